@@ -1,0 +1,74 @@
+# govcredit — the two commands are `make run` and `make test`; `make install` is shared by both.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Debian packages: WeasyPrint's libraries and CJK fonts, Debian's Chromium for browser tests,
+# gettext to compile the translations.
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk chromium gettext
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: install system-packages run test test-sqlite test-postgres lint bench clean
+
+install: system-packages $(VENV)/.installed messages
+
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml $(VENV)/bin/python
+	$(PIP) install -q -e ".[dev]"
+	touch $@
+
+messages: $(VENV)/.installed
+	@$(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=var
+
+run: install
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py seed_demo
+	$(PY) manage.py setup_schedules
+	@echo ""
+	@echo "govcredit is at http://$(HOST):$(PORT)/  (staff: /staff/, API docs: /api/docs/)"
+	@echo "Demo logins (password: $${DEMO_PASSWORD:-demo-pass-2026}):"
+	@echo "  agency_clerk agency_clerk2 agency_head supervisor complaint_officer"
+	@echo "  penalty_officer window_clerk enterprise_user enterprise_user2"
+	@echo "Ctrl-C stops the web server and the task cluster together."
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(PY) manage.py qcluster & \
+	  $(PY) manage.py runserver $(HOST):$(PORT) --noreload & \
+	  wait
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run -v 1
+
+test: install lint test-sqlite test-postgres
+
+test-sqlite:
+	@echo "== test suite on SQLite =="
+	DATABASE_URL= $(VENV)/bin/pytest -p no:cacheprovider
+
+test-postgres:
+	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
+	  echo "== test suite on PostgreSQL =="; \
+	  DATABASE_URL="$$TEST_POSTGRES_URL" $(VENV)/bin/pytest -p no:cacheprovider --create-db; \
+	else \
+	  echo "TEST_POSTGRES_URL not set: PostgreSQL run skipped"; \
+	fi
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var db.sqlite3

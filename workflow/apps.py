@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkflowConfig(AppConfig):
+    name = "workflow"
+    verbose_name = _("Shared engine")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,128 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import ValidationError as StdnumValidationError
+
+
+def validate_uscc(value: str) -> None:
+    """统一社会信用代码: 18 characters with a GB 32100-2015 check character."""
+    try:
+        stdnum_uscc.validate(value)
+    except StdnumValidationError as exc:
+        raise ValidationError(
+            _("%(value)s is not a valid unified social credit code (统一社会信用代码)."),
+            code="invalid_uscc",
+            params={"value": value},
+        ) from exc
+
+
+class Agency(models.Model):
+    """A government body, public institution or state enterprise (the contracting side)."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government body")
+        INSTITUTION = "institution", _("Public institution")
+        STATE_ENTERPRISE = "state_enterprise", _("State enterprise")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    region = models.CharField(_("region"), max_length=64, blank=True)
+    # Prefix of this body's document numbers (文号), e.g. "X发改".
+    doc_prefix = models.CharField(_("document number prefix"), max_length=32, blank=True)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc])
+    # Materialised path "/1/4/9/" so that "this agency and all below it" is one indexed prefix query.
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # Keep the materialised path consistent with the parent (structural, not business logic).
+        creating = self.pk is None
+        super().save(*args, **kwargs)
+        path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        if creating or path != self.path:
+            self.path = path
+            type(self).objects.filter(pk=self.pk).update(path=path)
+
+
+class Enterprise(models.Model):
+    """A company identified by its 统一社会信用代码; size as declared (SME payment regulation Art. 3)."""
+
+    class Size(models.TextChoices):
+        MICRO = "micro", _("Micro")
+        SMALL = "small", _("Small")
+        MEDIUM = "medium", _("Medium")
+        LARGE = "large", _("Large")
+
+    name = models.CharField(_("name"), max_length=200)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc])
+    size = models.CharField(_("size"), max_length=10, choices=Size.choices)
+    region = models.CharField(_("region"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_sme(self) -> bool:
+        return self.size != self.Size.LARGE
+
+
+class User(AbstractUser):
+    """A person who logs in: linked to at most one agency or one enterprise."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(agency__isnull=True) | models.Q(enterprise__isnull=True),
+                name="user_agency_xor_enterprise",
+            )
+        ]
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return full or self.username
+
+
+class LoginAttempt(models.Model):
+    """Failed and successful staff logins, for lockout and for the security log."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(db_index=True)
+    success = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("login attempt")
+        verbose_name_plural = _("login attempts")

@@ -1,0 +1,168 @@
+"""Working-day calendar: weekends, statutory holidays and adjusted working days (调休上班).
+
+Data comes from the chinese-calendar package, corrected and extended by HolidayOverride rows;
+a year beyond the package is available only once a supervisor has declared it (CalendarYear).
+Asking about a year with no data raises CalendarDataMissing: never a guess.
+
+The calendar is precomputed into a sorted array of working-day ordinals, so adding N working
+days or counting them between two dates is a binary search, not a day-by-day loop. The array is
+rebuilt in-process when overrides change (signals) and at most every REFRESH_SECONDS when another
+process changed them (a cheap signature query).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+
+import chinese_calendar
+from django.db.models import Count, Max
+from django.utils.translation import gettext as _
+
+from .errors import CalendarDataMissing
+
+REFRESH_SECONDS = 30
+
+_PACKAGE_YEARS = frozenset(
+    d.year for d in list(chinese_calendar.holidays) + list(chinese_calendar.workdays)
+)
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    years: frozenset[int]
+    workdays: tuple[int, ...]  # sorted ordinals of every working day in the available years
+    workday_set: frozenset[int]
+
+    # -- checks ---------------------------------------------------------------------------
+    def require_year(self, year: int) -> None:
+        if year not in self.years:
+            raise CalendarDataMissing(
+                _(
+                    "No working-day data for %(year)s: enter that year's State Council holiday notice "
+                    "(holiday overrides and the calendar year) before counting working days in it."
+                )
+                % {"year": year}
+            )
+
+    def require_span(self, first: dt.date, last: dt.date) -> None:
+        lo, hi = sorted((first.year, last.year))
+        for year in range(lo, hi + 1):
+            self.require_year(year)
+
+    # -- questions ------------------------------------------------------------------------
+    def is_working_day(self, day: dt.date) -> bool:
+        self.require_year(day.year)
+        return day.toordinal() in self.workday_set
+
+    def add(self, start: dt.date, n: int) -> dt.date:
+        """The n-th working day after start (start itself is not counted). n may be negative."""
+        self.require_year(start.year)
+        if n == 0:
+            return start
+        o = start.toordinal()
+        if n > 0:
+            idx = bisect.bisect_right(self.workdays, o) + n - 1
+        else:
+            idx = bisect.bisect_left(self.workdays, o) + n
+        if idx < 0 or idx >= len(self.workdays):
+            beyond = max(self.years) + 1 if n > 0 else min(self.years) - 1
+            self.require_year(beyond)
+        result = dt.date.fromordinal(self.workdays[idx])
+        self.require_span(start, result)
+        return result
+
+    def count(self, start: dt.date, end: dt.date) -> int:
+        """Working days d with start < d <= end (negative when end is before start)."""
+        self.require_span(start, end)
+        if end < start:
+            return -self.count(end, start)
+        return bisect.bisect_right(self.workdays, end.toordinal()) - bisect.bisect_right(
+            self.workdays, start.toordinal()
+        )
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        """day itself when it is a working day, else the first working day after it."""
+        self.require_year(day.year)
+        idx = bisect.bisect_left(self.workdays, day.toordinal())
+        if idx >= len(self.workdays):
+            self.require_year(max(self.years) + 1)
+        result = dt.date.fromordinal(self.workdays[idx])
+        self.require_span(day, result)
+        return result
+
+
+def _build() -> WorkingCalendar:
+    from .models import CalendarYear, HolidayOverride
+
+    overrides = dict(HolidayOverride.objects.values_list("day", "is_workday"))
+    years = set(_PACKAGE_YEARS) | set(CalendarYear.objects.values_list("year", flat=True))
+    ordinals: list[int] = []
+    for year in sorted(years):
+        day = dt.date(year, 1, 1)
+        end = dt.date(year, 12, 31)
+        in_package = year in _PACKAGE_YEARS
+        while day <= end:
+            if day in overrides:
+                work = overrides[day]
+            elif in_package:
+                if day in chinese_calendar.workdays:
+                    work = True
+                elif day in chinese_calendar.holidays:
+                    work = False
+                else:
+                    work = day.weekday() < 5
+            else:
+                work = day.weekday() < 5
+            if work:
+                ordinals.append(day.toordinal())
+            day += dt.timedelta(days=1)
+    return WorkingCalendar(years=frozenset(years), workdays=tuple(ordinals), workday_set=frozenset(ordinals))
+
+
+def _signature():
+    from .models import CalendarYear, HolidayOverride
+
+    o = HolidayOverride.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    y = CalendarYear.objects.aggregate(n=Count("id"), last=Max("entered_at"))
+    return (o["n"], o["last"], y["n"], y["last"])
+
+
+_lock = threading.Lock()
+_state: dict = {"calendar": None, "signature": None, "checked": 0.0}
+
+
+def get_calendar() -> WorkingCalendar:
+    with _lock:
+        now = time.monotonic()
+        if _state["calendar"] is None or now - _state["checked"] > REFRESH_SECONDS:
+            sig = _signature()
+            if _state["calendar"] is None or sig != _state["signature"]:
+                _state["calendar"] = _build()
+                _state["signature"] = sig
+            _state["checked"] = now
+        return _state["calendar"]
+
+
+def invalidate() -> None:
+    with _lock:
+        _state["calendar"] = None
+
+
+def add_working_days(start: dt.date, n: int) -> dt.date:
+    return get_calendar().add(start, n)
+
+
+def count_working_days(start: dt.date, end: dt.date) -> int:
+    return get_calendar().count(start, end)
+
+
+def is_working_day(day: dt.date) -> bool:
+    return get_calendar().is_working_day(day)
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    return get_calendar().next_working_day(day)
