@@ -81,9 +81,7 @@ def _advance(rule: Rule, start: dt.date, amount: int) -> dt.date:
     if unit == Rule.Unit.ANNUAL_DATE:
         params = rule.params or {}
         return dt.date(start.year + amount, int(params["month"]), int(params["day"]))
-    raise ValidationFailed(
-        _("Rule %(code)s has no countable period") % {"code": rule.code}, "rule_not_countable"
-    )
+    raise ValidationFailed(_("Rule %(code)s has no countable period") % {"code": rule.code}, "rule_not_countable")
 
 
 def _finish(rule: Rule, base: dt.date) -> dt.date:
@@ -180,8 +178,13 @@ def deadline_start(
     )
     if created:
         _event(deadline, DeadlineEvent.Kind.START, start_on, after=due.due, amount=due.amount, actor=acting_user)
-        audit_record(action="deadline.start", obj=deadline, actor=acting_user, to_state=deadline.status,
-                     changes={"rule": rule_code, "start": start_on.isoformat(), "due": due.due.isoformat()})
+        audit_record(
+            action="deadline.start",
+            obj=deadline,
+            actor=acting_user,
+            to_state=deadline.status,
+            changes={"rule": rule_code, "start": start_on.isoformat(), "due": due.due.isoformat()},
+        )
     return deadline
 
 
@@ -195,8 +198,14 @@ def deadline_pause(*, deadline: Deadline, on: dt.date, reason: str, acting_user=
     deadline.paused_on = on
     deadline.save(update_fields=["status", "paused_on"])
     _event(deadline, DeadlineEvent.Kind.PAUSE, on, before=deadline.due_on, reason=reason, actor=acting_user)
-    audit_record(action="deadline.pause", obj=deadline, actor=acting_user, from_state=before,
-                 to_state=deadline.status, reason=reason)
+    audit_record(
+        action="deadline.pause",
+        obj=deadline,
+        actor=acting_user,
+        from_state=before,
+        to_state=deadline.status,
+        reason=reason,
+    )
     return deadline
 
 
@@ -225,10 +234,23 @@ def deadline_resume(*, deadline: Deadline, on: dt.date, acting_user=None) -> Dea
     deadline.due_on = _finish(deadline.rule, deadline.base_due_on)
     deadline.paused_on = None
     deadline.save(update_fields=["status", "paused_on", "base_due_on", "due_on"])
-    _event(deadline, DeadlineEvent.Kind.RESUME, on, before=before_due, after=deadline.due_on, amount=remaining,
-           actor=acting_user)
-    audit_record(action="deadline.resume", obj=deadline, actor=acting_user, from_state=before,
-                 to_state=deadline.status, changes={"due": [before_due.isoformat(), deadline.due_on.isoformat()]})
+    _event(
+        deadline,
+        DeadlineEvent.Kind.RESUME,
+        on,
+        before=before_due,
+        after=deadline.due_on,
+        amount=remaining,
+        actor=acting_user,
+    )
+    audit_record(
+        action="deadline.resume",
+        obj=deadline,
+        actor=acting_user,
+        from_state=before,
+        to_state=deadline.status,
+        changes={"due": [before_due.isoformat(), deadline.due_on.isoformat()]},
+    )
     return deadline
 
 
@@ -250,8 +272,10 @@ def deadline_extend(
     total = deadline.amount + deadline.extended_amount + amount
     if total > rule.ceiling:
         raise ValidationFailed(
-            _("With this extension the term would be %(total)s %(unit)s, above the legal ceiling of "
-              "%(ceiling)s %(unit)s (%(basis)s).")
+            _(
+                "With this extension the term would be %(total)s %(unit)s, above the legal ceiling of "
+                "%(ceiling)s %(unit)s (%(basis)s)."
+            )
             % {"total": total, "ceiling": rule.ceiling, "unit": rule.get_unit_display(), "basis": rule.basis},
             "above_legal_ceiling",
             field="amount",
@@ -263,12 +287,30 @@ def deadline_extend(
     deadline.extended_amount += amount
     deadline.save(update_fields=["status", "base_due_on", "due_on", "extended_amount"])
     on = on or clock.today()
-    _event(deadline, DeadlineEvent.Kind.EXTEND, on, before=before_due, after=deadline.due_on, amount=amount,
-           reason=reason, approver=approver, actor=acting_user)
-    audit_record(action="deadline.extend", obj=deadline, actor=acting_user, from_state=before,
-                 to_state=deadline.status, reason=reason,
-                 changes={"due": [before_due.isoformat(), deadline.due_on.isoformat()], "amount": amount,
-                          "approver": approver.get_username()})
+    _event(
+        deadline,
+        DeadlineEvent.Kind.EXTEND,
+        on,
+        before=before_due,
+        after=deadline.due_on,
+        amount=amount,
+        reason=reason,
+        approver=approver,
+        actor=acting_user,
+    )
+    audit_record(
+        action="deadline.extend",
+        obj=deadline,
+        actor=acting_user,
+        from_state=before,
+        to_state=deadline.status,
+        reason=reason,
+        changes={
+            "due": [before_due.isoformat(), deadline.due_on.isoformat()],
+            "amount": amount,
+            "approver": approver.get_username(),
+        },
+    )
     return deadline
 
 
@@ -281,8 +323,9 @@ def deadline_complete(*, deadline: Deadline, on: dt.date, acting_user=None) -> D
     deadline.completed_on = on
     deadline.save(update_fields=["status", "completed_on"])
     _event(deadline, DeadlineEvent.Kind.COMPLETE, on, before=deadline.due_on, actor=acting_user)
-    audit_record(action="deadline.complete", obj=deadline, actor=acting_user, from_state=before,
-                 to_state=deadline.status)
+    audit_record(
+        action="deadline.complete", obj=deadline, actor=acting_user, from_state=before, to_state=deadline.status
+    )
     return deadline
 
 
@@ -292,8 +335,14 @@ def deadline_cancel(*, deadline: Deadline, reason: str, acting_user=None) -> Dea
     before = _transition(deadline, "cancel")
     deadline.save(update_fields=["status"])
     _event(deadline, DeadlineEvent.Kind.CANCEL, clock.today(), reason=reason, actor=acting_user)
-    audit_record(action="deadline.cancel", obj=deadline, actor=acting_user, from_state=before,
-                 to_state=deadline.status, reason=reason)
+    audit_record(
+        action="deadline.cancel",
+        obj=deadline,
+        actor=acting_user,
+        from_state=before,
+        to_state=deadline.status,
+        reason=reason,
+    )
     return deadline
 
 
@@ -307,20 +356,29 @@ def deadlines_mark_overdue(*, as_of: dt.date) -> int:
     )
     if not ids:
         return 0
-    updated = Deadline.objects.filter(id__in=ids, status=Deadline.Status.RUNNING).update(
-        status=Deadline.Status.OVERDUE
-    )
+    updated = Deadline.objects.filter(id__in=ids, status=Deadline.Status.RUNNING).update(status=Deadline.Status.OVERDUE)
     ct = ContentType.objects.get_for_model(Deadline)
     now = clock.now()
     rows = Deadline.objects.filter(id__in=ids).values_list("id", "due_on")
     DeadlineEvent.objects.bulk_create(
-        [DeadlineEvent(deadline_id=pk, kind=DeadlineEvent.Kind.OVERDUE, on_date=as_of, due_before=due) for pk, due in rows]
+        [
+            DeadlineEvent(deadline_id=pk, kind=DeadlineEvent.Kind.OVERDUE, on_date=as_of, due_before=due)
+            for pk, due in rows
+        ]
     )
     AuditLog.objects.bulk_create(
         [
-            AuditLog(at=now, actor_label="sweep", action="deadline.overdue", content_type=ct, object_id=str(pk),
-                     object_repr=f"deadline {pk}", from_state=Deadline.Status.RUNNING, to_state=Deadline.Status.OVERDUE,
-                     changes={"as_of": as_of.isoformat()})
+            AuditLog(
+                at=now,
+                actor_label="sweep",
+                action="deadline.overdue",
+                content_type=ct,
+                object_id=str(pk),
+                object_repr=f"deadline {pk}",
+                from_state=Deadline.Status.RUNNING,
+                to_state=Deadline.Status.OVERDUE,
+                changes={"as_of": as_of.isoformat()},
+            )
             for pk, _due in rows
         ]
     )

@@ -26,9 +26,7 @@ from .errors import CalendarDataMissing
 
 REFRESH_SECONDS = 30
 
-_PACKAGE_YEARS = frozenset(
-    d.year for d in list(chinese_calendar.holidays) + list(chinese_calendar.workdays)
-)
+_PACKAGE_YEARS = frozenset(d.year for d in list(chinese_calendar.holidays) + list(chinese_calendar.workdays))
 
 
 @dataclass(frozen=True)

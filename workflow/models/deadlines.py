@@ -45,7 +45,9 @@ class Deadline(StatefulModel):
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
         constraints = [
-            models.UniqueConstraint(fields=["content_type", "object_id", "purpose"], name="deadline_case_purpose_unique")
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "purpose"], name="deadline_case_purpose_unique"
+            )
         ]
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
@@ -103,7 +105,9 @@ class DeadlineEvent(models.Model):
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

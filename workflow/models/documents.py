@@ -69,7 +69,9 @@ class Document(StatefulModel):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         constraints = [
-            models.UniqueConstraint(fields=["content_type", "object_id", "doc_type"], name="document_once_per_case_type"),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "doc_type"], name="document_once_per_case_type"
+            ),
             models.UniqueConstraint(
                 fields=["issuer", "series", "year", "number"],
                 name="document_number_unique",

@@ -59,8 +59,13 @@ class Command(GovcreditCommand):
         for code, name, kind, parent, region, prefix in AGENCIES:
             agency, _ = Agency.objects.update_or_create(
                 code=code,
-                defaults={"name": name, "kind": kind, "parent": agencies.get(parent), "region": region,
-                          "doc_prefix": prefix},
+                defaults={
+                    "name": name,
+                    "kind": kind,
+                    "parent": agencies.get(parent),
+                    "region": region,
+                    "doc_prefix": prefix,
+                },
             )
             agencies[code] = agency
         enterprises = {}
