@@ -33,3 +33,13 @@ def travel(monkeypatch):
         monkeypatch.setenv("GOVCREDIT_TODAY", str(day))
 
     return _go
+
+
+@pytest.fixture(autouse=True)
+def _fresh_working_calendar():
+    """Test transactions roll back, so the in-process calendar cache must not outlive a test."""
+    from workflow import workdays
+
+    workdays.invalidate()
+    yield
+    workdays.invalidate()
