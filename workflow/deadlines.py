@@ -388,3 +388,12 @@ def deadlines_mark_overdue(*, as_of: dt.date) -> int:
 def deadlines_for(case):
     ct = ContentType.objects.get_for_model(case)
     return Deadline.objects.filter(content_type=ct, object_id=str(case.pk)).select_related("rule")
+
+
+def due_moment(due: dt.date) -> dt.datetime:
+    """The moment a deadline has passed: 00:00 Asia/Shanghai on the day after its due date.
+
+    viewflow 2 `Timer` nodes and `.OnTimeout()` accept a callable returning a datetime; flows feed
+    them this, so their timers follow the statutory calendar rather than a fixed timedelta.
+    """
+    return clock.start_of_day(due + dt.timedelta(days=1))
