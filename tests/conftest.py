@@ -37,9 +37,11 @@ def travel(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fresh_working_calendar():
-    """Test transactions roll back, so the in-process calendar cache must not outlive a test."""
-    from workflow import workdays
+    """Test transactions roll back, so the in-process calendar and rules caches must not outlive a test."""
+    from workflow import rules, workdays
 
     workdays.invalidate()
+    rules.invalidate()
     yield
     workdays.invalidate()
+    rules.invalidate()

@@ -1,9 +1,11 @@
 """Selectors and services for the time-limit rules table."""
 
 import datetime as dt
+import threading
+import time
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
@@ -11,20 +13,45 @@ from .audit import audit_record
 from .errors import NotFound, UnknownRule, ValidationFailed
 from .models import Rule
 
+_lock = threading.Lock()
+_cache: dict = {"by_code": None, "signature": None, "checked": 0.0}
+REFRESH_SECONDS = 30
+
+
+def _signature():
+    agg = Rule.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    return (agg["n"], agg["last"])
+
+
+def _versions_by_code() -> dict[str, list[Rule]]:
+    """All rule versions grouped by code, newest first; the table is small, so it is cached in-process
+    and rebuilt when a rule changes here (signal) or, within REFRESH_SECONDS, in another process."""
+    with _lock:
+        now = time.monotonic()
+        if _cache["by_code"] is None or now - _cache["checked"] > REFRESH_SECONDS:
+            sig = _signature()
+            if _cache["by_code"] is None or sig != _cache["signature"]:
+                grouped: dict[str, list[Rule]] = {}
+                for rule in Rule.objects.order_by("code", "-effective_from"):
+                    grouped.setdefault(rule.code, []).append(rule)
+                _cache["by_code"], _cache["signature"] = grouped, sig
+            _cache["checked"] = now
+        return _cache["by_code"]
+
+
+def invalidate() -> None:
+    with _lock:
+        _cache["by_code"] = None
+
 
 def rule_in_force(code: str, on: dt.date) -> Rule:
     """The version of rule `code` in force on `on` (a case uses the rule in force on its start date)."""
-    versions = Rule.objects.filter(code=code)
-    rule = (
-        versions.filter(effective_from__lte=on)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-        .order_by("-effective_from")
-        .first()
-    )
-    if rule is not None:
-        return rule
-    if not versions.exists():
+    versions = _versions_by_code().get(code)
+    if not versions:
         raise UnknownRule(_("Unknown rule: %(code)s") % {"code": code})
+    for rule in versions:
+        if rule.effective_from <= on and (rule.effective_to is None or rule.effective_to >= on):
+            return rule
     raise NotFound(
         _("Rule %(code)s is not in force on %(day)s") % {"code": code, "day": on.isoformat()},
         "rule_not_in_force",

@@ -2,8 +2,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from . import workdays
-from .models import CalendarYear, HolidayOverride
+from . import rules, workdays
+from .models import CalendarYear, HolidayOverride, Rule
 
 
 @receiver([post_save, post_delete], sender=HolidayOverride)
@@ -12,3 +12,9 @@ def _calendar_changed(**kwargs):
     # Now (this transaction reads its own writes) and again once the change is committed or not.
     workdays.invalidate()
     transaction.on_commit(workdays.invalidate)
+
+
+@receiver([post_save, post_delete], sender=Rule)
+def _rules_changed(**kwargs):
+    rules.invalidate()
+    transaction.on_commit(rules.invalidate)

@@ -246,3 +246,18 @@ def test_concurrent_completions_exactly_one_wins():
         t.join()
     assert sorted(outcomes) == ["conflict", "conflict", "conflict", "ok"]
     assert DeadlineEvent.objects.filter(deadline_id=d.pk, kind="complete").count() == 1
+
+
+def test_a_rule_edit_takes_effect_at_once_and_keeps_history(head):
+    from workflow.rules import rule_in_force, rule_update
+
+    assert engine.due_for("complaint.accept", D(2026, 9, 30)).due == D(2026, 10, 20)
+    rule = rule_in_force("complaint.accept", D(2026, 9, 30))
+    assert rule.verified is False
+    rule_update(rule=rule, data={"amount": 5, "verified": True}, acting_user=head, reason="按新办法确认")
+    assert engine.due_for("complaint.accept", D(2026, 9, 30)).due == D(2026, 10, 13)
+    row = AuditLog.objects.get(action="rule.update")
+    assert row.changes == {"amount": ["10", "5"], "verified": ["False", "True"]}
+    assert (row.actor, row.reason) == (head, "按新办法确认")
+    with pytest.raises(ValidationFailed):
+        rule_update(rule=rule, data={"code": "other"}, acting_user=head)
