@@ -40,3 +40,48 @@ def audit_record(
 def audit_for(obj):
     ct = ContentType.objects.get_for_model(obj)
     return AuditLog.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor")
+
+
+def audit_bulk_transition(
+    *, model, ids: list, field: str, source, target: str, action: str, changes: dict | None = None, chunk: int = 2000
+) -> int:
+    """Set-based state change for sweeps: UPDATE the rows still in `source`, with one audit row each.
+
+    The equivalent of calling a django-fsm transition on every row, without a per-row query: rows
+    are changed only if they are still in a source state (another transaction may have moved
+    them), and the audit rows are bulk-inserted in the same transaction. Returns rows changed.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_bulk_transition must run inside a transaction")
+    sources = [source] if isinstance(source, str) else list(source)
+    ct = ContentType.objects.get_for_model(model)
+    now = clock.now()
+    request_id = current_request_id()
+    changed = 0
+    for i in range(0, len(ids), chunk):
+        part = ids[i : i + chunk]
+        rows = list(model.objects.filter(pk__in=part, **{f"{field}__in": sources}).values_list("pk", field))
+        if not rows:
+            continue
+        changed += model.objects.filter(pk__in=[pk for pk, _ in rows], **{f"{field}__in": sources}).update(
+            **{field: target}
+        )
+        AuditLog.objects.bulk_create(
+            [
+                AuditLog(
+                    at=now,
+                    actor_label="sweep",
+                    action=action,
+                    content_type=ct,
+                    object_id=str(pk),
+                    object_repr=f"{model._meta.model_name} {pk}",
+                    from_state=state,
+                    to_state=target,
+                    changes=changes or {},
+                    request_id=request_id,
+                )
+                for pk, state in rows
+            ],
+            batch_size=1000,
+        )
+    return changed

@@ -157,6 +157,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a field called "kind"; name each choice set in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyKindEnum": "workflow.models.parties.Agency.Kind",
+        "ContractKindEnum": "contracts.models.contracts.Contract.Kind",
+        "MilestoneKindEnum": "contracts.models.milestones.Milestone.Kind",
+    },
 }
 
 # django-q2. The ORM broker needs no extra server; REDIS_URL switches to Redis.
@@ -185,4 +191,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+}
+
+# Contract warnings: "payment due soon" this many days ahead; levels by how late (days).
+GOVCREDIT_WARN_DUE_SOON_DAYS = env.int("GOVCREDIT_WARN_DUE_SOON_DAYS", default=7)
+GOVCREDIT_WARNING_LEVELS = {
+    # rule: [(more than N days late, level)], highest first; level 1 notice, 2 warning, 3 serious
+    "payment.overdue": [(30, 3), (0, 2)],
+    "payment.due_soon": [(0, 1)],
+    "report.missing": [(30, 2), (0, 1)],
+    "term.ended": [(30, 2), (0, 1)],
+    "register.late": [(7, 2), (0, 1)],
 }

@@ -1,3 +1,25 @@
-from django.urls import path  # noqa: F401
+"""The API, mounted at /api/ by workflow.urls. Versioned endpoints live under v1/.
 
-urlpatterns: list = []
+Apps add their endpoints above the catch-all; anything unknown under /api/ answers JSON 404.
+"""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+
+from .auth import MeView, TokenView
+from .errors import not_found
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
+        name="api-docs",
+    ),
+    path("v1/auth/token/", TokenView.as_view(), name="api-auth-token"),
+    path("v1/me", MeView.as_view(), name="api-me"),
+    path("v1/", include("contracts.api_urls")),
+    # Keep last: unknown URLs under /api/ get the API's JSON 404.
+    re_path(r"^.*$", not_found, name="api-not-found"),
+]

@@ -111,8 +111,11 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        full = self.get_full_name()
-        return full or self.username
+        return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        # Chinese order: family name first, no space (李 + 文清 → 李文清).
+        return f"{self.last_name}{self.first_name}".strip()
 
 
 class LoginAttempt(models.Model):

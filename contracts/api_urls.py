@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("contracts/", apis.ContractListCreateApi.as_view(), name="api-contracts"),
+    path("contracts/<int:pk>", apis.ContractDetailApi.as_view(), name="api-contract"),
+    path(
+        "contracts/<int:pk>/milestones/<int:mid>/delivery",
+        apis.MilestoneDeliveryApi.as_view(),
+        name="api-contract-delivery",
+    ),
+    path("contracts/<int:pk>/payments/", apis.PaymentCreateApi.as_view(), name="api-contract-payments"),
+    path("arrears/", apis.ArrearsListApi.as_view(), name="api-arrears"),
+]

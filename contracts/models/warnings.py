@@ -1,0 +1,72 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from workflow.models import Agency
+from workflow.models.base import StatefulModel
+
+from .contracts import Contract
+from .milestones import Milestone
+
+
+class Warning(StatefulModel):  # noqa: A001 - the domain word (预警)
+    """A warning raised by the daily sweep; one per (subject, rule) while open."""
+
+    class Rule(models.TextChoices):
+        PAYMENT_DUE_SOON = "payment.due_soon", _("payment due soon")
+        PAYMENT_OVERDUE = "payment.overdue", _("payment overdue")
+        REPORT_MISSING = "report.missing", _("periodic report missing")
+        TERM_ENDED = "term.ended", _("term ended without closure")
+        REGISTER_LATE = "register.late", _("registered late")
+
+    class Level(models.IntegerChoices):
+        NOTICE = 1, _("notice")
+        WARNING = 2, _("warning")
+        SERIOUS = 3, _("serious")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+        RESOLVED = "resolved", _("resolved")
+        ESCALATED = "escalated", _("escalated")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="warnings")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="warnings")
+    milestone = models.ForeignKey(Milestone, null=True, blank=True, on_delete=models.PROTECT, related_name="warnings")
+    # "c<contract id>" or "m<milestone id>": what the warning is about, for the one-open-warning rule.
+    subject = models.CharField(max_length=32)
+    rule = models.CharField(_("rule"), max_length=32, choices=Rule.choices)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, default=Level.NOTICE)
+    status = FSMField(_("status"), default=Status.OPEN, choices=Status.choices, protected=True, db_index=True)
+    reference_on = models.DateField(_("relevant date"))
+    raised_on = models.DateField(_("raised on"))
+    note = models.TextField(_("note"), blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("warning")
+        verbose_name_plural = _("warnings")
+        ordering = ["-raised_on", "-level", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "rule"],
+                condition=models.Q(status__in=["open", "acknowledged"]),
+                name="one_open_warning_per_subject_rule",
+            )
+        ]
+        indexes = [models.Index(fields=["agency", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()} {self.subject}"
+
+    @transition(field=status, source=Status.OPEN, target=Status.ACKNOWLEDGED)
+    def acknowledge(self):
+        pass
+
+    @transition(field=status, source=[Status.OPEN, Status.ACKNOWLEDGED], target=Status.RESOLVED)
+    def resolve(self):
+        pass
+
+    @transition(field=status, source=[Status.OPEN, Status.ACKNOWLEDGED], target=Status.ESCALATED)
+    def escalate(self):
+        pass

@@ -1,0 +1,392 @@
+"""Writes for government contracts: one transaction each, audited, state changes via FSM."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.forms.models import model_to_dict
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from workflow import clock
+from workflow.audit import audit_record
+from workflow.deadlines import add_months, due_for
+from workflow.errors import Conflict, ValidationFailed
+from workflow.models import Enterprise
+from workflow.models.parties import validate_uscc
+
+from .models import ArrearsCase, Contract, ContractVersion, Milestone, Payment, PerformanceReport, Warning
+from .payment_terms import payment_due, statutory_rule
+
+
+def _fail(field: str, message: str, code: str = "invalid"):
+    raise ValidationFailed(message, code, field=field)
+
+
+def _transition(obj, name: str, *, what: str) -> str:
+    method = getattr(obj, name)
+    if not can_proceed(method):
+        raise Conflict(
+            _("%(what)s is %(status)s; that is not possible now.") % {"what": what, "status": obj.get_status_display()},
+            f"{obj._meta.model_name}_state",
+        )
+    before = obj.status
+    method()
+    return before
+
+
+def enterprise_for_counterparty(*, name: str, uscc: str, size: str) -> Enterprise:
+    """The enterprise with this USCC, created when new. Its current size is not changed: the
+    contract keeps the size declared at signing."""
+    uscc = (uscc or "").strip().upper()
+    try:
+        validate_uscc(uscc)
+    except Exception:  # noqa: BLE001 - turned into a field error
+        _fail(
+            "counterparty.uscc",
+            _("%(value)s is not a valid unified social credit code.") % {"value": uscc},
+            "invalid_uscc",
+        )
+    if size not in Enterprise.Size.values:
+        _fail("counterparty.size", _("Size must be one of micro, small, medium, large."))
+    enterprise, _created = Enterprise.objects.get_or_create(uscc=uscc, defaults={"name": name.strip(), "size": size})
+    return enterprise
+
+
+def _validate_contract_terms(*, contract: Contract, today: dt.date) -> None:
+    if contract.signed_on > today:
+        _fail("signed_on", _("The signing date cannot be in the future."))
+    if contract.ends_on and contract.ends_on < contract.signed_on:
+        _fail("ends_on", _("The term cannot end before the contract is signed."))
+    if contract.amount is None or contract.amount <= 0:
+        _fail("amount", _("The amount must be greater than zero."))
+    rule = statutory_rule(contract)
+    if rule and contract.payment_term_days is not None:
+        try:
+            due_for(rule, contract.signed_on, amount=contract.payment_term_days)
+        except ValidationFailed as exc:
+            if exc.code == "above_legal_ceiling":
+                _fail("payment_term_days", exc.message, exc.code)
+            raise
+
+
+MILESTONE_FIELDS = ("kind", "title", "amount", "planned_on", "payment_after_acceptance", "acceptance_period_days")
+
+
+@transaction.atomic
+def contract_register(*, agency, data: dict, acting_user) -> Contract:
+    """Record a signed contract with its milestones; it is registered at once (today).
+
+    `data` has the API's shape (see contracts.apis). Registration timeliness is measured against
+    `contract.register`; a procurement contract also gets its `procurement.publish` date.
+    """
+    today = clock.today()
+    cp = data["counterparty"]
+    enterprise = enterprise_for_counterparty(name=cp["name"], uscc=cp["uscc"], size=cp["size"])
+    contract = Contract(
+        agency=agency,
+        number=data["number"].strip(),
+        title=data["title"].strip(),
+        kind=data["kind"],
+        procurement=bool(data.get("procurement")),
+        counterparty=enterprise,
+        counterparty_size=cp["size"],
+        amount=Decimal(data["amount"]),
+        signed_on=data["signed_on"],
+        ends_on=data.get("ends_on"),
+        payment_term_days=data.get("payment_term_days"),
+        late_interest_daily=data.get("late_interest_daily"),
+        report_period_months=data.get("report_period_months") or 1,
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
+    _validate_contract_terms(contract=contract, today=today)
+    if Contract.objects.filter(agency=agency, number=contract.number).exists():
+        _fail(
+            "number",
+            _("Contract %(number)s is already registered for this agency.") % {"number": contract.number},
+            "duplicate_number",
+        )
+    milestones = data.get("milestones") or []
+    total = sum((Decimal(m.get("amount") or 0) for m in milestones if m["kind"] == Milestone.Kind.PAYMENT), Decimal(0))
+    if total > contract.amount:
+        _fail("milestones", _("Payment milestones add up to more than the contract amount."), "milestones_exceed")
+    contract.register()
+    contract.registered_on = today
+    contract.register_due_on = due_for("contract.register", contract.signed_on).due
+    if contract.procurement:
+        contract.publish_due_on = due_for("procurement.publish", contract.signed_on).due
+    contract.next_report_due_on = due_for(
+        "contract.report.period", contract.signed_on, amount=contract.report_period_months
+    ).due
+    try:
+        with transaction.atomic():
+            contract.save()
+    except IntegrityError:
+        _fail(
+            "number",
+            _("Contract %(number)s is already registered for this agency.") % {"number": contract.number},
+            "duplicate_number",
+        )
+    for i, m in enumerate(milestones):
+        milestone = Milestone(contract=contract, **{k: m.get(k) for k in MILESTONE_FIELDS if k in m})
+        milestone.payment_after_acceptance = bool(m.get("payment_after_acceptance"))
+        if milestone.amount is not None:
+            milestone.amount = Decimal(milestone.amount)
+        if milestone.payment_after_acceptance and milestone.kind != Milestone.Kind.PAYMENT:
+            _fail(f"milestones.{i}.payment_after_acceptance", _("Only a payment milestone can depend on acceptance."))
+        if milestone.kind == Milestone.Kind.PAYMENT and not milestone.amount:
+            _fail(f"milestones.{i}.amount", _("A payment milestone needs an amount."))
+        milestone.save()
+    audit_record(
+        action="contract.register",
+        obj=contract,
+        actor=acting_user,
+        from_state=Contract.Status.DRAFT,
+        to_state=contract.status,
+        changes={"registered_on": today.isoformat(), "register_due_on": contract.register_due_on.isoformat()},
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_amend(*, contract: Contract, changes: dict, reason: str, acting_user) -> Contract:
+    """Record an amendment (变更): the previous terms are kept as a version, never overwritten."""
+    allowed = {"title", "amount", "ends_on", "payment_term_days", "late_interest_daily", "report_period_months"}
+    if not reason.strip():
+        _fail("reason", _("An amendment needs a reason."), "reason_required")
+    unknown = set(changes) - allowed
+    if unknown:
+        _fail(sorted(unknown)[0], _("This field cannot be amended."), "not_amendable")
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    before = model_to_dict(contract, fields=sorted(allowed | {"number", "kind", "signed_on"}))
+    ContractVersion.objects.create(
+        contract=contract,
+        version=contract.version,
+        snapshot={k: str(v) if v is not None else None for k, v in before.items()},
+        reason=reason,
+        changed_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        changed_at=clock.now(),
+    )
+    for key, value in changes.items():
+        setattr(contract, key, value)
+    if "amount" in changes:
+        contract.amount = Decimal(changes["amount"])
+    _validate_contract_terms(contract=contract, today=clock.today())
+    contract.version += 1
+    contract.save(update_fields=[*changes.keys(), "version", "updated_at"])
+    audit_record(
+        action="contract.amend",
+        obj=contract,
+        actor=acting_user,
+        reason=reason,
+        changes={k: [str(before.get(k)), str(getattr(contract, k))] for k in changes},
+    )
+    return contract
+
+
+@transaction.atomic
+def milestone_record_delivery(
+    *, milestone: Milestone, delivered_on: dt.date, accepted_on: dt.date | None = None, acting_user
+) -> Milestone:
+    """Record the delivery (and acceptance) that a milestone pays for; sets the statutory payment date."""
+    milestone = Milestone.objects.select_for_update().select_related("contract__agency").get(pk=milestone.pk)
+    contract = milestone.contract
+    today = clock.today()
+    if delivered_on > today:
+        _fail("delivered_on", _("The delivery date cannot be in the future."))
+    if delivered_on < contract.signed_on:
+        _fail("delivered_on", _("The delivery date cannot be before the contract was signed."))
+    if accepted_on is not None and (accepted_on < delivered_on or accepted_on > today):
+        _fail("accepted_on", _("Acceptance must be on or after delivery and not in the future."))
+    if milestone.status in (Milestone.Status.MET, Milestone.Status.MET_LATE, Milestone.Status.WAIVED):
+        raise Conflict(_("This milestone is already closed."), "milestone_state")
+    milestone.delivered_on = delivered_on
+    milestone.accepted_on = accepted_on
+    fields = ["delivered_on", "accepted_on", "status"]
+    before = milestone.status
+    if milestone.kind == Milestone.Kind.PAYMENT:
+        due = payment_due(contract, milestone, delivered_on=delivered_on, accepted_on=accepted_on)
+        milestone.payment_due_on = due.due_on
+        milestone.payment_rule = due.rule
+        fields += ["payment_due_on", "payment_rule"]
+        if milestone.status == Milestone.Status.PLANNED and due.due_on is not None:
+            milestone.become_due()
+    else:
+        milestone.completed_on = accepted_on or delivered_on
+        fields.append("completed_on")
+        if milestone.status == Milestone.Status.OVERDUE:
+            milestone.meet_late()
+        else:
+            milestone.meet()
+    milestone.save(update_fields=fields)
+    if contract.status == Contract.Status.REGISTERED:
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        contract.start_performing()
+        contract.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action="milestone.delivery",
+        obj=milestone,
+        actor=acting_user,
+        from_state=before,
+        to_state=milestone.status,
+        changes={
+            "delivered_on": delivered_on.isoformat(),
+            "accepted_on": accepted_on.isoformat() if accepted_on else None,
+            "payment_due_on": milestone.payment_due_on.isoformat() if milestone.payment_due_on else None,
+        },
+    )
+    return milestone
+
+
+@transaction.atomic
+def payment_record(*, contract: Contract, milestone: Milestone, amount, paid_on: dt.date, acting_user) -> Payment:
+    """Record a (partial) payment against a payment milestone; closes the milestone, the arrears
+    case and the payment warnings once the milestone is paid in full."""
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if milestone.contract_id != contract.pk:
+        _fail("milestone", _("This milestone belongs to another contract."), "wrong_contract")
+    if milestone.kind != Milestone.Kind.PAYMENT:
+        _fail("milestone", _("Payments are recorded against payment milestones."), "not_a_payment_milestone")
+    amount = Decimal(str(amount))
+    if amount <= 0:
+        _fail("amount", _("The amount must be greater than zero."))
+    if amount > milestone.outstanding:
+        _fail(
+            "amount",
+            _("The amount is more than the %(left)s still outstanding.") % {"left": milestone.outstanding},
+            "overpayment",
+        )
+    if paid_on > clock.today():
+        _fail("paid_on", _("The payment date cannot be in the future."))
+    if paid_on < contract.signed_on:
+        _fail("paid_on", _("The payment date cannot be before the contract was signed."))
+    if milestone.status == Milestone.Status.WAIVED:
+        raise Conflict(_("This milestone was waived."), "milestone_state")
+    payment = Payment.objects.create(
+        contract=contract,
+        milestone=milestone,
+        amount=amount,
+        paid_on=paid_on,
+        recorded_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        recorded_at=clock.now(),
+    )
+    milestone.paid_amount += amount
+    fields = ["paid_amount"]
+    before = milestone.status
+    if milestone.outstanding <= 0:
+        late = milestone.payment_due_on is not None and paid_on > milestone.payment_due_on
+        if late and milestone.status != Milestone.Status.OVERDUE:
+            milestone.mark_overdue()
+        if milestone.status == Milestone.Status.OVERDUE:
+            milestone.meet_late()
+        else:
+            milestone.meet()
+        milestone.completed_on = paid_on
+        fields += ["status", "completed_on"]
+        for warning in Warning.objects.select_for_update().filter(
+            milestone=milestone, status__in=[Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED]
+        ):
+            warning.resolve()
+            warning.closed_on = paid_on
+            warning.save(update_fields=["status", "closed_on"])
+    milestone.save(update_fields=fields)
+    case = ArrearsCase.objects.select_for_update().filter(milestone=milestone).first()
+    if case is not None:
+        case.repaid += amount
+        case_fields = ["repaid"]
+        if milestone.outstanding <= 0:
+            case.resolve()
+            case.resolved_on = paid_on
+            case_fields += ["status", "resolved_on"]
+        elif case.status in (ArrearsCase.Status.IDENTIFIED, ArrearsCase.Status.CONFIRMED):
+            case.start_repayment()
+            case_fields.append("status")
+        case.save(update_fields=case_fields)
+    audit_record(
+        action="payment.record",
+        obj=milestone,
+        actor=acting_user,
+        from_state=before,
+        to_state=milestone.status,
+        changes={"amount": str(amount), "paid_on": paid_on.isoformat()},
+    )
+    return payment
+
+
+@transaction.atomic
+def report_submit(*, contract: Contract, period_start: dt.date, progress: str, issues: str = "", acting_user):
+    """A periodic performance report; moves the contract's next report date one period on."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if not progress.strip():
+        _fail("progress", _("Describe the progress."), "required")
+    period_end = add_months(period_start, contract.report_period_months)
+    report = PerformanceReport.objects.create(
+        contract=contract,
+        period_start=period_start,
+        period_end=period_end,
+        submitted_on=clock.today(),
+        progress=progress,
+        issues=issues,
+        submitted_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
+    latest_end = max(period_end, *(r for r in contract.reports.values_list("period_end", flat=True)))
+    contract.next_report_due_on = due_for(
+        "contract.report.period", latest_end, amount=contract.report_period_months
+    ).due
+    contract.save(update_fields=["next_report_due_on", "updated_at"])
+    for warning in Warning.objects.select_for_update().filter(
+        contract=contract,
+        rule=Warning.Rule.REPORT_MISSING,
+        status__in=[Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED],
+    ):
+        warning.resolve()
+        warning.closed_on = clock.today()
+        warning.save(update_fields=["status", "closed_on"])
+    audit_record(
+        action="contract.report",
+        obj=contract,
+        actor=acting_user,
+        changes={"period_start": period_start.isoformat(), "period_end": period_end.isoformat()},
+    )
+    return report
+
+
+def _warning_transition(*, warning: Warning, name: str, acting_user, note: str = "") -> Warning:
+    warning = Warning.objects.select_for_update().get(pk=warning.pk)
+    before = _transition(warning, name, what=_("The warning"))
+    fields = ["status"]
+    if warning.status in (Warning.Status.RESOLVED, Warning.Status.ESCALATED):
+        warning.closed_on = clock.today()
+        fields.append("closed_on")
+    if note:
+        warning.note = (warning.note + "\n" + note).strip()
+        fields.append("note")
+    warning.save(update_fields=fields)
+    audit_record(
+        action=f"warning.{name}",
+        obj=warning,
+        actor=acting_user,
+        from_state=before,
+        to_state=warning.status,
+        reason=note,
+    )
+    return warning
+
+
+@transaction.atomic
+def warning_acknowledge(*, warning: Warning, acting_user, note: str = "") -> Warning:
+    return _warning_transition(warning=warning, name="acknowledge", acting_user=acting_user, note=note)
+
+
+@transaction.atomic
+def warning_resolve(*, warning: Warning, acting_user, note: str) -> Warning:
+    if not note.strip():
+        _fail("note", _("Say how the warning was resolved."), "reason_required")
+    return _warning_transition(warning=warning, name="resolve", acting_user=acting_user, note=note)
+
+
+@transaction.atomic
+def warning_escalate(*, warning: Warning, acting_user, note: str) -> Warning:
+    if not note.strip():
+        _fail("note", _("Say why the warning is escalated."), "reason_required")
+    return _warning_transition(warning=warning, name="escalate", acting_user=acting_user, note=note)

@@ -1,0 +1,139 @@
+"""One error format for the whole API: {"code": "<stable>", "message": "<human>", "errors": {...}}.
+
+`errors` ({field: [messages]}) appears only for validation failures. Configured as DRF's
+EXCEPTION_HANDLER; `not_found` answers unknown URLs under /api/ in the same shape.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import set_rollback
+
+from workflow.errors import DomainError, ValidationFailed
+
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response (for the schema)."""
+
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. invalid, not_found, conflict.")
+    message = serializers.CharField(help_text="Human-readable explanation, in the request's language.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Validation failures only: field name -> messages.",
+    )
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF error detail (dict / list / str, possibly nested) -> {"field" or "a.0.b": [messages]}."""
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = NON_FIELD if key in ("__all__", NON_FIELD) and not prefix else str(key)
+            for sub, messages in _flatten(value, f"{prefix}.{name}" if prefix else name).items():
+                out.setdefault(sub, []).extend(messages)
+        return out
+    key = prefix or NON_FIELD
+    if isinstance(detail, list | tuple):
+        for index, item in enumerate(detail):
+            if isinstance(item, dict | list | tuple):
+                for sub, messages in _flatten(item, f"{key}.{index}").items():
+                    out.setdefault(sub, []).extend(messages)
+            else:
+                out.setdefault(key, []).append(str(item))
+        return out
+    return {key: [str(detail)]}
+
+
+def _django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return _flatten(exc.message_dict)
+    return {NON_FIELD: list(exc.messages)}
+
+
+def error_body(code: str, message: str, errors: dict | None = None) -> dict:
+    body = {"code": code, "message": str(message)}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def _first_message(errors: dict[str, list[str]], fallback: str) -> str:
+    """The single message when there is exactly one, else the general one."""
+    messages = [m for field_messages in errors.values() for m in field_messages]
+    return messages[0] if len(messages) == 1 else fallback
+
+
+def exception_handler(exc, context):
+    """DRF EXCEPTION_HANDLER. Unknown exceptions return None (a logged 500, never a traceback shown)."""
+    headers: dict[str, str] = {}
+    if isinstance(exc, ValidationFailed):
+        body = error_body(exc.code, exc.message, exc.errors or {})
+        code = exc.http_status
+    elif isinstance(exc, DomainError):
+        body = error_body(exc.code, exc.message)
+        code = exc.http_status
+    elif isinstance(exc, TransitionNotAllowed | ConcurrentTransition):
+        body = error_body("conflict", _("This record changed or is not in a state that allows this action."))
+        code = status.HTTP_409_CONFLICT
+    elif isinstance(exc, DjangoValidationError):
+        errors = _django_validation_errors(exc)
+        body = error_body("invalid", _first_message(errors, _("The request contains invalid data.")), errors)
+        code = status.HTTP_400_BAD_REQUEST
+    elif isinstance(exc, Http404):
+        body = error_body("not_found", _("Not found."))
+        code = status.HTTP_404_NOT_FOUND
+    elif isinstance(exc, DjangoPermissionDenied):
+        body = error_body("forbidden", _("You do not have permission to perform this action."))
+        code = status.HTTP_403_FORBIDDEN
+    elif isinstance(exc, exceptions.APIException):
+        code = exc.status_code
+        if isinstance(exc, exceptions.ValidationError):
+            errors = _flatten(exc.detail)
+            body = error_body("invalid", _first_message(errors, _("The request contains invalid data.")), errors)
+        elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+            # 401 with a WWW-Authenticate challenge (token auth); DRF makes it 403 when no
+            # authenticator offers one. The code stays the same either way.
+            body = error_body("not_authenticated", str(exc.detail))
+            if getattr(exc, "auth_header", None):
+                headers["WWW-Authenticate"] = exc.auth_header
+        elif isinstance(exc, exceptions.PermissionDenied):
+            body = error_body("forbidden", str(exc.detail))
+        elif isinstance(exc, exceptions.NotFound):
+            body = error_body("not_found", str(exc.detail))
+        else:
+            detail = exc.detail if isinstance(exc.detail, str) else exc.default_detail
+            body = error_body(str(exc.default_code), str(detail))
+            if getattr(exc, "wait", None):
+                headers["Retry-After"] = str(int(exc.wait))
+    else:
+        return None
+    set_rollback()
+    return Response(body, status=code, headers=headers or None)
+
+
+def not_found(request, *args, **kwargs):
+    """Catch-all for unknown URLs under /api/: JSON, not the HTML 404 page.
+
+    The catch-all keeps CommonMiddleware from adding a missing slash, so it does that itself
+    for GET and HEAD when the slashed URL exists (/api/docs -> /api/docs/).
+    """
+    if request.method in ("GET", "HEAD") and not request.path_info.endswith("/"):
+        try:
+            match = resolve(request.path_info + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.url_name != "api-not-found":
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+    return JsonResponse(error_body("not_found", _("Not found.")), status=404)

@@ -1,0 +1,134 @@
+"""Reads for the staff shell: landing cards, inbox, calendar page. No writes here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import NoReverseMatch
+from django.utils.module_loading import import_string
+
+from . import workdays
+from .models import CalendarYear, HolidayOverride, OutboxMessage, SweepRun
+from .rules import rules_current
+
+# -- calendar ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarStatus:
+    years: list[int]
+    ranges: list[tuple[int, int]]  # contiguous runs of available years, e.g. [(2004, 2026)]
+    next_year: int
+    next_year_missing: bool
+    this_year_missing: bool
+
+
+def _year_ranges(years: list[int]) -> list[tuple[int, int]]:
+    ranges: list[tuple[int, int]] = []
+    for year in years:
+        if ranges and ranges[-1][1] == year - 1:
+            ranges[-1] = (ranges[-1][0], year)
+        else:
+            ranges.append((year, year))
+    return ranges
+
+
+def calendar_status(*, today: dt.date) -> CalendarStatus:
+    """Which years the working-day engine can answer for, and whether next year is entered yet."""
+    years = sorted(workdays.get_calendar().years)
+    return CalendarStatus(
+        years=years,
+        ranges=_year_ranges(years),
+        next_year=today.year + 1,
+        next_year_missing=(today.year + 1) not in years,
+        this_year_missing=today.year not in years,
+    )
+
+
+def calendar_years_declared():
+    return CalendarYear.objects.select_related("entered_by").order_by("-year")
+
+
+def holiday_overrides_list(*, year: int | None = None):
+    qs = HolidayOverride.objects.select_related("updated_by").order_by("day")
+    if year is not None:
+        qs = qs.filter(day__year=year)
+    return qs
+
+
+# -- supervisor health cards -----------------------------------------------------------------
+
+
+def rules_unverified_count(*, on: dt.date) -> int:
+    """Rules in force on `on` whose amount has not been confirmed against the legal text."""
+    return rules_current(on).filter(verified=False).count()
+
+
+def outbox_dead_count() -> int:
+    return OutboxMessage.objects.filter(status=OutboxMessage.Status.DEAD).count()
+
+
+def sweep_run_last() -> SweepRun | None:
+    return SweepRun.objects.order_by("-started_at").first()
+
+
+# -- tasks (viewflow) --------------------------------------------------------------------------
+
+
+def flow_classes() -> list:
+    """The viewflow Flow classes named (dotted paths) in settings.GOVCREDIT_FLOWS."""
+    return [import_string(path) for path in getattr(settings, "GOVCREDIT_FLOWS", [])]
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task: object
+    title: str
+    process: str
+    created: dt.datetime
+    url: str | None
+    assigned: bool  # True: in the user's inbox; False: in a queue the user may take
+
+
+def _task_url(task) -> str | None:
+    try:
+        return task.flow_task.reverse("index", args=[task.process_id, task.pk])
+    except (NoReverseMatch, AttributeError):
+        return None
+
+
+def tasks_for_user(user) -> list[TaskRow]:
+    """Tasks assigned to the user, then unassigned tasks the user may take, newest first."""
+    classes = flow_classes()
+    if not classes or not getattr(user, "is_authenticated", False):
+        return []
+    from viewflow.workflow.models import Task
+
+    rows: list[TaskRow] = []
+    for assigned, qs in (
+        (True, Task.objects.inbox(classes, user)),
+        (False, Task.objects.queue(classes, user)),
+    ):
+        for task in qs.order_by("-created"):
+            rows.append(
+                TaskRow(
+                    task=task,
+                    title=str(task.title or task.flow_task),
+                    process=f"{task.flow_task.flow_class.process_title} #{task.process_id}",
+                    created=task.created,
+                    url=_task_url(task),
+                    assigned=assigned,
+                )
+            )
+    return rows
+
+
+def tasks_count_for_user(user) -> int:
+    classes = flow_classes()
+    if not classes or not getattr(user, "is_authenticated", False):
+        return 0
+    from viewflow.workflow.models import Task
+
+    return Task.objects.inbox(classes, user).count() + Task.objects.queue(classes, user).count()

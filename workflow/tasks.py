@@ -1,0 +1,66 @@
+"""q2 task entry points of the shared engine.
+
+Each takes ids (or nothing), re-fetches what it needs, calls a service, and is safe to run twice.
+Schedules (see the setup_schedules command) and workflow.jobs.enqueue refer to these by dotted
+path, e.g. "workflow.tasks.outbox_deliver".
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+
+from . import clock
+from .models import Heartbeat
+from .notifications import notification_email, notification_sms
+from .outbox import outbox_deliver
+from .outbox import outbox_flush as _outbox_flush
+from .sweeps import sweep_failed_steps, sweep_run
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_NAME = "q2"
+
+__all__ = [
+    "daily_sweep",
+    "fire_workflow_timers",
+    "heartbeat",
+    "notification_email",
+    "notification_sms",
+    "outbox_deliver",
+    "outbox_flush",
+]
+
+
+def daily_sweep() -> dict:
+    """The nightly sweep for today (Asia/Shanghai). Raises after recording if a step failed,
+    so the failure shows in q2's failed tasks; re-running is safe."""
+    run = sweep_run(as_of=clock.today())
+    failed = sweep_failed_steps(run)
+    if failed:
+        raise RuntimeError(f"sweep {run.as_of.isoformat()} (run {run.pk}): step(s) failed: {', '.join(failed)}")
+    return {"run": run.pk, "as_of": run.as_of.isoformat(), "steps": len(run.results)}
+
+
+def fire_workflow_timers() -> dict:
+    """viewflow's timer dispatcher: due Timer tasks, due StartTimers, and true conditions."""
+    from viewflow.workflow.timers import fire_due_conditions, fire_due_start_timers, fire_due_timers
+
+    return {
+        "timers": fire_due_timers(),
+        "start_timers": fire_due_start_timers(),
+        "conditions": fire_due_conditions(),
+    }
+
+
+def outbox_flush() -> dict:
+    """Deliver due pending outbox messages (retries after backoff land here)."""
+    return _outbox_flush()
+
+
+def heartbeat() -> str:
+    """Record that the q2 cluster is alive. Real time on purpose: /healthz compares with the wall clock."""
+    at = timezone.now()
+    Heartbeat.objects.update_or_create(name=HEARTBEAT_NAME, defaults={"at": at})
+    return at.isoformat()

@@ -1,0 +1,176 @@
+"""The web shell: public portal, login, staff landing, inbox, notifications, calendar.
+
+Views are thin: they read through workflow.selectors (and workflow.notifications), call a service
+for writes, and render a template.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import clock, roles, selectors
+from ..errors import DomainError, NotFound
+from ..forms import CalendarYearForm, LoginForm
+
+LANDING_NOTIFICATIONS = 5
+NOTIFICATIONS_PER_PAGE = 20
+
+
+def _unread_count(user) -> int | None:
+    """Unread notifications for the header badge (None for visitors)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from ..notifications import notifications_unread_count
+
+    return notifications_unread_count(user)
+
+
+def _render(request, template: str, context: dict | None = None, status: int = 200):
+    ctx = {"unread_count": _unread_count(request.user), **(context or {})}
+    return render(request, template, ctx, status=status)
+
+
+def _require_supervisor(user) -> None:
+    if not roles.has_role(user, roles.SUPERVISOR):
+        raise PermissionDenied
+
+
+# -- public ------------------------------------------------------------------------------------
+
+
+def portal_home(request):
+    return _render(request, "portal/home.html")
+
+
+class GovcreditLoginView(auth_views.LoginView):
+    authentication_form = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["unread_count"] = _unread_count(self.request.user)
+        ctx["lockout_minutes"] = settings.LOGIN_LOCKOUT_MINUTES
+        return ctx
+
+
+class GovcreditLogoutView(auth_views.LogoutView):
+    pass
+
+
+# -- staff -------------------------------------------------------------------------------------
+
+
+@login_required
+def staff_home(request):
+    from ..notifications import notifications_for_user
+
+    user = request.user
+    today = clock.today()
+    unread = list(notifications_for_user(user).filter(read_at__isnull=True)[:LANDING_NOTIFICATIONS])
+    context = {
+        "agency": user.agency,
+        "enterprise": user.enterprise,
+        "tasks_count": selectors.tasks_count_for_user(user),
+        "unread_notifications": unread,
+        "is_supervisor": roles.has_role(user, roles.SUPERVISOR),
+    }
+    if context["is_supervisor"]:
+        context.update(
+            calendar=selectors.calendar_status(today=today),
+            rules_unverified=selectors.rules_unverified_count(on=today),
+            outbox_dead=selectors.outbox_dead_count(),
+            sweep_last=selectors.sweep_run_last(),
+        )
+    return _render(request, "staff/home.html", context)
+
+
+@login_required
+def staff_inbox(request):
+    rows = selectors.tasks_for_user(request.user)
+    return _render(
+        request,
+        "staff/inbox.html",
+        {
+            "assigned": [r for r in rows if r.assigned],
+            "queued": [r for r in rows if not r.assigned],
+            "flows_configured": bool(selectors.flow_classes()),
+        },
+    )
+
+
+@login_required
+def staff_notifications(request):
+    from ..notifications import notifications_for_user
+
+    page = Paginator(notifications_for_user(request.user), NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return _render(request, "staff/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def staff_notification_read(request, pk: int):
+    from ..notifications import notification_mark_read
+
+    try:
+        notification_mark_read(user=request.user, notification_id=pk)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "staff-notifications"
+    return redirect(target)
+
+
+@login_required
+def staff_calendar(request):
+    from ..calendar_services import calendar_year_declare
+
+    _require_supervisor(request.user)
+    if request.method == "POST":
+        form = CalendarYearForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                calendar_year_declare(
+                    year=data["year"],
+                    notice=data["notice"],
+                    days=data["parsed_days"],
+                    acting_user=request.user,
+                )
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Calendar for %(year)s saved: %(count)s days from %(notice)s.")
+                    % {"year": data["year"], "count": len(data["parsed_days"]), "notice": data["notice"]},
+                )
+                return redirect("staff-calendar")
+    else:
+        status = selectors.calendar_status(today=clock.today())
+        form = CalendarYearForm(initial={"year": status.next_year})
+    return _render(
+        request,
+        "staff/calendar.html",
+        {
+            "form": form,
+            "calendar": selectors.calendar_status(today=clock.today()),
+            "declared": selectors.calendar_years_declared(),
+            "overrides": selectors.holiday_overrides_list(),
+        },
+    )
