@@ -11,4 +11,14 @@ def govcredit(request):
         "user_roles": roles.roles_of(user) if user is not None else [],
         "role_names": roles.ALL,
         "public_url": settings.GOVCREDIT_PUBLIC_URL,
+        # A callable: templates call it only where the badge is shown, and never for visitors.
+        "unread_count": lambda: _unread_count(user),
     }
+
+
+def _unread_count(user) -> int | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from .notifications import notifications_unread_count
+
+    return notifications_unread_count(user)

@@ -203,3 +203,6 @@ GOVCREDIT_WARNING_LEVELS = {
     "term.ended": [(30, 2), (0, 1)],
     "register.late": [(7, 2), (0, 1)],
 }
+
+# viewflow flows whose tasks appear in the staff inbox (dotted paths); apps add theirs.
+GOVCREDIT_FLOWS: list[str] = []

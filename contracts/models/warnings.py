@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from workflow.models import Agency
@@ -20,9 +21,9 @@ class Warning(StatefulModel):  # noqa: A001 - the domain word (预警)
         REGISTER_LATE = "register.late", _("registered late")
 
     class Level(models.IntegerChoices):
-        NOTICE = 1, _("notice")
-        WARNING = 2, _("warning")
-        SERIOUS = 3, _("serious")
+        NOTICE = 1, pgettext_lazy("warning level", "notice")
+        WARNING = 2, pgettext_lazy("warning level", "warning")
+        SERIOUS = 3, pgettext_lazy("warning level", "serious")
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")

@@ -45,7 +45,7 @@ def test_the_database_refuses_too(row, sql):
     assert AuditLog.objects.get(pk=row.pk).reason == "because"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_audit_outside_a_transaction_is_a_programming_error():
     with pytest.raises(RuntimeError):
         audit_record(action="x")

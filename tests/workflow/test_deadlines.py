@@ -222,7 +222,7 @@ def test_every_change_is_audited_in_the_same_transaction(case, head):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_completions_exactly_one_wins():
     case = Agency.objects.create(code="T2", name="并发测试局", kind=Agency.Kind.GOVERNMENT)
     d = engine.deadline_start(case=case, purpose="x", rule_code="repair.accept", start_on=D(2026, 9, 18))

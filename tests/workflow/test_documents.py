@@ -84,7 +84,8 @@ def test_a_rolled_back_issue_leaves_no_gap(issuer, travel):
     assert Document.objects.count() == 2
 
 
-def test_number_next_refuses_to_run_outside_a_transaction(transactional_db):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_number_next_refuses_to_run_outside_a_transaction():
     issuer = Agency.objects.create(code="XFGW", name="X市发展和改革委员会", kind="government", doc_prefix="X发改")
     with pytest.raises(RuntimeError, match="inside the transaction"):
         document_number_next(issuer=issuer, series="信修", year=2026)
@@ -258,7 +259,8 @@ def _run_at_once(count: int, work) -> list:
 
 
 @pytest.mark.postgres
-def test_concurrent_issues_get_distinct_gap_free_numbers(transactional_db, monkeypatch, travel):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_issues_get_distinct_gap_free_numbers(monkeypatch, travel):
     travel("2026-11-21")
     monkeypatch.setattr("workflow.jobs.enqueue", lambda *args, **kwargs: None)  # no renders here
     issuer = Agency.objects.create(code="XFGW", name="X市发展和改革委员会", kind="government", doc_prefix="X发改")
@@ -270,7 +272,8 @@ def test_concurrent_issues_get_distinct_gap_free_numbers(transactional_db, monke
 
 
 @pytest.mark.postgres
-def test_concurrent_issues_for_one_case_make_one_document(transactional_db, monkeypatch, travel):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_issues_for_one_case_make_one_document(monkeypatch, travel):
     travel("2026-11-21")
     monkeypatch.setattr("workflow.jobs.enqueue", lambda *args, **kwargs: None)
     issuer = Agency.objects.create(code="XFGW", name="X市发展和改革委员会", kind="government", doc_prefix="X发改")

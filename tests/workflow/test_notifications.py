@@ -149,7 +149,7 @@ def test_selectors_newest_first_and_unread_count(people, travel):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_senders_with_one_dedupe_key_make_one_row_and_one_mail():
     import threading
 

@@ -237,7 +237,7 @@ def test_enqueue_is_idempotent_on_the_key(receiver_factory, now, django_capture_
     assert len(receiver.requests) == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_enqueue_outside_a_transaction_is_refused(receiver_factory):
     receiver_factory()
     with pytest.raises(RuntimeError, match="inside the transaction"):
@@ -283,7 +283,7 @@ def test_requeue_dead_message_by_supervisor(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_deliveries_send_once(receiver_factory):
     from django.db import connection
 

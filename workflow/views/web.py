@@ -26,18 +26,8 @@ LANDING_NOTIFICATIONS = 5
 NOTIFICATIONS_PER_PAGE = 20
 
 
-def _unread_count(user) -> int | None:
-    """Unread notifications for the header badge (None for visitors)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    from ..notifications import notifications_unread_count
-
-    return notifications_unread_count(user)
-
-
 def _render(request, template: str, context: dict | None = None, status: int = 200):
-    ctx = {"unread_count": _unread_count(request.user), **(context or {})}
-    return render(request, template, ctx, status=status)
+    return render(request, template, context or {}, status=status)
 
 
 def _require_supervisor(user) -> None:
@@ -59,7 +49,6 @@ class GovcreditLoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["unread_count"] = _unread_count(self.request.user)
         ctx["lockout_minutes"] = settings.LOGIN_LOCKOUT_MINUTES
         return ctx
 
