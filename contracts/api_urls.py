@@ -12,4 +12,5 @@ urlpatterns = [
     ),
     path("contracts/<int:pk>/payments/", apis.PaymentCreateApi.as_view(), name="api-contract-payments"),
     path("arrears/", apis.ArrearsListApi.as_view(), name="api-arrears"),
+    path("evaluation/", apis.EvaluationApi.as_view(), name="api-evaluation"),
 ]

@@ -257,3 +257,20 @@ class ArrearsListApi(APIView):
             raise ValidationFailed(_("Unknown status."), "invalid", field="status")
         qs = selectors.arrears_for_user(request.user, contract=qp.get("contract"), agency=qp.get("agency"), status=st)
         return Response(ArrearsOutSerializer(qs, many=True).data)
+
+
+class EvaluationApi(APIView):
+    """Per-agency government-integrity indicators and score for a period (`?period=2026Q3`)."""
+
+    def get(self, request):
+        from .evaluation import evaluation_compute, period_parse
+
+        user = request.user
+        if not (roles.has_role(user, roles.SUPERVISOR) or user.is_superuser or user.agency_id):
+            raise PermissionDenied(_("The evaluation is for supervisors and agencies."), "forbidden")
+        period = period_parse(request.query_params.get("period", ""))
+        rows = evaluation_compute(period_start=period.start, period_end=period.end)
+        if not (roles.has_role(user, roles.SUPERVISOR) or user.is_superuser):
+            visible = set(selectors.agencies_visible_ids(user))
+            rows = [r for r in rows if r["agency"]["id"] in visible]
+        return Response({"period": period.label, "start": period.start, "end": period.end, "agencies": rows})

@@ -72,3 +72,9 @@ def warnings_for_user(user, *, status=None):
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+def agencies_visible_ids(user) -> list[int]:
+    from workflow.scoping import agencies_for_user
+
+    return list(agencies_for_user(user).values_list("id", flat=True))

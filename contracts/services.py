@@ -390,3 +390,32 @@ def warning_escalate(*, warning: Warning, acting_user, note: str) -> Warning:
     if not note.strip():
         _fail("note", _("Say why the warning is escalated."), "reason_required")
     return _warning_transition(warning=warning, name="escalate", acting_user=acting_user, note=note)
+
+
+@transaction.atomic
+def evaluation_weights_set(*, weights: dict, reason: str, effective_from: dt.date, acting_user):
+    """New evaluation weights from `effective_from`; earlier rows stay as the history."""
+    from .models import EvaluationWeights
+
+    if not reason.strip():
+        _fail("reason", _("Say why the weights change."), "reason_required")
+    unknown = set(weights) - set(EvaluationWeights.INDICATORS)
+    if unknown:
+        _fail("weights", _("Unknown indicator: %(name)s") % {"name": sorted(unknown)[0]})
+    clean = {}
+    for key in EvaluationWeights.INDICATORS:
+        value = weights.get(key, 0)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            _fail(f"weights.{key}", _("A weight is a number of zero or more."))
+        clean[key] = value
+    if sum(clean.values()) <= 0:
+        _fail("weights", _("At least one weight must be above zero."))
+    row = EvaluationWeights.objects.create(
+        weights=clean,
+        reason=reason,
+        effective_from=effective_from,
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        created_at=clock.now(),
+    )
+    audit_record(action="evaluation.weights", obj=row, actor=acting_user, reason=reason, changes=clean)
+    return row

@@ -1,0 +1,286 @@
+"""Government-integrity evaluation (政务诚信评价) per agency and period, and the arrears rates.
+
+Every indicator is one aggregate query grouped by agency (set-based; no per-agency loops), so
+the evaluation scales with the database. Indicators (each a score from 0 to 1, or None when an
+agency had nothing to measure in the period; the weights of the others are then renormalised):
+
+- registration_timeliness: contracts signed in the period registered within `contract.register`.
+- on_time_payment_rate: payment milestones due in the period (and already due) paid in full by the due date.
+- overdue_payables: SME payables due by the end of the period and still unpaid then (count, amount);
+  score 1 − overdue / due.
+- arrears_resolution_rate (化解率): arrears cases identified in the period resolved by its end.
+- arrears_repayment_rate (清偿率): amount repaid by the end of the period / amount owed, same cases.
+- complaint_timeliness: complaints handled within their statutory time (from the complaint column;
+  None until complaints exist).
+- dishonesty_records: government dishonesty records decided in the period; score 1 / (1 + count).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from workflow import clock
+from workflow.errors import ValidationFailed
+from workflow.models import Agency, Enterprise
+
+from .models import ArrearsCase, Contract, EvaluationWeights, GovernmentDishonestyRecord, Milestone, Payment
+
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=18, decimal_places=2))
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+def period_parse(raw: str) -> Period:
+    """'2026Q3', '2026', '2026-07', or '2026-07-01..2026-09-30'."""
+    raw = (raw or "").strip()
+    try:
+        if m := re.fullmatch(r"(\d{4})Q([1-4])", raw):
+            year, q = int(m[1]), int(m[2])
+            start = dt.date(year, 3 * q - 2, 1)
+            end = (dt.date(year + (q == 4), (3 * q) % 12 + 1, 1)) - dt.timedelta(days=1)
+            return Period(raw, start, end)
+        if re.fullmatch(r"\d{4}", raw):
+            year = int(raw)
+            return Period(raw, dt.date(year, 1, 1), dt.date(year, 12, 31))
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", raw):
+            year, month = int(m[1]), int(m[2])
+            start = dt.date(year, month, 1)
+            end = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+            return Period(raw, start, end)
+        if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", raw):
+            start, end = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+            if end >= start:
+                return Period(raw, start, end)
+    except ValueError:
+        pass
+    raise ValidationFailed(
+        _("Period must look like 2026Q3, 2026, 2026-07 or 2026-07-01..2026-09-30."), "invalid", field="period"
+    )
+
+
+def weights_current(on: dt.date | None = None) -> EvaluationWeights:
+    on = on or clock.today()
+    return EvaluationWeights.objects.filter(effective_from__lte=on).order_by("-effective_from", "-id").first()
+
+
+def _by_agency(qs, **aggregates) -> dict[int, dict]:
+    return {row.pop("agency_id"): row for row in qs.values("agency_id").annotate(**aggregates)}
+
+
+def _paid_by(end: dt.date):
+    """Subquery: what was paid on a milestone up to and including `end`."""
+    return Coalesce(
+        Subquery(
+            Payment.objects.filter(milestone=OuterRef("pk"), paid_on__lte=end)
+            .values("milestone")
+            .annotate(s=Sum("amount"))
+            .values("s")
+        ),
+        ZERO,
+    )
+
+
+def _complaint_counts(start: dt.date, end: dt.date) -> dict[int, dict]:
+    """Complaints handled in the period per respondent agency, and how many on time (when the
+    complaint column exists: the model must offer `evaluation_counts(start, end)`)."""
+    try:
+        model = apps.get_model("contracts", "Complaint")
+    except LookupError:
+        return {}
+    return model.evaluation_counts(start, end)
+
+
+def evaluation_compute(*, period_start: dt.date, period_end: dt.date, as_of: dt.date | None = None) -> list[dict]:
+    as_of = as_of or clock.today()
+    horizon = min(period_end, as_of)
+    weights = weights_current(as_of).weights
+
+    registration = _by_agency(
+        Contract.objects.filter(signed_on__range=(period_start, period_end), registered_on__isnull=False),
+        total=Count("id"),
+        on_time=Count("id", filter=Q(registered_on__lte=F("register_due_on"))),
+    )
+    payments = _by_agency(
+        Milestone.objects.filter(kind=Milestone.Kind.PAYMENT, payment_due_on__range=(period_start, horizon))
+        .exclude(status=Milestone.Status.WAIVED)
+        .annotate(agency_id=F("contract__agency_id")),
+        total=Count("id"),
+        on_time=Count("id", filter=Q(status=Milestone.Status.MET)),
+    )
+    unpaid = (
+        Milestone.objects.filter(kind=Milestone.Kind.PAYMENT, payment_due_on__lt=horizon, amount__isnull=False)
+        .exclude(status=Milestone.Status.WAIVED)
+        .exclude(contract__counterparty_size=Enterprise.Size.LARGE)
+        .annotate(agency_id=F("contract__agency_id"), paid_then=_paid_by(horizon))
+    )
+    overdue = _by_agency(
+        unpaid.filter(payment_due_on__gte=period_start),
+        due=Count("id"),
+        overdue=Count("id", filter=Q(paid_then__lt=F("amount"))),
+        overdue_amount=Coalesce(Sum(F("amount") - F("paid_then"), filter=Q(paid_then__lt=F("amount"))), ZERO),
+    )
+    arrears = arrears_rates(start=period_start, end=period_end, group_by="agency")
+    dishonesty = _by_agency(
+        GovernmentDishonestyRecord.objects.filter(decided_on__range=(period_start, period_end)), n=Count("id")
+    )
+    complaints = _complaint_counts(period_start, period_end)
+
+    rows = []
+    for agency in Agency.objects.order_by("code"):
+        a = agency.pk
+        reg = registration.get(a)
+        pay = payments.get(a)
+        ovd = overdue.get(a)
+        arr = arrears.get(a)
+        com = complaints.get(a)
+        n_dishonest = dishonesty.get(a, {}).get("n", 0)
+        indicators = {
+            "registration_timeliness": _ratio(reg and reg["on_time"], reg and reg["total"]),
+            "on_time_payment_rate": _ratio(pay and pay["on_time"], pay and pay["total"]),
+            "overdue_payables": (1 - _ratio(ovd["overdue"], ovd["due"])) if ovd and ovd["due"] else None,
+            "arrears_resolution_rate": arr["resolution_rate"] if arr else None,
+            "arrears_repayment_rate": arr["repayment_rate"] if arr else None,
+            "complaint_timeliness": _ratio(com and com["on_time"], com and com["total"]),
+            "dishonesty_records": 1 / (1 + n_dishonest),
+        }
+        applicable = {k: v for k, v in indicators.items() if v is not None and weights.get(k)}
+        if set(applicable) <= {"dishonesty_records"} and not n_dishonest:
+            applicable = {}  # nothing to measure in the period: not ranked rather than a perfect score
+        total_weight = sum(weights[k] for k in applicable)
+        score = (
+            round(100 * sum(weights[k] * v for k, v in applicable.items()) / total_weight, 2) if total_weight else None
+        )
+        rows.append(
+            {
+                "agency": {"id": a, "code": agency.code, "name": agency.name, "region": agency.region},
+                "indicators": {k: (round(v, 4) if v is not None else None) for k, v in indicators.items()},
+                "figures": {
+                    "contracts_signed": reg["total"] if reg else 0,
+                    "registered_on_time": reg["on_time"] if reg else 0,
+                    "payments_due": pay["total"] if pay else 0,
+                    "payments_on_time": pay["on_time"] if pay else 0,
+                    "overdue_payables_count": ovd["overdue"] if ovd else 0,
+                    "overdue_payables_amount": f"{(ovd['overdue_amount'] if ovd else Decimal(0)):.2f}",
+                    "arrears_identified": arr["identified"] if arr else 0,
+                    "arrears_resolved": arr["resolved"] if arr else 0,
+                    "arrears_owed": f"{(arr['owed'] if arr else Decimal(0)):.2f}",
+                    "arrears_repaid": f"{(arr['repaid'] if arr else Decimal(0)):.2f}",
+                    "complaints_handled": com["total"] if com else 0,
+                    "complaints_on_time": com["on_time"] if com else 0,
+                    "dishonesty_records": n_dishonest,
+                },
+                "score": score,
+            }
+        )
+    ranked = sorted(rows, key=lambda r: (r["score"] is None, -(r["score"] or 0), r["agency"]["code"]))
+    rank = 0
+    for r in ranked:
+        if r["score"] is not None:
+            rank += 1
+            r["rank"] = rank
+        else:
+            r["rank"] = None
+    return ranked
+
+
+def _ratio(num, den) -> float | None:
+    if not den:
+        return None
+    return float(num) / float(den)
+
+
+def arrears_rates(*, start: dt.date, end: dt.date, group_by: str | None = None) -> dict:
+    """化解率 (resolved / identified) and 清偿率 (repaid / owed) for arrears cases identified in
+    [start, end], counting resolutions and repayments up to `end`. group_by: "agency", "region" or
+    None (overall: returns one dict)."""
+    repaid_by_end = Coalesce(
+        Subquery(
+            Payment.objects.filter(milestone=OuterRef("milestone"), paid_on__lte=end, paid_on__gt=OuterRef("due_on"))
+            .values("milestone")
+            .annotate(s=Sum("amount"))
+            .values("s")
+        ),
+        ZERO,
+    )
+    qs = ArrearsCase.objects.filter(identified_on__range=(start, end)).annotate(repaid_then=repaid_by_end)
+    aggregates = {
+        "identified": Count("id"),
+        "resolved": Count("id", filter=Q(status=ArrearsCase.Status.RESOLVED, resolved_on__lte=end)),
+        "owed": Coalesce(Sum("owed"), ZERO),
+        "repaid": Coalesce(Sum("repaid_then"), ZERO),
+    }
+    if group_by is None:
+        return _rates(qs.aggregate(**aggregates))
+    key = {"agency": "agency_id", "region": "agency__region"}[group_by]
+    return {row.pop(key): _rates(row) for row in qs.values(key).annotate(**aggregates)}
+
+
+def _rates(row: dict) -> dict:
+    owed = row["owed"] or Decimal(0)
+    repaid = min(row["repaid"] or Decimal(0), owed)
+    return {
+        **row,
+        "repaid": repaid,
+        "resolution_rate": _ratio(row["resolved"], row["identified"]),
+        "repayment_rate": float(repaid / owed) if owed else None,
+    }
+
+
+def overdue_report(*, year: int) -> dict:
+    """The annual report of `sme.overdue.publish`: SME payables due in `year` and still unpaid at its
+    end, per agency (count, amount), with the statutory publication date."""
+    from workflow.deadlines import due_for
+    from workflow.errors import CalendarDataMissing
+
+    end = dt.date(year, 12, 31)
+    rows = (
+        Milestone.objects.filter(
+            kind=Milestone.Kind.PAYMENT, payment_due_on__range=(dt.date(year, 1, 1), end), amount__isnull=False
+        )
+        .exclude(status=Milestone.Status.WAIVED)
+        .exclude(contract__counterparty_size=Enterprise.Size.LARGE)
+        .annotate(paid_then=_paid_by(end))
+        .filter(paid_then__lt=F("amount"))
+        .values("contract__agency_id", "contract__agency__code", "contract__agency__name")
+        .annotate(count=Count("id"), amount=Sum(F("amount") - F("paid_then")))
+        .order_by("contract__agency__code")
+    )
+    try:
+        publish_by = due_for("sme.overdue.publish", end).due
+        calendar_note = ""
+    except CalendarDataMissing as exc:
+        publish_by = dt.date(year + 1, 3, 31)
+        calendar_note = str(exc)
+    agencies = [
+        {
+            "agency": {
+                "id": r["contract__agency_id"],
+                "code": r["contract__agency__code"],
+                "name": r["contract__agency__name"],
+            },
+            "count": r["count"],
+            "amount": f"{r['amount']:.2f}",
+        }
+        for r in rows
+    ]
+    return {
+        "year": year,
+        "publish_by": publish_by,
+        "calendar_note": calendar_note,
+        "agencies": agencies,
+        "total_count": sum(a["count"] for a in agencies),
+        "total_amount": f"{sum((Decimal(a['amount']) for a in agencies), Decimal(0)):.2f}",
+    }
