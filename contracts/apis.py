@@ -5,7 +5,7 @@ Amounts are strings with two decimals, dates ISO. Errors use the API's common fo
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -259,9 +259,28 @@ class ArrearsListApi(APIView):
         return Response(ArrearsOutSerializer(qs, many=True).data)
 
 
+class EvaluationRowSerializer(serializers.Serializer):
+    agency = serializers.DictField()
+    indicators = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    figures = serializers.DictField()
+    score = serializers.FloatField(allow_null=True)
+    rank = serializers.IntegerField(allow_null=True)
+
+
+class EvaluationOutSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    agencies = EvaluationRowSerializer(many=True)
+
+
 class EvaluationApi(APIView):
     """Per-agency government-integrity indicators and score for a period (`?period=2026Q3`)."""
 
+    @extend_schema(
+        parameters=[OpenApiParameter("period", str, required=True, description="2026Q3, 2026, 2026-07 or a..b")],
+        responses=EvaluationOutSerializer,
+    )
     def get(self, request):
         from .evaluation import evaluation_compute, period_parse
 

@@ -47,3 +47,36 @@ class LockoutModelBackend(ModelBackend):
         from django.contrib.auth import get_user_model
 
         return get_user_model().USERNAME_FIELD
+
+
+class RolePermissionBackend:
+    """Permissions derived from roles and agency scope, for viewflow task queues.
+
+    viewflow puts a task in a user's queue when its `owner_permission` string is among
+    `user.get_all_permissions()`. Flows therefore ask for:
+    - `govcredit.role_<role>` — any user with that role (e.g. `govcredit.role_supervisor`);
+    - `govcredit.agency_staff_<agency id>` — a clerk or head of that agency or of an agency above it.
+    Nothing is stored: the strings are computed from the user's groups and agency.
+    """
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if obj is not None or not getattr(user_obj, "is_active", False) or user_obj.is_anonymous:
+            return set()
+        cached = getattr(user_obj, "_govcredit_perm_cache", None)
+        if cached is not None:
+            return cached
+        from . import roles
+        from .scoping import agencies_for_user
+
+        user_roles = roles.roles_of(user_obj)
+        perms = {f"govcredit.role_{role}" for role in user_roles}
+        if user_obj.agency_id and (roles.AGENCY_CLERK in user_roles or roles.AGENCY_HEAD in user_roles):
+            perms |= {f"govcredit.agency_staff_{pk}" for pk in agencies_for_user(user_obj).values_list("pk", flat=True)}
+        user_obj._govcredit_perm_cache = perms
+        return perms
+
+    def has_perm(self, user_obj, perm, obj=None):
+        return perm in self.get_all_permissions(user_obj)

@@ -21,3 +21,44 @@ class RoleScopedFlowMixin:
         return bool(getattr(user, "is_authenticated", False)) and (
             user.is_superuser or roles.has_role(user, *self.manage_roles)
         )
+
+
+def agency_staff_permission(agency_id: int) -> str:
+    """The task permission for clerks and heads of `agency_id` (see workflow.auth.RolePermissionBackend)."""
+    return f"govcredit.agency_staff_{agency_id}"
+
+
+def role_permission(role: str) -> str:
+    return f"govcredit.role_{role}"
+
+
+def task_open_for_user(*, process, user, node):
+    """The open task of `node` in `process` that `user` may take or already holds, or None."""
+    from viewflow.workflow.status import STATUS
+
+    task = process.task_set.filter(flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED]).first()
+    if task is None:
+        return None
+    if task.status == STATUS.ASSIGNED:
+        return task if task.owner_id == user.pk else None
+    return task if node.can_assign(user, task) else None
+
+
+def task_execute(*, task, user, request, apply) -> None:
+    """Take `task` (assigning it to `user` when it is free), run `apply(activation)` — which calls a
+    service — and complete it, activating the next nodes. One transaction, under the flow's lock."""
+    from django.db import transaction
+    from viewflow.workflow.status import STATUS
+
+    from .errors import Conflict, PermissionDenied
+
+    with transaction.atomic(), task.activation() as activation:
+        if task.status == STATUS.NEW:
+            if not activation.assign.has_perm(user):
+                raise PermissionDenied("This task is not yours to take.", "forbidden")
+            activation.assign(user)
+        if task.status != STATUS.ASSIGNED or task.owner_id != user.pk:
+            raise Conflict("This task has been taken or finished by someone else.", "task_state")
+        activation.start(request)
+        apply(activation)
+        activation.execute()

@@ -92,7 +92,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["workflow.auth.LockoutModelBackend"]
+AUTHENTICATION_BACKENDS = ["workflow.auth.LockoutModelBackend", "workflow.auth.RolePermissionBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "portal-home"
@@ -206,4 +206,4 @@ GOVCREDIT_WARNING_LEVELS = {
 }
 
 # viewflow flows whose tasks appear in the staff inbox (dotted paths); apps add theirs.
-GOVCREDIT_FLOWS: list[str] = []
+GOVCREDIT_FLOWS: list[str] = ["contracts.flows.DisposalFlow"]

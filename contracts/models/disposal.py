@@ -59,6 +59,11 @@ class DisposalProcess(Process):
         verbose_name = _("disposal process")
         verbose_name_plural = _("disposal processes")
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("contracts-disposal", args=[self.artifact_object_id])
+
 
 class GovernmentDishonestyRecord(models.Model):
     """政务失信记录: a government body's breach, arrears, or refusal to honour a court judgment."""
