@@ -2,6 +2,7 @@ from .arrears import ArrearsCase, RepaymentInstalment
 from .contracts import Contract, ContractAttachment, ContractVersion
 from .disposal import DisposalCase, DisposalProcess, GovernmentDishonestyRecord
 from .evaluation import EvaluationWeights
+from .imports import ContractImport
 from .milestones import Milestone, Payment, PerformanceReport
 from .publication import ContractPublication
 from .warnings import Warning
@@ -10,6 +11,7 @@ __all__ = [
     "ArrearsCase",
     "Contract",
     "ContractAttachment",
+    "ContractImport",
     "ContractPublication",
     "DisposalCase",
     "DisposalProcess",
