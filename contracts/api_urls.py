@@ -11,6 +11,8 @@ urlpatterns = [
         name="api-contract-delivery",
     ),
     path("contracts/<int:pk>/payments/", apis.PaymentCreateApi.as_view(), name="api-contract-payments"),
+    path("contracts/<int:pk>/fulfil", apis.ContractFulfilApi.as_view(), name="api-contract-fulfil"),
+    path("contracts/<int:pk>/terminate", apis.ContractTerminateApi.as_view(), name="api-contract-terminate"),
     path("arrears/", apis.ArrearsListApi.as_view(), name="api-arrears"),
     path("evaluation/", apis.EvaluationApi.as_view(), name="api-evaluation"),
 ]

@@ -293,3 +293,27 @@ class EvaluationApi(APIView):
             visible = set(selectors.agencies_visible_ids(user))
             rows = [r for r in rows if r["agency"]["id"] in visible]
         return Response({"period": period.label, "start": period.start, "end": period.end, "agencies": rows})
+
+
+class ReasonInSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ContractFulfilApi(APIView):
+    @extend_schema(request=ReasonInSerializer, responses=ContractOutSerializer)
+    def post(self, request, pk):
+        contract = selectors.contract_get_for_clerk(user=request.user, pk=pk)
+        data = ReasonInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.contract_fulfil(contract=contract, acting_user=request.user, note=data.validated_data["reason"])
+        return _contract_response(request, pk)
+
+
+class ContractTerminateApi(APIView):
+    @extend_schema(request=ReasonInSerializer, responses=ContractOutSerializer)
+    def post(self, request, pk):
+        contract = selectors.contract_get_for_clerk(user=request.user, pk=pk)
+        data = ReasonInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.contract_terminate(contract=contract, reason=data.validated_data["reason"], acting_user=request.user)
+        return _contract_response(request, pk)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from workflow import clock
-from workflow.audit import audit_record
+from workflow.audit import audit_bulk_transition, audit_record
 from workflow.deadlines import add_months, due_for
 from workflow.errors import Conflict, ValidationFailed
 from workflow.models import Enterprise
@@ -419,3 +419,85 @@ def evaluation_weights_set(*, weights: dict, reason: str, effective_from: dt.dat
     )
     audit_record(action="evaluation.weights", obj=row, actor=acting_user, reason=reason, changes=clean)
     return row
+
+
+@transaction.atomic
+def contract_fulfil(*, contract: Contract, acting_user, note: str = "") -> Contract:
+    """Close a contract as fulfilled: every milestone met or waived and nothing left to pay."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    open_milestones = contract.milestones.exclude(
+        status__in=[Milestone.Status.MET, Milestone.Status.MET_LATE, Milestone.Status.WAIVED]
+    )
+    if open_milestones.exists():
+        raise Conflict(
+            _("%(n)s milestone(s) are still open; record them or waive them first.") % {"n": open_milestones.count()},
+            "milestones_open",
+        )
+    before = _transition(contract, "fulfil", what=_("The contract"))
+    contract.save(update_fields=["status", "updated_at"])
+    # A fulfilled contract needs no more reports, and its term ending is no longer a concern.
+    open_ids = list(
+        Warning.objects.filter(
+            contract=contract,
+            rule__in=[Warning.Rule.TERM_ENDED, Warning.Rule.REPORT_MISSING],
+            status__in=[Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED],
+        ).values_list("id", flat=True)
+    )
+    audit_bulk_transition(
+        model=Warning,
+        ids=open_ids,
+        field="status",
+        source=[Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED],
+        target=Warning.Status.RESOLVED,
+        action="warning.resolved_on_fulfil",
+    )
+    Warning.objects.filter(pk__in=open_ids).update(closed_on=clock.today())
+    audit_record(
+        action="contract.fulfil",
+        obj=contract,
+        actor=acting_user,
+        from_state=before,
+        to_state=contract.status,
+        reason=note,
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_terminate(*, contract: Contract, reason: str, acting_user) -> Contract:
+    """End a contract early (解除/终止). Payments already owed stay owed: the arrears ledger keeps them."""
+    if not reason.strip():
+        _fail("reason", _("Give the reason for terminating the contract."), "reason_required")
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    before = _transition(contract, "terminate", what=_("The contract"))
+    contract.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action="contract.terminate",
+        obj=contract,
+        actor=acting_user,
+        from_state=before,
+        to_state=contract.status,
+        reason=reason,
+    )
+    return contract
+
+
+@transaction.atomic
+def milestone_waive(*, milestone: Milestone, reason: str, acting_user) -> Milestone:
+    if not reason.strip():
+        _fail("reason", _("Give the reason for waiving the milestone."), "reason_required")
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if milestone.paid_amount > 0 and milestone.outstanding > 0:
+        raise Conflict(_("A partly paid milestone cannot be waived."), "milestone_state")
+    before = _transition(milestone, "waive", what=_("The milestone"))
+    milestone.completed_on = clock.today()
+    milestone.save(update_fields=["status", "completed_on"])
+    audit_record(
+        action="milestone.waive",
+        obj=milestone,
+        actor=acting_user,
+        from_state=before,
+        to_state=milestone.status,
+        reason=reason,
+    )
+    return milestone

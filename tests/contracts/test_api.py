@@ -191,3 +191,36 @@ def test_detail_query_count_is_bounded(created, django_assert_max_num_queries):
     clerk = client_for("agency_clerk")
     with django_assert_max_num_queries(12):
         assert clerk.get(f"/api/v1/contracts/{created['id']}").status_code == 200
+
+
+def test_fulfil_needs_every_milestone_closed_and_terminate_needs_a_reason(created, travel):
+    cid = created["id"]
+    clerk = client_for("agency_clerk")
+    r = clerk.post(f"/api/v1/contracts/{cid}/fulfil", {}, format="json")
+    assert (r.status_code, r.json()["code"]) == (409, "milestones_open")
+    r = clerk.post(f"/api/v1/contracts/{cid}/terminate", {"reason": ""}, format="json")
+    assert (r.status_code, list(r.json()["errors"])) == (400, ["reason"])
+    r = clerk.post(f"/api/v1/contracts/{cid}/terminate", {"reason": "双方协商一致解除"}, format="json")
+    assert (r.status_code, r.json()["status"]) == (200, "terminated")
+    r = clerk.post(f"/api/v1/contracts/{cid}/terminate", {"reason": "again"}, format="json")
+    assert (r.status_code, r.json()["code"]) == (409, "contract_state")
+    assert client_for("agency_clerk2").post(f"/api/v1/contracts/{cid}/fulfil", {}, format="json").status_code == 404
+
+
+def test_fulfil_after_everything_is_paid(created, travel):
+    cid = created["id"]
+    clerk = client_for("agency_clerk")
+    travel("2026-09-02")
+    for m in created["milestones"]:
+        clerk.post(
+            f"/api/v1/contracts/{cid}/milestones/{m['id']}/delivery", {"delivered_on": "2026-09-02"}, format="json"
+        )
+    pay = next(m for m in created["milestones"] if m["kind"] == "payment")
+    clerk.post(
+        f"/api/v1/contracts/{cid}/payments/",
+        {"milestone": pay["id"], "amount": "100000.00", "paid_on": "2026-09-02"},
+        format="json",
+    )
+    r = clerk.post(f"/api/v1/contracts/{cid}/fulfil", {}, format="json")
+    assert (r.status_code, r.json()["status"]) == (200, "fulfilled")
+    assert [m["status"] for m in r.json()["milestones"]] == ["met", "met"]
