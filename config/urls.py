@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/contracts/disposals/", include("contracts.disposal_urls")),
     path("staff/contracts/imports/", include("contracts.import_urls")),
+    path("staff/contracts/evaluation/", include("contracts.evaluation_urls")),
     path("staff/contracts/", include("contracts.urls")),
     path("public/contracts/", include("contracts.public_urls")),
     path("", include("workflow.urls")),

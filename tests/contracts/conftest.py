@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from contracts.services import contract_register
+from contracts.services import contract_register, milestone_record_delivery, payment_record
 from workflow.models import Agency, User
 
 
@@ -56,3 +56,26 @@ def sweep(travel):
         return sweep_run(as_of=day)
 
     return _sweep
+
+
+def _payment(amount):
+    return [{"kind": "payment", "title": "货款", "amount": amount, "planned_on": dt.date(2026, 8, 1)}]
+
+
+@pytest.fixture
+def q3(make_contract, clerk, travel, sweep):
+    """交通运输局 in 2026 Q3: one contract registered and paid on time, one late on both counts."""
+    a = make_contract(number="A", signed_on="2026-07-01", milestones=_payment("100000.00"))
+    b = make_contract(number="B", signed_on="2026-07-10", today="2026-07-25", milestones=_payment("50000.00"))
+    ma, mb = a.milestones.get(), b.milestones.get()
+    travel("2026-07-20")
+    milestone_record_delivery(milestone=ma, delivered_on=dt.date(2026, 7, 6), acting_user=clerk)  # due 08-05
+    milestone_record_delivery(milestone=mb, delivered_on=dt.date(2026, 7, 20), acting_user=clerk)  # due 08-19
+    travel("2026-08-05")
+    payment_record(contract=a, milestone=ma, amount="100000", paid_on=dt.date(2026, 8, 5), acting_user=clerk)
+    sweep(dt.date(2026, 8, 20))  # B overdue, arrears case opened
+    travel("2026-08-25")
+    payment_record(contract=b, milestone=mb, amount="30000", paid_on=dt.date(2026, 8, 25), acting_user=clerk)
+    travel("2026-10-10")
+    payment_record(contract=b, milestone=mb, amount="20000", paid_on=dt.date(2026, 10, 10), acting_user=clerk)
+    travel("2026-11-01")

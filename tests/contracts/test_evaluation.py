@@ -6,34 +6,10 @@ from decimal import Decimal
 import pytest
 
 from contracts.evaluation import arrears_rates, evaluation_compute, overdue_report, period_parse
-from contracts.services import milestone_record_delivery, payment_record
 from workflow.errors import ValidationFailed
 
 D = dt.date
 pytestmark = pytest.mark.django_db
-
-
-def _payment(amount):
-    return [{"kind": "payment", "title": "货款", "amount": amount, "planned_on": D(2026, 8, 1)}]
-
-
-@pytest.fixture
-def q3(make_contract, clerk, travel, sweep):
-    """交通运输局 in 2026 Q3: one contract registered and paid on time, one late on both counts."""
-    a = make_contract(number="A", signed_on="2026-07-01", milestones=_payment("100000.00"))
-    b = make_contract(number="B", signed_on="2026-07-10", today="2026-07-25", milestones=_payment("50000.00"))
-    ma, mb = a.milestones.get(), b.milestones.get()
-    travel("2026-07-20")
-    milestone_record_delivery(milestone=ma, delivered_on=D(2026, 7, 6), acting_user=clerk)  # due 08-05
-    milestone_record_delivery(milestone=mb, delivered_on=D(2026, 7, 20), acting_user=clerk)  # due 08-19
-    travel("2026-08-05")
-    payment_record(contract=a, milestone=ma, amount="100000", paid_on=D(2026, 8, 5), acting_user=clerk)
-    sweep(D(2026, 8, 20))  # B overdue, arrears case opened
-    travel("2026-08-25")
-    payment_record(contract=b, milestone=mb, amount="30000", paid_on=D(2026, 8, 25), acting_user=clerk)
-    travel("2026-10-10")
-    payment_record(contract=b, milestone=mb, amount="20000", paid_on=D(2026, 10, 10), acting_user=clerk)
-    travel("2026-11-01")
 
 
 def row_for(rows, code):
