@@ -1,7 +1,9 @@
 """Demo data: agencies, enterprises and one user per role. Safe to run again (idempotent)."""
 
+import importlib
 import os
 
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -89,3 +91,12 @@ class Command(GovcreditCommand):
             f"Demo data ready: {len(agencies)} agencies, {len(enterprises)} enterprises, {len(USERS)} users "
             f"(password: {password})."
         )
+        # Each app may add demo cases in a `demo` module with `seed()` (idempotent).
+        for app_config in apps.get_app_configs():
+            try:
+                module = importlib.import_module(f"{app_config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app_config.name}.demo":
+                    raise
+                continue
+            self.stdout.write(f"{app_config.label}: {module.seed(stdout=self.stdout)}")
