@@ -19,3 +19,6 @@ STORAGES = {
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
     },
 }
+
+# seed_demo loads parties only; tests build their own cases (tests/contracts/test_demo.py turns this on).
+GOVCREDIT_DEMO_CASES = False

@@ -1,4 +1,5 @@
 from .arrears import ArrearsCase, RepaymentInstalment
+from .complaints import Complaint, ComplaintEvidence, ComplaintProcess, SubmissionThrottle
 from .contracts import Contract, ContractAttachment, ContractVersion
 from .disposal import DisposalCase, DisposalProcess, GovernmentDishonestyRecord
 from .evaluation import EvaluationWeights
@@ -9,6 +10,10 @@ from .warnings import Warning
 
 __all__ = [
     "ArrearsCase",
+    "Complaint",
+    "ComplaintEvidence",
+    "ComplaintProcess",
+    "SubmissionThrottle",
     "Contract",
     "ContractAttachment",
     "ContractImport",

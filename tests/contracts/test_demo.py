@@ -8,7 +8,8 @@ from contracts.models import ArrearsCase, Contract, DisposalCase, GovernmentDish
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_shows_every_stage_and_is_idempotent(travel):
+def test_the_demo_shows_every_stage_and_is_idempotent(travel, settings):
+    settings.GOVCREDIT_DEMO_CASES = True
     travel("2026-11-20")
     call_command("seed_demo", verbosity=0)
     statuses = Counter(Contract.objects.values_list("status", flat=True))

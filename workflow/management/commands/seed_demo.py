@@ -4,6 +4,7 @@ import importlib
 import os
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -91,7 +92,10 @@ class Command(GovcreditCommand):
             f"Demo data ready: {len(agencies)} agencies, {len(enterprises)} enterprises, {len(USERS)} users "
             f"(password: {password})."
         )
-        # Each app may add demo cases in a `demo` module with `seed()` (idempotent).
+        # Each app may add demo cases in a `demo` module with `seed()` (idempotent); test settings
+        # turn this off so that tests start from the parties alone.
+        if not getattr(settings, "GOVCREDIT_DEMO_CASES", True):
+            return
         for app_config in apps.get_app_configs():
             try:
                 module = importlib.import_module(f"{app_config.name}.demo")
