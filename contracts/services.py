@@ -320,6 +320,8 @@ def report_submit(*, contract: Contract, period_start: dt.date, progress: str, i
     if not progress.strip():
         _fail("progress", _("Describe the progress."), "required")
     period_end = add_months(period_start, contract.report_period_months)
+    if contract.reports.filter(period_start=period_start).exists():
+        _fail("period_start", _("A report for this period has already been submitted."), "duplicate_report")
     report = PerformanceReport.objects.create(
         contract=contract,
         period_start=period_start,

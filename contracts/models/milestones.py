@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from workflow.models.base import StatefulModel
@@ -18,9 +19,9 @@ class Milestone(StatefulModel):
     """
 
     class Kind(models.TextChoices):
-        DELIVERY = "delivery", _("delivery")
-        ACCEPTANCE = "acceptance", _("acceptance")
-        PAYMENT = "payment", _("payment")
+        DELIVERY = "delivery", pgettext_lazy("milestone", "delivery")
+        ACCEPTANCE = "acceptance", pgettext_lazy("milestone", "acceptance")
+        PAYMENT = "payment", pgettext_lazy("milestone", "payment")
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")

@@ -26,10 +26,10 @@ class Warning(StatefulModel):  # noqa: A001 - the domain word (预警)
         SERIOUS = 3, pgettext_lazy("warning level", "serious")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        ACKNOWLEDGED = "acknowledged", _("acknowledged")
-        RESOLVED = "resolved", _("resolved")
-        ESCALATED = "escalated", _("escalated")
+        OPEN = "open", pgettext_lazy("warning status", "open")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("warning status", "acknowledged")
+        RESOLVED = "resolved", pgettext_lazy("warning status", "resolved")
+        ESCALATED = "escalated", pgettext_lazy("warning status", "escalated")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="warnings")
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="warnings")

@@ -6,6 +6,7 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
+    "--lang=zh-CN",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
