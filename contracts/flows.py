@@ -9,7 +9,7 @@ from workflow import roles
 from workflow.flows import RoleScopedFlowMixin, agency_staff_permission, role_permission
 
 from . import disposal
-from .models import DisposalCase, DisposalProcess
+from .models import Complaint, ComplaintProcess, DisposalCase, DisposalProcess
 
 
 class DisposalFlow(RoleScopedFlowMixin, flow.Flow):
@@ -65,3 +65,72 @@ class DisposalFlow(RoleScopedFlowMixin, flow.Flow):
 
         reviewer = User.objects.filter(pk=activation.process.data.get("reviewed_by")).first()
         disposal.disposal_close(case=activation.process.artifact, acting_user=reviewer)
+
+
+class ComplaintFlow(RoleScopedFlowMixin, flow.Flow):
+    """政府违约失信投诉: acceptance → transfer → handling → written feedback → the complainant's evaluation
+    → closed, or a supervisor's review that may reopen handling. Clocks are workflow Deadlines."""
+
+    process_class = ComplaintProcess
+    process_title = _("Complaint")
+    lock_impl = lock.select_for_update_lock
+    view_roles = (roles.SUPERVISOR, roles.COMPLAINT_OFFICER, roles.AGENCY_CLERK, roles.AGENCY_HEAD)
+
+    start = flow.StartHandle(this.start_process).Annotation(title=_("Complaint submitted")).Next(this.accept)
+    accept = (
+        flow.View(DetailTaskView.as_view())
+        .Annotation(title=_("Decide whether to accept the complaint"))
+        .Permission(role_permission(roles.COMPLAINT_OFFICER))
+        .Next(this.accepted)
+    )
+    accepted = (
+        flow.If(lambda activation: activation.process.artifact.status == Complaint.Status.ACCEPTED)
+        .Then(this.transfer)
+        .Else(this.end)
+    )
+    transfer = (
+        flow.View(DetailTaskView.as_view())
+        .Annotation(title=_("Transfer the complaint to the handling body"))
+        .Permission(role_permission(roles.COMPLAINT_OFFICER))
+        .Next(this.handle)
+    )
+    handle = (
+        flow.View(DetailTaskView.as_view())
+        .Annotation(title=_("Handle the complaint"))
+        .Permission(lambda activation: agency_staff_permission(activation.process.artifact.handling_agency_id))
+        .Next(this.feedback)
+    )
+    feedback = (
+        flow.View(DetailTaskView.as_view())
+        .Annotation(title=_("Reply to the complainant in writing"))
+        .Permission(lambda activation: agency_staff_permission(activation.process.artifact.handling_agency_id))
+        .Next(this.evaluate)
+    )
+    evaluate = flow.Handle(this.record_evaluation).Annotation(title=_("Complainant's evaluation")).Next(this.satisfied)
+    satisfied = (
+        flow.If(lambda activation: activation.process.artifact.status == Complaint.Status.CLOSED)
+        .Then(this.end)
+        .Else(this.review)
+    )
+    review = (
+        flow.View(DetailTaskView.as_view())
+        .Annotation(title=_("Review the unsatisfied evaluation"))
+        .Permission(role_permission(roles.SUPERVISOR))
+        .Next(this.reopened)
+    )
+    reopened = (
+        flow.If(lambda activation: activation.process.artifact.status == Complaint.Status.TRANSFERRED)
+        .Then(this.handle)
+        .Else(this.end)
+    )
+    end = flow.End()
+
+    def start_process(self, activation, complaint):
+        activation.process.artifact = complaint
+        activation.process.save()
+        return activation.process
+
+    def record_evaluation(self, activation, satisfied):
+        from .complaints import complaint_evaluate
+
+        complaint_evaluate(complaint=activation.process.artifact, satisfied=satisfied)

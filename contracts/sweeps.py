@@ -328,3 +328,78 @@ def notify_clerks(*, as_of: dt.date) -> int:
         ignore_conflicts=True,
     )
     return Notification.objects.count() - before
+
+
+@sweep_step("complaints.overdue", order=110)
+@transaction.atomic
+def sweep_complaints(*, as_of: dt.date) -> dict:
+    """Complaint steps past due (the engine's `deadlines.overdue` step marks the clocks first):
+    complaint officers and supervisors are told once per step; a handling body that has not reported
+    back gets one draft supervision notice (督办书) for a supervisor to issue."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from workflow.models import Deadline
+
+    from .models import Complaint, ComplaintSupervisionNotice
+
+    ct = ContentType.objects.get_for_model(Complaint)
+    late = list(
+        Deadline.objects.filter(content_type=ct, status=Deadline.Status.OVERDUE).values_list(
+            "object_id", "purpose", "due_on"
+        )
+    )
+    if not late:
+        return {"overdue_steps": 0, "drafts": 0, "notifications": 0}
+    complaints = {
+        str(c.pk): c
+        for c in Complaint.objects.filter(pk__in={int(o) for o, _p, _d in late}).select_related(
+            "handling_agency", "respondent"
+        )
+    }
+    drafts = [
+        ComplaintSupervisionNotice(
+            complaint=c,
+            agency=c.handling_agency,
+            drafted_on=as_of,
+            due_on=due,
+            text=(
+                f"{c.handling_agency.name}：\n投诉人{c.complainant.name}反映你单位拖欠账款一事（投诉编号{c.code}），"
+                f"已于{c.transferred_on:%Y年%m月%d日}转交你单位办理，办理期限已于{due:%Y年%m月%d日}届满，"
+                "你单位至今未报送办理结果。请于收到本督办书之日起五个工作日内办结并书面报告。"
+            ),
+        )
+        for object_id, purpose, due in late
+        if purpose.startswith("handle")
+        and (c := complaints.get(object_id)) is not None
+        and c.status == Complaint.Status.TRANSFERRED
+        and c.handling_agency_id
+    ]
+    before = ComplaintSupervisionNotice.objects.count()
+    ComplaintSupervisionNotice.objects.bulk_create(drafts, ignore_conflicts=True)
+    drafted = ComplaintSupervisionNotice.objects.count() - before
+    User = get_user_model()
+    watchers = list(
+        User.objects.filter(groups__name__in=[roles.COMPLAINT_OFFICER, roles.SUPERVISOR], is_active=True)
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    now = clock.now()
+    before = Notification.objects.count()
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=uid,
+                category="complaint.overdue",
+                title=_("Complaint %(code)s: the %(step)s step is overdue (due %(due)s)")
+                % {"code": complaints[o].code, "step": p, "due": d.isoformat()},
+                dedupe_key=f"complaint-overdue:{o}:{p}",
+                created_at=now,
+            )
+            for o, p, d in late
+            if o in complaints
+            for uid in watchers
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    return {"overdue_steps": len(late), "drafts": drafted, "notifications": Notification.objects.count() - before}

@@ -55,3 +55,10 @@ class CalendarDataMissing(DomainError):
 
 class UnknownRule(NotFound):
     code = "unknown_rule"
+
+
+class RateLimited(DomainError):
+    """Too many submissions from one address or one mobile number in the window."""
+
+    code = "rate_limited"
+    http_status = 429

@@ -98,9 +98,9 @@ def _task_url(task) -> str | None:
     proxy = getattr(task.flow_task.flow_class, "process_class", None)
     if proxy is not None and hasattr(proxy, "get_absolute_url") and not isinstance(process, proxy):
         process.__class__ = proxy  # a proxy model of the same row: no query
-    if hasattr(process, "get_absolute_url"):
-        return process.get_absolute_url()
     try:
+        if hasattr(process, "get_absolute_url"):
+            return process.get_absolute_url()
         return task.flow_task.reverse("index", args=[task.process_id, task.pk])
     except (NoReverseMatch, AttributeError):
         return None

@@ -206,4 +206,12 @@ GOVCREDIT_WARNING_LEVELS = {
 }
 
 # viewflow flows whose tasks appear in the staff inbox (dotted paths); apps add theirs.
-GOVCREDIT_FLOWS: list[str] = ["contracts.flows.DisposalFlow"]
+GOVCREDIT_FLOWS: list[str] = ["contracts.flows.DisposalFlow", "contracts.flows.ComplaintFlow"]
+
+# Complaint column (政府违约失信投诉专栏): abuse controls and the office that receives complaints.
+GOVCREDIT_COMPLAINT_LIMIT_PER_IP_HOUR = env.int("GOVCREDIT_COMPLAINT_LIMIT_PER_IP_HOUR", default=5)
+GOVCREDIT_COMPLAINT_LIMIT_PER_MOBILE_DAY = env.int("GOVCREDIT_COMPLAINT_LIMIT_PER_MOBILE_DAY", default=3)
+GOVCREDIT_COMPLAINT_EVIDENCE_MAX_BYTES = env.int("GOVCREDIT_COMPLAINT_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+GOVCREDIT_COMPLAINT_EVIDENCE_MAX_FILES = 5
+# The agency (code) whose complaint office receives complaints and issues receipts and notices.
+GOVCREDIT_COMPLAINT_OFFICE = env("GOVCREDIT_COMPLAINT_OFFICE", default="XFGW")

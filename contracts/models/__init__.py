@@ -1,5 +1,11 @@
 from .arrears import ArrearsCase, RepaymentInstalment
-from .complaints import Complaint, ComplaintEvidence, ComplaintProcess, SubmissionThrottle
+from .complaints import (
+    Complaint,
+    ComplaintEvidence,
+    ComplaintProcess,
+    ComplaintSupervisionNotice,
+    SubmissionThrottle,
+)
 from .contracts import Contract, ContractAttachment, ContractVersion
 from .disposal import DisposalCase, DisposalProcess, GovernmentDishonestyRecord
 from .evaluation import EvaluationWeights
@@ -13,6 +19,7 @@ __all__ = [
     "Complaint",
     "ComplaintEvidence",
     "ComplaintProcess",
+    "ComplaintSupervisionNotice",
     "SubmissionThrottle",
     "Contract",
     "ContractAttachment",

@@ -175,3 +175,23 @@ class SubmissionThrottle(models.Model):
     class Meta:
         verbose_name = _("submission throttle")
         verbose_name_plural = _("submission throttles")
+
+
+class ComplaintSupervisionNotice(models.Model):
+    """督办书: drafted by the sweep when the handling body does not report back in time; a supervisor
+    reviews the text and issues it (the PDF and its document number are made on issue). One per complaint."""
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.PROTECT, related_name="supervision_notice")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    drafted_on = models.DateField(_("drafted on"))
+    due_on = models.DateField(_("handling was due on"))
+    text = models.TextField(_("text"))
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("supervision notice")
+        verbose_name_plural = _("supervision notices")
+        ordering = ["-drafted_on", "-id"]
