@@ -21,6 +21,7 @@ urlpatterns = [
     path("v1/me", MeView.as_view(), name="api-me"),
     path("v1/", include("contracts.api_urls")),
     path("v1/", include("contracts.publication_api_urls")),
+    path("v1/", include("contracts.complaint_api_urls")),
     # Keep last: unknown URLs under /api/ get the API's JSON 404.
     re_path(r"^.*$", not_found, name="api-not-found"),
 ]
