@@ -115,9 +115,13 @@ def document_issue(
     context: dict,
     issuer=None,
     series: str = "",
+    doc_number: str = "",
     acting_user=None,
 ) -> Document:
     """Issue the document of type `doc_type` for `case`, once; the PDF is rendered after commit.
+
+    `doc_number` gives a number decided elsewhere (e.g. a penalty decision's own 文号); it is used as
+    it is and takes no number from the sequence, so it cannot be combined with `series`.
 
     If the case already has a document of this type, that document is returned unchanged: a formal
     document is never silently regenerated (revoke it and issue another type or case instead).
@@ -132,6 +136,10 @@ def document_issue(
         raise ValidationFailed("A document type is required.", field="doc_type")
     if not title:
         raise ValidationFailed("A document title is required.", field="title")
+    if series and doc_number:
+        raise ValidationFailed(
+            "A document takes its number from a series or is given one, not both.", field="doc_number"
+        )
     if series and issuer is None:
         raise ValidationFailed("A numbered document needs an issuer.", field="issuer")
     if series and not issuer.doc_prefix:
@@ -155,6 +163,7 @@ def document_issue(
         issued_on=issued_on,
         context=frozen,
         verification_code=verification_code_new(),
+        doc_number=doc_number,
     )
     try:
         # The context is checked by _freeze (an empty one is fine); uniqueness by the database.

@@ -1,0 +1,311 @@
+"""Dishonesty records, dual notices (双书同达) and publication: services of the repair app."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+from stdnum.cn import ric
+
+from workflow import clock, roles
+from workflow.audit import audit_record
+from workflow.deadlines import due_for
+from workflow.documents import document_issue
+from workflow.errors import Conflict, PermissionDenied, ValidationFailed
+from workflow.models import Delivery, Document, Enterprise
+from workflow.models.parties import validate_uscc
+from workflow.outbox import outbox_enqueue
+
+from .models import DishonestyRecord, Obligation
+
+DECISION_TITLES = {
+    DishonestyRecord.Type.ADMIN_PENALTY: "行政处罚决定书",
+    DishonestyRecord.Type.SERIOUS_LIST: "列入严重失信主体名单决定书",
+    DishonestyRecord.Type.ABNORMAL_LIST: "列入经营异常名录决定书",
+    DishonestyRecord.Type.OTHER: "失信行为认定决定书",
+}
+NOTICE_SERIES = "信修告"
+
+
+def publication_windows(*, category: str, decided_on: dt.date, publish_minor: bool) -> tuple[dt.date, dt.date | None]:
+    """(earliest repair date, end of publication) from the rules in force on the decision date.
+
+    minor: repair as soon as the legal duties are done (from the decision date); published only when
+    the officer marks it necessary, then at most 3 months. general: 3 months to 1 year. serious: 1 to 3 years.
+    """
+    if category == DishonestyRecord.Category.MINOR:
+        ends = due_for("publication.minor.max", decided_on).due if publish_minor else None
+        return decided_on, ends
+    earliest = due_for(f"publication.{category}.min", decided_on).due
+    return earliest, due_for(f"publication.{category}.max", decided_on).due
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def record_validate(data: dict) -> dict:
+    errors: dict[str, list[str]] = {}
+
+    def err(field, message):
+        errors.setdefault(field, []).append(str(message))
+
+    subject = data.get("subject") if isinstance(data.get("subject"), dict) else {}
+    out = {
+        "uscc": _text(subject.get("uscc")).upper(),
+        "name": _text(subject.get("name")),
+        "person_name": _text(subject.get("person_name")),
+        "id_number": _text(subject.get("id_number")).upper(),
+    }
+    if out["uscc"]:
+        try:
+            validate_uscc(out["uscc"])
+        except Exception:  # noqa: BLE001 - a field error
+            err("subject.uscc", _("Enter a valid unified social credit code (18 characters)."))
+        if not out["name"]:
+            err("subject.name", _("Enter the subject's name."))
+    elif out["person_name"]:
+        if not ric.is_valid(out["id_number"]):
+            err("subject.id_number", _("Enter a valid resident ID card number."))
+    else:
+        err("subject", _("Give the enterprise's USCC and name, or the person's name and ID card number."))
+    out["type"] = data.get("type")
+    if out["type"] not in DishonestyRecord.Type.values:
+        err("type", _("Choose the type of information."))
+    out["category"] = data.get("category")
+    if out["category"] not in DishonestyRecord.Category.values:
+        err("category", _("Choose minor, general or serious."))
+    out["publish_minor"] = bool(data.get("publish")) and out["category"] == DishonestyRecord.Category.MINOR
+    out["decision_number"] = _text(data.get("decision_number"))[:64]
+    if not out["decision_number"]:
+        err("decision_number", _("Enter the decision number."))
+    try:
+        out["decided_on"] = (
+            data["decided_on"]
+            if isinstance(data.get("decided_on"), dt.date)
+            else dt.date.fromisoformat(str(data.get("decided_on")))
+        )
+        if out["decided_on"] > clock.today():
+            err("decided_on", _("The decision date cannot be in the future."))
+    except ValueError:
+        err("decided_on", _("Enter a date as YYYY-MM-DD."))
+    for field in ("facts", "basis"):
+        out[field] = _text(data.get(field))
+        if not out[field]:
+            err(field, _("This field is required."))
+    out["obligations"] = []
+    for i, ob in enumerate(data.get("obligations") or []):
+        kind = ob.get("kind") if isinstance(ob, dict) else None
+        if kind not in Obligation.Kind.values:
+            err(f"obligations.{i}.kind", _("Choose the kind of obligation."))
+            continue
+        try:
+            amount = None if ob.get("amount") in (None, "") else Decimal(str(ob["amount"]))
+            if amount is not None and amount < 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            err(f"obligations.{i}.amount", _("Enter an amount in yuan."))
+            continue
+        try:
+            due = None if not ob.get("due_on") else dt.date.fromisoformat(str(ob["due_on"]))
+        except ValueError:
+            err(f"obligations.{i}.due_on", _("Enter a date as YYYY-MM-DD."))
+            continue
+        out["obligations"].append({"kind": kind, "amount": amount, "due_on": due})
+    if errors:
+        raise ValidationFailed(_("Please correct the marked fields."), "invalid", errors=errors)
+    return out
+
+
+@transaction.atomic
+def record_create(*, data: dict, acting_user) -> DishonestyRecord:
+    """Record a decision and, in the same act, issue the decision document and the credit repair
+    notice (双书同达). The deciding unit is the penalty officer's agency."""
+    if not roles.has_role(acting_user, roles.PENALTY_OFFICER) or acting_user.agency_id is None:
+        raise PermissionDenied(
+            _("Only a penalty officer of a deciding unit records dishonesty information."), "forbidden"
+        )
+    clean = record_validate(data)
+    unit = acting_user.agency
+    if DishonestyRecord.objects.filter(deciding_unit=unit, decision_number=clean["decision_number"]).exists():
+        raise ValidationFailed(
+            _("This decision number is already recorded."), "duplicate_decision", field="decision_number"
+        )
+    enterprise = None
+    if clean["uscc"]:
+        enterprise, _created = Enterprise.objects.get_or_create(
+            uscc=clean["uscc"], defaults={"name": clean["name"], "size": Enterprise.Size.SMALL}
+        )
+    earliest, ends = publication_windows(
+        category=clean["category"], decided_on=clean["decided_on"], publish_minor=clean["publish_minor"]
+    )
+    record = DishonestyRecord.objects.create(
+        enterprise=enterprise,
+        person_name=clean["person_name"] if not enterprise else "",
+        person_id_number=clean["id_number"] if not enterprise else "",
+        type=clean["type"],
+        category=clean["category"],
+        publish_minor=clean["publish_minor"],
+        deciding_unit=unit,
+        decision_number=clean["decision_number"],
+        decided_on=clean["decided_on"],
+        facts=clean["facts"],
+        basis=clean["basis"],
+        earliest_repair_on=earliest,
+        publication_ends_on=ends,
+        recorded_by=acting_user,
+        created_at=clock.now(),
+    )
+    for ob in clean["obligations"]:
+        Obligation.objects.create(record=record, **ob)
+    record_issue_notices(record=record, acting_user=acting_user)
+    audit_record(
+        action="record.create",
+        obj=record,
+        actor=acting_user,
+        to_state=record.status,
+        changes={
+            "category": record.category,
+            "earliest_repair_on": earliest.isoformat(),
+            "publication_ends_on": ends.isoformat() if ends else None,
+        },
+    )
+    return record
+
+
+def _rule_basis(code: str, on: dt.date) -> str:
+    from workflow.rules import rule_in_force
+
+    return rule_in_force(code, on).basis
+
+
+def record_issue_notices(*, record: DishonestyRecord, acting_user) -> tuple[Document, Document]:
+    """The decision document and the credit repair notice, issued together (idempotent)."""
+    subject = record.subject_name
+    obligations = [
+        {
+            "kind": ob.get_kind_display(),
+            "amount": f"{ob.amount:.2f}" if ob.amount is not None else None,
+            "due_on": ob.due_on.isoformat() if ob.due_on else None,
+        }
+        for ob in record.obligations.all()
+    ]
+    common = {
+        "recipients": subject,
+        "subject": subject,
+        "uscc": record.enterprise.uscc if record.enterprise else "",
+        "decision_number": record.decision_number,
+        "decided_on": record.decided_on.isoformat(),
+        "category": record.get_category_display(),
+        "category_code": record.category,
+        "type": record.get_type_display(),
+        "facts": record.facts,
+        "basis": record.basis,
+        "obligations": obligations,
+        "earliest_repair_on": record.earliest_repair_on.isoformat(),
+        "publication_ends_on": record.publication_ends_on.isoformat() if record.publication_ends_on else None,
+        "published": record.publishable,
+        "unit": record.deciding_unit.name,
+    }
+    decision = document_issue(
+        case=record,
+        doc_type="penalty_decision",
+        title=DECISION_TITLES[record.type],
+        template="documents/penalty_decision.html",
+        issuer=record.deciding_unit,
+        doc_number=record.decision_number,
+        acting_user=acting_user,
+        context=common,
+    )
+    rules_on = record.decided_on
+    notice = document_issue(
+        case=record,
+        doc_type="repair_notice",
+        title="信用修复告知书",
+        template="documents/repair_notice.html",
+        issuer=record.deciding_unit,
+        series=NOTICE_SERIES if record.deciding_unit.doc_prefix else "",
+        acting_user=acting_user,
+        context={
+            **common,
+            "accept_basis": _rule_basis("repair.accept", rules_on),
+            "accept_days": due_for("repair.accept", rules_on).amount,
+            "feedback_days": due_for("repair.feedback", rules_on).amount,
+        },
+    )
+    return decision, notice
+
+
+@transaction.atomic
+def record_serve_notices(
+    *, record: DishonestyRecord, method: str, delivered_on: dt.date, recipient: str, receipt: str = "", acting_user
+) -> Delivery:
+    """Serve the two documents together: one delivery record for both."""
+    if method not in Delivery.Method.values:
+        raise ValidationFailed(_("Choose how the documents were served."), "invalid", field="method")
+    if delivered_on < record.decided_on or delivered_on > clock.today():
+        raise ValidationFailed(
+            _("The service date must be between the decision and today."), "invalid", field="delivered_on"
+        )
+    if not recipient.strip():
+        raise ValidationFailed(_("Name who received the documents."), "required", field="recipient")
+    docs = list(_notice_documents(record))
+    if len(docs) != 2:
+        raise Conflict(_("Both documents must be issued before they are served."), "notice_missing")
+    if Delivery.objects.filter(documents__in=docs).exists():
+        raise Conflict(_("These documents have already been served."), "already_served")
+    delivery = Delivery.objects.create(
+        method=method, delivered_on=delivered_on, recipient=recipient, receipt=receipt, recorded_by=acting_user
+    )
+    delivery.documents.set(docs)
+    audit_record(
+        action="record.serve",
+        obj=record,
+        actor=acting_user,
+        changes={"method": method, "delivered_on": delivered_on.isoformat(), "recipient": recipient},
+    )
+    return delivery
+
+
+def _notice_documents(record):
+    from django.contrib.contenttypes.models import ContentType
+
+    return Document.objects.filter(
+        content_type=ContentType.objects.get_for_model(DishonestyRecord),
+        object_id=str(record.pk),
+        doc_type__in=["penalty_decision", "repair_notice"],
+    )
+
+
+@transaction.atomic
+def record_publish(*, record: DishonestyRecord, acting_user) -> DishonestyRecord:
+    """Publish a record: never without its repair notice, never a minor one not marked for publication."""
+    record = DishonestyRecord.objects.select_for_update().get(pk=record.pk)
+    if not record.publishable:
+        raise Conflict(_("Minor dishonesty information is not published unless marked necessary."), "not_publishable")
+    if not _notice_documents(record).filter(doc_type="repair_notice").exists():
+        raise Conflict(_("The credit repair notice must be issued before publication."), "notice_missing")
+    if record.publication_ends_on and record.publication_ends_on <= clock.today():
+        raise Conflict(_("The publication period of this record is already over."), "publication_over")
+    if not can_proceed(record.publish):
+        raise Conflict(_("This record cannot be published in its state."), "record_state")
+    before = record.status
+    record.publish()
+    record.published_at = clock.now()
+    record.save(update_fields=["status", "published_at"])
+    outbox_enqueue(
+        destination="city_credit_platform",
+        topic="dishonesty_record.published",
+        idempotency_key=f"dishonesty-record-{record.pk}-published",
+        payload={
+            "record_id": record.pk,
+            "decision_number": record.decision_number,
+            "deciding_unit": record.deciding_unit.code,
+            "category": record.category,
+            "subject_uscc": record.enterprise.uscc if record.enterprise else None,
+            "publication_ends_on": record.publication_ends_on.isoformat() if record.publication_ends_on else None,
+        },
+    )
+    audit_record(action="record.publish", obj=record, actor=acting_user, from_state=before, to_state=record.status)
+    return record
