@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
+from viewflow.workflow.models import Process
 
 from workflow.models import Agency, Enterprise
 from workflow.models.base import StatefulModel
@@ -88,7 +89,7 @@ class DishonestyRecord(StatefulModel):
     def publish(self):
         pass
 
-    @transition(field=status, source=Status.PUBLISHED, target=Status.REPAIRED)
+    @transition(field=status, source=[Status.RECORDED, Status.PUBLISHED], target=Status.REPAIRED)
     def repair(self):
         pass
 
@@ -122,3 +123,99 @@ class Obligation(models.Model):
         verbose_name = _("obligation")
         verbose_name_plural = _("obligations")
         ordering = ["record", "id"]
+
+
+class RepairApplication(StatefulModel):
+    """An application for credit repair, online or at a service window, checked at once (即申即办)."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("online")
+        WINDOW = "window", _("service window")
+
+    class Status(models.TextChoices):
+        INELIGIBLE = "ineligible", _("not eligible (answered at once)")
+        ACCEPTED = "accepted", _("accepted, under review")
+        SUPPLEMENT = "supplement", _("waiting for more material (补正)")
+        AWAITING_APPROVAL = "awaiting_approval", _("awaiting the supervisor's approval")
+        APPROVED = "approved", _("repaired")
+        REJECTED = "rejected", _("not repaired")
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="repair_applications")
+    records = models.ManyToManyField(DishonestyRecord, related_name="applications")
+    deciding_unit = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="repair_applications")
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    correction = models.TextField(_("how the conduct was corrected"))
+    proof_held_by_unit = models.BooleanField(_("the deciding unit already holds the proof"), default=False)
+    commitment_signer = models.CharField(_("commitment signed by"), max_length=50)
+    commitment_signed_at = models.DateTimeField(_("commitment signed at"))
+    commitment_sha256 = models.CharField(_("hash of the commitment text"), max_length=64)
+    status = FSMField(_("status"), default=Status.ACCEPTED, choices=Status.choices, protected=True, db_index=True)
+    eligible = models.BooleanField(_("eligible"))
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    earliest_date = models.DateField(_("earliest date it could succeed"), null=True, blank=True)
+    applied_on = models.DateField(_("applied on"), db_index=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    supplement_items = models.TextField(_("material requested"), blank=True)
+    extension_reason = models.TextField(_("reason for extending"), blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_reason = models.TextField(_("reasons for the decision"), blank=True)
+    approved = models.BooleanField(_("approved"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("repair application")
+        verbose_name_plural = _("repair applications")
+        ordering = ["-applied_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.applied_on}"
+
+    def document_visible_to(self, user) -> bool:
+        return getattr(user, "enterprise_id", None) == self.enterprise_id
+
+    @transition(field=status, source=Status.ACCEPTED, target=Status.SUPPLEMENT)
+    def ask_supplement(self):
+        pass
+
+    @transition(field=status, source=Status.SUPPLEMENT, target=Status.ACCEPTED)
+    def receive_supplement(self):
+        pass
+
+    @transition(field=status, source=Status.ACCEPTED, target=Status.AWAITING_APPROVAL)
+    def propose_approval(self):
+        pass
+
+    @transition(field=status, source=[Status.ACCEPTED, Status.AWAITING_APPROVAL], target=Status.APPROVED)
+    def approve(self):
+        pass
+
+    @transition(field=status, source=[Status.ACCEPTED, Status.AWAITING_APPROVAL], target=Status.REJECTED)
+    def reject(self):
+        pass
+
+
+class RepairProof(models.Model):
+    application = models.ForeignKey(RepairApplication, on_delete=models.PROTECT, related_name="proofs")
+    file = models.FileField(upload_to="repair/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size_bytes = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("proof")
+        verbose_name_plural = _("proofs")
+
+
+class RepairProcess(Process):
+    """viewflow process whose artifact is a RepairApplication."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("repair process")
+        verbose_name_plural = _("repair processes")

@@ -55,7 +55,8 @@ class RolePermissionBackend:
     viewflow puts a task in a user's queue when its `owner_permission` string is among
     `user.get_all_permissions()`. Flows therefore ask for:
     - `govcredit.role_<role>` — any user with that role (e.g. `govcredit.role_supervisor`);
-    - `govcredit.agency_staff_<agency id>` — a clerk or head of that agency or of an agency above it.
+    - `govcredit.agency_staff_<agency id>` — a clerk or head of that agency or of an agency above it;
+    - `govcredit.unit_officer_<agency id>` — a penalty officer of that deciding unit (or one above it).
     Nothing is stored: the strings are computed from the user's groups and agency.
     """
 
@@ -75,6 +76,8 @@ class RolePermissionBackend:
         perms = {f"govcredit.role_{role}" for role in user_roles}
         if user_obj.agency_id and (roles.AGENCY_CLERK in user_roles or roles.AGENCY_HEAD in user_roles):
             perms |= {f"govcredit.agency_staff_{pk}" for pk in agencies_for_user(user_obj).values_list("pk", flat=True)}
+        if user_obj.agency_id and roles.PENALTY_OFFICER in user_roles:
+            perms |= {f"govcredit.unit_officer_{pk}" for pk in agencies_for_user(user_obj).values_list("pk", flat=True)}
         user_obj._govcredit_perm_cache = perms
         return perms
 

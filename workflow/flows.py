@@ -28,6 +28,11 @@ def agency_staff_permission(agency_id: int) -> str:
     return f"govcredit.agency_staff_{agency_id}"
 
 
+def unit_officer_permission(agency_id: int) -> str:
+    """The task permission for penalty officers of deciding unit `agency_id`."""
+    return f"govcredit.unit_officer_{agency_id}"
+
+
 def role_permission(role: str) -> str:
     return f"govcredit.role_{role}"
 

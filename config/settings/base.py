@@ -206,7 +206,11 @@ GOVCREDIT_WARNING_LEVELS = {
 }
 
 # viewflow flows whose tasks appear in the staff inbox (dotted paths); apps add theirs.
-GOVCREDIT_FLOWS: list[str] = ["contracts.flows.DisposalFlow", "contracts.flows.ComplaintFlow"]
+GOVCREDIT_FLOWS: list[str] = [
+    "contracts.flows.DisposalFlow",
+    "contracts.flows.ComplaintFlow",
+    "repair.flows.RepairFlow",
+]
 
 # Complaint column (政府违约失信投诉专栏): abuse controls and the office that receives complaints.
 GOVCREDIT_COMPLAINT_LIMIT_PER_IP_HOUR = env.int("GOVCREDIT_COMPLAINT_LIMIT_PER_IP_HOUR", default=5)
@@ -215,3 +219,12 @@ GOVCREDIT_COMPLAINT_EVIDENCE_MAX_BYTES = env.int("GOVCREDIT_COMPLAINT_EVIDENCE_M
 GOVCREDIT_COMPLAINT_EVIDENCE_MAX_FILES = 5
 # The agency (code) whose complaint office receives complaints and issues receipts and notices.
 GOVCREDIT_COMPLAINT_OFFICE = env("GOVCREDIT_COMPLAINT_OFFICE", default="XFGW")
+
+# Credit repair: reminders this many days before the earliest repair date; straight-through approval
+# (即申即办) for these categories and deciding units (codes) when every obligation is confirmed in the
+# unit's own systems, so that nothing is left for a person to verify.
+GOVCREDIT_REPAIR_REMIND_DAYS_BEFORE = env.int("GOVCREDIT_REPAIR_REMIND_DAYS_BEFORE", default=7)
+GOVCREDIT_REPAIR_STRAIGHT_THROUGH = {
+    "categories": env.list("GOVCREDIT_REPAIR_STRAIGHT_THROUGH_CATEGORIES", default=["minor"]),
+    "units": env.list("GOVCREDIT_REPAIR_STRAIGHT_THROUGH_UNITS", default=[]),
+}

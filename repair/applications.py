@@ -1,0 +1,498 @@
+"""Credit repair applications: instant check (即申即办), review under statutory clocks, decisions.
+
+- `repair.accept` (3 working days): an eligible application is accepted at once, so this clock is met
+  on the day of application; `repair.feedback` (10 working days from the application) runs until the
+  decision; asking for more material (补正) pauses it; a complex case may be extended with a reason
+  the applicant sees. Serious-category decisions need a supervisor's approval.
+- The rules in force on the application date apply (令第58号 before 2026-04-01, 令第36号 from then).
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from workflow import clock, roles
+from workflow.audit import audit_record
+from workflow.deadlines import (
+    deadline_complete,
+    deadline_extend,
+    deadline_pause,
+    deadline_resume,
+    deadline_start,
+    deadlines_for,
+)
+from workflow.documents import document_issue
+from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from workflow.models import Enterprise
+from workflow.outbox import outbox_enqueue
+
+from .models import DishonestyRecord, RepairApplication, RepairProof
+
+COMMITMENT_TEMPLATE = (
+    "信用承诺书\n本单位{name}（统一社会信用代码：{uscc}）就{numbers}所涉失信行为申请信用修复，郑重承诺："
+    "一、已纠正失信行为、履行法定义务，所提交的材料真实、准确、完整；二、今后严格遵守法律法规，诚信经营；"
+    "三、如有虚假承诺或再次发生同类失信行为，愿意承担相应法律责任，并接受撤销信用修复决定等处理。"
+)
+
+
+def commitment_text(enterprise: Enterprise, records) -> str:
+    numbers = "、".join(r.decision_number for r in records)
+    return COMMITMENT_TEMPLATE.format(name=enterprise.name, uscc=enterprise.uscc, numbers=numbers)
+
+
+def _proofs_check(files):
+    from contracts.attachments import sniff_content_type
+
+    checked = []
+    for upload in files or []:
+        if upload.size > 10 * 1024 * 1024:
+            raise ValidationFailed(
+                _("%(name)s is larger than 10 MB.") % {"name": upload.name}, "too_large", field="proofs"
+            )
+        upload.seek(0)
+        content = upload.read()
+        content_type = sniff_content_type(content[:16])
+        if content_type is None:
+            raise ValidationFailed(
+                _("%(name)s is not a PDF, JPG or PNG file.") % {"name": upload.name}, "bad_type", field="proofs"
+            )
+        checked.append((upload, content_type, content))
+    return checked
+
+
+def application_check(*, records, proof_given: bool, commitment_signed: bool, today: dt.date):
+    """The instant eligibility check: (eligible, reasons, earliest date it could succeed)."""
+    reasons, earliest = [], None
+
+    def no(code, message, record=None):
+        reasons.append({"code": code, "message": str(message), "record": record.decision_number if record else None})
+
+    for r in records:
+        if r.status not in (DishonestyRecord.Status.RECORDED, DishonestyRecord.Status.PUBLISHED):
+            no(
+                "not_repairable",
+                _("This record is %(status)s and cannot be repaired.") % {"status": r.get_status_display()},
+                r,
+            )
+            continue
+        if r.earliest_repair_on > today:
+            no(
+                "too_early",
+                _("The minimum publication period ends on %(day)s.") % {"day": r.earliest_repair_on.isoformat()},
+                r,
+            )
+            earliest = max(earliest or r.earliest_repair_on, r.earliest_repair_on)
+        open_duties = [ob for ob in r.obligations.all() if not (ob.fulfilled_on or ob.confirmed_by_unit)]
+        if open_duties and not proof_given:
+            no(
+                "obligations_open",
+                _(
+                    "The obligations imposed are not shown as performed: upload proof, or tick "
+                    "that the deciding unit already holds it."
+                ),
+                r,
+            )
+        if r.applications.filter(
+            status__in=[
+                RepairApplication.Status.ACCEPTED,
+                RepairApplication.Status.SUPPLEMENT,
+                RepairApplication.Status.AWAITING_APPROVAL,
+            ]
+        ).exists():
+            no("pending_application", _("An application for this record is already being reviewed."), r)
+    if not commitment_signed:
+        no("no_commitment", _("The credit commitment has not been signed."))
+    return not reasons, reasons, earliest
+
+
+def _straight_through(records) -> bool:
+    conf = settings.GOVCREDIT_REPAIR_STRAIGHT_THROUGH
+    return all(
+        r.category in conf["categories"]
+        and (not conf["units"] or r.deciding_unit.code in conf["units"])
+        and all(ob.confirmed_by_unit for ob in r.obligations.all())
+        for r in records
+    )
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    enterprise: Enterprise,
+    record_ids,
+    correction: str,
+    proof_held_by_unit: bool,
+    commitment: dict,
+    acting_user,
+    proofs=(),
+    channel=RepairApplication.Channel.ONLINE,
+) -> RepairApplication:
+    """Apply (online, or a window clerk for the enterprise); answered at once. Not eligible is still
+    recorded and answered, with every reason and the earliest date it could succeed."""
+    from .flows import RepairFlow
+
+    errors: dict[str, list[str]] = {}
+    ids = [int(i) for i in record_ids or [] if str(i).isdigit()]
+    records = list(
+        DishonestyRecord.objects.filter(pk__in=ids, enterprise=enterprise)
+        .select_related("deciding_unit")
+        .prefetch_related("obligations")
+    )
+    if not ids or len(records) != len(set(ids)):
+        errors["records"] = [_("Choose one or more of your own records.")]
+    if not (correction or "").strip():
+        errors["correction"] = [_("Describe how the conduct was corrected.")]
+    signer = ((commitment or {}).get("signer_name") or "").strip()
+    if not signer:
+        errors["commitment.signer_name"] = [_("Type the name of the person signing the commitment.")]
+    if (commitment or {}).get("accepted") is not True:
+        errors["commitment.accepted"] = [_("The commitment must be accepted.")]
+    if len({r.deciding_unit_id for r in records}) > 1:
+        errors["records"] = [_("Apply separately for records of different deciding units.")]
+    if errors:
+        raise ValidationFailed(_("Please correct the marked fields."), "invalid", errors=errors)
+    files = _proofs_check(proofs)
+    today, now = clock.today(), clock.now()
+    eligible, reasons, earliest = application_check(
+        records=records, proof_given=bool(files) or proof_held_by_unit, commitment_signed=True, today=today
+    )
+    text = commitment_text(enterprise, records)
+    application = RepairApplication.objects.create(
+        enterprise=enterprise,
+        deciding_unit=records[0].deciding_unit,
+        channel=channel,
+        filed_by=acting_user,
+        correction=correction.strip(),
+        proof_held_by_unit=bool(proof_held_by_unit),
+        commitment_signer=signer,
+        commitment_signed_at=now,
+        commitment_sha256=hashlib.sha256(text.encode()).hexdigest(),
+        status=RepairApplication.Status.ACCEPTED if eligible else RepairApplication.Status.INELIGIBLE,
+        eligible=eligible,
+        reasons=reasons,
+        earliest_date=earliest,
+        applied_on=today,
+        accepted_on=today if eligible else None,
+        created_at=now,
+    )
+    application.records.set(records)
+    for upload, content_type, content in files:
+        proof = RepairProof(
+            application=application,
+            original_name=(upload.name or "proof")[:200],
+            content_type=content_type,
+            size_bytes=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_at=now,
+        )
+        proof.file.save(secrets.token_hex(16), ContentFile(content), save=False)
+        proof.save()
+    document_issue(
+        case=application,
+        doc_type="credit_commitment",
+        title="信用承诺书",
+        template="documents/credit_commitment.html",
+        acting_user=acting_user,
+        context={
+            "text": text,
+            "signer": signer,
+            "signed_at": clock.local(now).strftime("%Y-%m-%d %H:%M"),
+            "sha256": application.commitment_sha256,
+            "recipients": records[0].deciding_unit.name,
+        },
+    )
+    if eligible:
+        accept = deadline_start(case=application, purpose="accept", rule_code="repair.accept", start_on=today)
+        deadline_complete(deadline=accept, on=today)
+        deadline_start(case=application, purpose="feedback", rule_code="repair.feedback", start_on=today)
+        document_issue(
+            case=application,
+            doc_type="acceptance_notice",
+            title="信用修复申请受理通知书",
+            template="documents/repair_acceptance.html",
+            issuer=application.deciding_unit,
+            acting_user=acting_user,
+            context={
+                "recipients": enterprise.name,
+                "applied_on": today.isoformat(),
+                "numbers": [r.decision_number for r in records],
+                "feedback_due": _clock(application, "feedback").due_on.isoformat(),
+            },
+        )
+        if _straight_through(records):
+            # Nothing left for a person to verify: decided at once, no review task is created.
+            _finalize(
+                application,
+                approve=True,
+                reason=_(
+                    "All conditions are met and every obligation is confirmed in the deciding unit's own systems."
+                ),
+                actor=None,
+            )
+        else:
+            RepairFlow.start.run(application=application)
+    audit_record(
+        action="repair.apply",
+        obj=application,
+        actor=acting_user,
+        to_state=application.status,
+        changes={"eligible": eligible, "reasons": [r["code"] for r in reasons], "channel": channel},
+    )
+    return application
+
+
+def _clock(application, purpose):
+    return deadlines_for(application).filter(purpose=purpose).first()
+
+
+def _locked(application) -> RepairApplication:
+    return RepairApplication.objects.select_for_update().get(pk=application.pk)
+
+
+def _move(application, name):
+    if not can_proceed(getattr(application, name)):
+        raise Conflict(
+            _("The application is %(status)s; that is not possible now.")
+            % {"status": application.get_status_display()},
+            "application_state",
+        )
+    before = application.status
+    getattr(application, name)()
+    return before
+
+
+def application_supplement(*, application, items: str, acting_user) -> RepairApplication:
+    """补正: ask for more material; the feedback clock stops until it arrives."""
+    if not items.strip():
+        raise ValidationFailed(_("List the material needed."), "required", field="items")
+    application = _locked(application)
+    before = _move(application, "ask_supplement")
+    application.supplement_items = items
+    application.save(update_fields=["status", "supplement_items"])
+    deadline_pause(deadline=_clock(application, "feedback"), on=clock.today(), reason=items, acting_user=acting_user)
+    audit_record(
+        action="repair.supplement",
+        obj=application,
+        actor=acting_user,
+        from_state=before,
+        to_state=application.status,
+        reason=items,
+    )
+    return application
+
+
+def application_supplement_received(*, application, proofs=(), acting_user) -> RepairApplication:
+    files = _proofs_check(proofs)
+    application = _locked(application)
+    before = _move(application, "receive_supplement")
+    application.save(update_fields=["status"])
+    for upload, content_type, content in files:
+        proof = RepairProof(
+            application=application,
+            original_name=(upload.name or "proof")[:200],
+            content_type=content_type,
+            size_bytes=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_at=clock.now(),
+        )
+        proof.file.save(secrets.token_hex(16), ContentFile(content), save=False)
+        proof.save()
+    deadline_resume(deadline=_clock(application, "feedback"), on=clock.today(), acting_user=acting_user)
+    audit_record(
+        action="repair.supplement_received",
+        obj=application,
+        actor=acting_user,
+        from_state=before,
+        to_state=application.status,
+    )
+    return application
+
+
+def application_extend(*, application, days: int, reason: str, approver) -> RepairApplication:
+    """A complex case: more time, with the reason the applicant sees."""
+    application = _locked(application)
+    if application.status not in (RepairApplication.Status.ACCEPTED, RepairApplication.Status.SUPPLEMENT):
+        raise Conflict(_("Only an application under review can be extended."), "application_state")
+    deadline_extend(
+        deadline=_clock(application, "feedback"), amount=days, reason=reason, approver=approver, acting_user=approver
+    )
+    application.extension_reason = reason
+    application.save(update_fields=["extension_reason"])
+    audit_record(action="repair.extend", obj=application, actor=approver, reason=reason, changes={"days": days})
+    return application
+
+
+def application_decide(*, application, approve: bool, reason: str, acting_user) -> RepairApplication:
+    """The deciding unit's review. Approving a serious-category record needs a supervisor's approval."""
+    if not reason.strip():
+        raise ValidationFailed(_("Give the reasons for the decision."), "required", field="reason")
+    application = _locked(application)
+    application.reviewed_by = acting_user
+    application.decision_reason = reason
+    if approve and application.records.filter(category=DishonestyRecord.Category.SERIOUS).exists():
+        before = _move(application, "propose_approval")
+        application.save(update_fields=["status", "reviewed_by", "decision_reason"])
+        audit_record(
+            action="repair.propose",
+            obj=application,
+            actor=acting_user,
+            from_state=before,
+            to_state=application.status,
+            reason=reason,
+        )
+        return application
+    application.save(update_fields=["reviewed_by", "decision_reason"])
+    return _finalize(application, approve=approve, reason=reason, actor=acting_user)
+
+
+def application_supervisor_decide(*, application, approve: bool, reason: str, acting_user) -> RepairApplication:
+    if not roles.has_role(acting_user, roles.SUPERVISOR):
+        raise PermissionDenied(_("A supervisor approves serious-category repairs."), "forbidden")
+    if not reason.strip():
+        raise ValidationFailed(_("Give the reasons for the decision."), "required", field="reason")
+    application = _locked(application)
+    if application.status != RepairApplication.Status.AWAITING_APPROVAL:
+        raise Conflict(_("This application is not awaiting approval."), "application_state")
+    return _finalize(
+        application, approve=approve, reason=f"{application.decision_reason}\n{reason}".strip(), actor=acting_user
+    )
+
+
+def _finalize(application, *, approve: bool, reason: str, actor) -> RepairApplication:
+    today = clock.today()
+    before = _move(application, "approve" if approve else "reject")
+    application.approved, application.decided_on, application.decision_reason = approve, today, reason
+    application.save(update_fields=["status", "approved", "decided_on", "decision_reason"])
+    feedback = _clock(application, "feedback")
+    if feedback is not None and feedback.status in ("running", "paused", "overdue"):
+        deadline_complete(deadline=feedback, on=today, acting_user=actor)
+    records = list(application.records.select_related("enterprise"))
+    if approve:
+        for record in DishonestyRecord.objects.select_for_update().filter(pk__in=[r.pk for r in records]):
+            was = record.status
+            record.repair()
+            record.ended_on = today
+            record.save(update_fields=["status", "ended_on"])
+            audit_record(
+                action="record.repaired",
+                obj=record,
+                actor=actor,
+                from_state=was,
+                to_state=record.status,
+                reason=f"application {application.pk}",
+            )
+        # Sharing stops: the city credit platform is told within `repair.sync`.
+        deadline_start(case=application, purpose="sync", rule_code="repair.sync", start_on=today)
+        outbox_enqueue(
+            destination="city_credit_platform",
+            topic="dishonesty_record.repaired",
+            idempotency_key=f"repair-application-{application.pk}-approved",
+            payload={
+                "application_id": application.pk,
+                "decided_on": today.isoformat(),
+                "records": [
+                    {"id": r.pk, "decision_number": r.decision_number, "deciding_unit": application.deciding_unit.code}
+                    for r in records
+                ],
+            },
+        )
+    document_issue(
+        case=application,
+        doc_type="repair_decision",
+        title="信用修复决定书" if approve else "不予信用修复决定书",
+        template="documents/repair_decision.html",
+        issuer=application.deciding_unit,
+        series="信修决" if application.deciding_unit.doc_prefix else "",
+        acting_user=actor,
+        context={
+            "recipients": application.enterprise.name,
+            "approve": approve,
+            "reason": reason,
+            "applied_on": application.applied_on.isoformat(),
+            "decided_on": today.isoformat(),
+            "numbers": [r.decision_number for r in records],
+        },
+    )
+    from workflow.notifications import notification_send
+
+    notification_send(
+        recipients=list(application.enterprise.users.filter(is_active=True)),
+        title=_("Your credit repair application has been decided."),
+        category="repair.decision",
+        dedupe_key=f"repair-decision:{application.pk}",
+    )
+    audit_record(
+        action="repair.decide",
+        obj=application,
+        actor=actor,
+        from_state=before,
+        to_state=application.status,
+        reason=reason,
+    )
+    return application
+
+
+# --- the flow's tasks --------------------------------------------------------------------------------------
+
+
+def application_process(application):
+    from .models import RepairProcess
+
+    return RepairProcess.objects.get(
+        artifact_content_type=ContentType.objects.get_for_model(RepairApplication),
+        artifact_object_id=application.pk,
+    )
+
+
+def application_task(*, application, step: str, user, request=None, **kwargs) -> RepairApplication:
+    """Do `step` ("review" or "approve") as `user`: the flow task and the service in one transaction."""
+    from workflow.flows import task_execute, task_open_for_user
+
+    from .flows import RepairFlow
+
+    action = {
+        "review": lambda: application_decide(application=application, acting_user=user, **kwargs),
+        "approve": lambda: application_supervisor_decide(application=application, acting_user=user, **kwargs),
+    }[step]
+    task = task_open_for_user(process=application_process(application), user=user, node=getattr(RepairFlow, step))
+    if task is None:
+        raise Conflict(_("There is nothing for you to do on this application now."), "task_state")
+    task_execute(task=task, user=user, request=request, apply=lambda activation: action())
+    application.refresh_from_db()
+    return application
+
+
+def applications_for_user(user):
+    from workflow.scoping import agencies_for_user
+
+    if user.is_superuser or roles.has_role(user, roles.SUPERVISOR):
+        return RepairApplication.objects.all()
+    if user.enterprise_id:
+        return RepairApplication.objects.filter(enterprise_id=user.enterprise_id)
+    if user.agency_id:
+        return RepairApplication.objects.filter(deciding_unit__in=agencies_for_user(user))
+    return RepairApplication.objects.none()
+
+
+def application_get_for_user(*, user, pk) -> RepairApplication:
+    application = applications_for_user(user).filter(pk=pk).first()
+    if application is None:
+        raise NotFound(_("No such application."), "not_found")
+    return application
+
+
+def enterprise_for_window(*, user, uscc: str) -> Enterprise:
+    """A window clerk files for an enterprise by its USCC."""
+    if not roles.has_role(user, roles.WINDOW_CLERK):
+        raise PermissionDenied(_("Only a window clerk files for an enterprise."), "forbidden")
+    enterprise = Enterprise.objects.filter(uscc=(uscc or "").strip().upper()).first()
+    if enterprise is None:
+        raise ValidationFailed(_("No enterprise with this USCC has records."), "invalid", field="subject_uscc")
+    return enterprise
