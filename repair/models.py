@@ -219,3 +219,50 @@ class RepairProcess(Process):
         proxy = True
         verbose_name = _("repair process")
         verbose_name_plural = _("repair processes")
+
+
+class Objection(StatefulModel):
+    """异议申诉: the subject objects to a record's content, its publication period or a repair result."""
+
+    class Target(models.TextChoices):
+        CONTENT = "content", _("the content of the record")
+        PERIOD = "period", _("the publication period")
+        RESULT = "result", _("a repair result")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("under review")
+        UPHELD = "upheld", _("upheld")
+        DISMISSED = "dismissed", _("dismissed")
+
+    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="objections")
+    application = models.ForeignKey(
+        RepairApplication, null=True, blank=True, on_delete=models.PROTECT, related_name="objections"
+    )
+    target = models.CharField(_("objection to"), max_length=8, choices=Target.choices)
+    text = models.TextField(_("grounds"))
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_on = models.DateField(_("filed on"))
+    status = FSMField(_("status"), default=Status.OPEN, choices=Status.choices, protected=True, db_index=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # What an upheld objection changed, e.g. {"facts": [old, new]} or {"revoked": true}.
+    changes = models.JSONField(_("changes made"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["-filed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.record} {self.get_target_display()}"
+
+    @transition(field=status, source=Status.OPEN, target=Status.UPHELD)
+    def uphold(self):
+        pass
+
+    @transition(field=status, source=Status.OPEN, target=Status.DISMISSED)
+    def dismiss(self):
+        pass
