@@ -18,6 +18,7 @@ from workflow.errors import Conflict, PermissionDenied, ValidationFailed
 from workflow.outbox import outbox_enqueue
 
 from .models import Contract, DisposalCase, GovernmentDishonestyRecord, Warning
+from .publication import publication_touch
 
 NOTICE_SERIES = "信用整改"
 LETTER_SERIES = "信用督办"
@@ -67,6 +68,7 @@ def disposal_open(
         opened_by=acting_user,
         opened_on=clock.today(),
     )
+    publication_touch(case.contract_id)
     audit_record(
         action="contract.disposal_open",
         obj=contract,
@@ -201,6 +203,7 @@ def disposal_record_dishonesty(*, case: DisposalCase, kind: str, decided_by) -> 
             "facts": record.facts,
         },
     )
+    publication_touch(case.contract_id)
     audit_record(action="disposal.dishonesty_record", obj=case, actor=decided_by, to_state=record.kind)
     return record
 
@@ -213,6 +216,7 @@ def disposal_close(*, case: DisposalCase, acting_user) -> None:
         contract = Contract.objects.select_for_update().get(pk=case.contract_id)
         contract.close_disposal()
         contract.save(update_fields=["status", "updated_at"])
+    publication_touch(case.contract_id)
     audit_record(action="disposal.close", obj=case, actor=acting_user, to_state=case.outcome)
 
 

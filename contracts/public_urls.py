@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""Public contract pages, mounted at /public/contracts/ (no login)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import public_views
+
+urlpatterns = [
+    path("", public_views.public_contract_list, name="public-contract-list"),
+    path("<int:pk>/", public_views.public_contract_detail, name="public-contract-detail"),
+]

@@ -17,6 +17,7 @@ from workflow.models.parties import validate_uscc
 
 from .models import ArrearsCase, Contract, ContractVersion, Milestone, Payment, PerformanceReport, Warning
 from .payment_terms import payment_due, statutory_rule
+from .publication import publication_touch
 
 
 def _fail(field: str, message: str, code: str = "invalid"):
@@ -174,6 +175,7 @@ def contract_amend(*, contract: Contract, changes: dict, reason: str, acting_use
     _validate_contract_terms(contract=contract, today=clock.today())
     contract.version += 1
     contract.save(update_fields=[*changes.keys(), "version", "updated_at"])
+    publication_touch(contract)
     audit_record(
         action="contract.amend",
         obj=contract,
@@ -223,6 +225,7 @@ def milestone_record_delivery(
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         contract.start_performing()
         contract.save(update_fields=["status", "updated_at"])
+    publication_touch(contract)
     audit_record(
         action="milestone.delivery",
         obj=milestone,
@@ -302,6 +305,7 @@ def payment_record(*, contract: Contract, milestone: Milestone, amount, paid_on:
             case.start_repayment()
             case_fields.append("status")
         case.save(update_fields=case_fields)
+    publication_touch(contract)
     audit_record(
         action="payment.record",
         obj=milestone,
@@ -454,6 +458,7 @@ def contract_fulfil(*, contract: Contract, acting_user, note: str = "") -> Contr
         action="warning.resolved_on_fulfil",
     )
     Warning.objects.filter(pk__in=open_ids).update(closed_on=clock.today())
+    publication_touch(contract)
     audit_record(
         action="contract.fulfil",
         obj=contract,
@@ -473,6 +478,7 @@ def contract_terminate(*, contract: Contract, reason: str, acting_user) -> Contr
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     before = _transition(contract, "terminate", what=_("The contract"))
     contract.save(update_fields=["status", "updated_at"])
+    publication_touch(contract)
     audit_record(
         action="contract.terminate",
         obj=contract,
@@ -494,6 +500,7 @@ def milestone_waive(*, milestone: Milestone, reason: str, acting_user) -> Milest
     before = _transition(milestone, "waive", what=_("The milestone"))
     milestone.completed_on = clock.today()
     milestone.save(update_fields=["status", "completed_on"])
+    publication_touch(milestone.contract_id)
     audit_record(
         action="milestone.waive",
         obj=milestone,

@@ -20,6 +20,7 @@ from workflow.models import Enterprise, Notification
 from workflow.sweeps import sweep_step
 
 from .models import ArrearsCase, Contract, Milestone, Warning
+from .publication import publication_touch_many
 
 ACTIVE = [Contract.Status.REGISTERED, Contract.Status.PERFORMING, Contract.Status.IN_DISPOSAL]
 OPEN = [Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED]
@@ -196,6 +197,7 @@ def sweep_payments(*, as_of: dt.date) -> dict:
         "due_soon_superseded": resolved,
         "relevelled": relevelled,
     }
+    publication_touch_many(Milestone.objects.filter(pk__in=late_ids).values("contract_id"))
 
 
 @sweep_step("contracts.milestones", order=21)
@@ -210,6 +212,7 @@ def sweep_milestones(*, as_of: dt.date) -> int:
             contract__status__in=ACTIVE,
         ).values_list("id", flat=True)
     )
+    publication_touch_many(Milestone.objects.filter(pk__in=ids).values("contract_id"))
     return audit_bulk_transition(
         model=Milestone,
         ids=ids,
