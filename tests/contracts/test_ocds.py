@@ -28,10 +28,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _schema_dir() -> Path:
-    for candidate in (os.environ.get("OCDS_SCHEMA_DIR"), REPO.parent / "shared" / "ocds", REPO / "shared" / "ocds"):
+    for candidate in (
+        os.environ.get("OCDS_SCHEMA_DIR"),
+        REPO / "contracts" / "ocds_schema",
+        REPO.parent / "shared" / "ocds",
+    ):
         if candidate and (Path(candidate) / "release-schema.json").exists():
             return Path(candidate)
-    raise AssertionError("OCDS schemas not found: set OCDS_SCHEMA_DIR or put them in ../shared/ocds/")
+    raise AssertionError("OCDS schemas not found: set OCDS_SCHEMA_DIR (copies ship in contracts/ocds_schema/)")
 
 
 # jsonschema checks "date-time" and "uri" only with optional packages; check them here, offline.
