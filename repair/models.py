@@ -81,6 +81,11 @@ class DishonestyRecord(StatefulModel):
     def subject_name(self) -> str:
         return self.enterprise.name if self.enterprise_id else self.person_name
 
+    def document_visible_to(self, user) -> bool:
+        """The subject's own users see its decision and notice (the deciding unit's staff and supervisors
+        see them through the issuer rule of workflow.documents)."""
+        return bool(self.enterprise_id) and getattr(user, "enterprise_id", None) == self.enterprise_id
+
     @property
     def publishable(self) -> bool:
         return self.category != self.Category.MINOR or self.publish_minor
