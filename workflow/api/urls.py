@@ -22,6 +22,7 @@ urlpatterns = [
     path("v1/", include("contracts.api_urls")),
     path("v1/", include("contracts.publication_api_urls")),
     path("v1/", include("contracts.complaint_api_urls")),
+    path("v1/", include("repair.api_urls")),
     # Keep last: unknown URLs under /api/ get the API's JSON 404.
     re_path(r"^.*$", not_found, name="api-not-found"),
 ]
