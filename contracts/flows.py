@@ -134,3 +134,5 @@ class ComplaintFlow(RoleScopedFlowMixin, flow.Flow):
         from .complaints import complaint_evaluate
 
         complaint_evaluate(complaint=activation.process.artifact, satisfied=satisfied)
+        # The If node that follows reads the artifact: give it the status just saved.
+        activation.process.artifact.refresh_from_db()

@@ -22,6 +22,12 @@ from workflow.sweeps import sweep_step
 from .models import ArrearsCase, Contract, Milestone, Warning
 from .publication import publication_touch_many
 
+
+def cn_date(day: dt.date) -> str:
+    """2026年9月14日: the GB/T 9704 way, without leading zeros."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 ACTIVE = [Contract.Status.REGISTERED, Contract.Status.PERFORMING, Contract.Status.IN_DISPOSAL]
 OPEN = [Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED]
 
@@ -367,7 +373,7 @@ def sweep_complaints(*, as_of: dt.date) -> dict:
             due_on=due,
             text=(
                 f"{c.handling_agency.name}：\n投诉人{c.complainant.name}反映你单位拖欠账款一事（投诉编号{c.code}），"
-                f"已于{c.transferred_on:%Y年%m月%d日}转交你单位办理，办理期限已于{due:%Y年%m月%d日}届满，"
+                f"已于{cn_date(c.transferred_on)}转交你单位办理，办理期限已于{cn_date(due)}届满，"
                 "你单位至今未报送办理结果。请于收到本督办书之日起五个工作日内办结并书面报告。"
             ),
         )

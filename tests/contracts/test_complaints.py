@@ -129,6 +129,12 @@ def test_the_whole_path_with_documents_tracking_and_reopening(demo, travel):
     c = complaint_task(complaint=c, step="feedback", user=u("agency_head"), text="货款已于10月8日付清。")
     c = complaint_evaluate_by_complainant(code=c.code, mobile_last4="5678", satisfied=True)
     assert (c.status, c.closed_on) == ("closed", D(2026, 10, 9))
+    # A satisfied evaluation ends the process: no stray review task for the supervisors.
+    from contracts.complaints import complaint_process
+    from workflow.selectors import tasks_for_user
+
+    assert complaint_process(c).status == "DONE"
+    assert tasks_for_user(u("supervisor")) == []
 
 
 def test_rejection_sends_a_written_notice(demo, travel):
