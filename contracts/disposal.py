@@ -279,3 +279,13 @@ def disposal_task_review(
         activation.process.save(update_fields=["data"])
 
     _run_task(case=case, user=user, request=request, node_name="review", apply=apply)
+
+
+def disposal_no_response(*, case: DisposalCase) -> None:
+    """Flow node: the rectification deadline passed without a response; the supervisor reviews."""
+    audit_record(
+        action="disposal.no_response",
+        obj=case,
+        actor=None,
+        reason=f"rectify by {case.rectification_due_on.isoformat()}",
+    )

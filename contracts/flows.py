@@ -6,6 +6,7 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.flow.views import DetailTaskView
 
 from workflow import roles
+from workflow.deadlines import due_moment
 from workflow.flows import RoleScopedFlowMixin, agency_staff_permission, role_permission
 
 from . import disposal
@@ -26,8 +27,16 @@ class DisposalFlow(RoleScopedFlowMixin, flow.Flow):
         flow.View(DetailTaskView.as_view())
         .Annotation(title=_("Respond to the rectification notice"))
         .Permission(lambda activation: agency_staff_permission(activation.process.artifact.agency_id))
+        # The rectification deadline, from our calendar: when it passes without a response, the case goes
+        # to the supervisor's review (the timer interrupts the agency's task).
+        .OnTimeout(
+            lambda activation: due_moment(activation.process.artifact.rectification_due_on),
+            this.no_response,
+            title=_("Rectification deadline passed"),
+        )
         .Next(this.review)
     )
+    no_response = flow.Function(this.record_no_response).Annotation(title=_("No response in time")).Next(this.review)
     review = (
         flow.View(DetailTaskView.as_view())
         .Annotation(title=_("Review the rectification"))
@@ -49,6 +58,9 @@ class DisposalFlow(RoleScopedFlowMixin, flow.Flow):
         activation.process.data = {"opened_by": acting_user.pk}
         activation.process.save()
         return activation.process
+
+    def record_no_response(self, activation):
+        disposal.disposal_no_response(case=activation.process.artifact)
 
     def issue_notice(self, activation):
         disposal.disposal_issue_notice(case=activation.process.artifact)

@@ -43,15 +43,35 @@ def daily_sweep() -> dict:
     return {"run": run.pk, "as_of": run.as_of.isoformat(), "steps": len(run.results)}
 
 
-def fire_workflow_timers() -> dict:
-    """viewflow's timer dispatcher: due Timer tasks, due StartTimers, and true conditions."""
-    from viewflow.workflow.timers import fire_due_conditions, fire_due_start_timers, fire_due_timers
+class _GovcreditClock:
+    """Stands in for django.utils.timezone inside viewflow's dispatcher: "now" is govcredit's clock,
+    which is the real time in production and the moved clock in demos and tests."""
 
-    return {
-        "timers": fire_due_timers(),
-        "start_timers": fire_due_start_timers(),
-        "conditions": fire_due_conditions(),
-    }
+    def __getattr__(self, name):
+        return getattr(timezone, name)
+
+    @staticmethod
+    def now():
+        from . import clock
+
+        return clock.now()
+
+
+def fire_workflow_timers() -> dict:
+    """viewflow's timer dispatcher: due Timer tasks, due StartTimers, and true conditions. Timers are
+    fed due moments from our calendar (workflow.deadlines.due_moment) and compared with our clock."""
+    from viewflow.workflow import timers
+
+    original = timers.timezone
+    timers.timezone = _GovcreditClock()
+    try:
+        return {
+            "timers": timers.fire_due_timers(),
+            "start_timers": timers.fire_due_start_timers(),
+            "conditions": timers.fire_due_conditions(),
+        }
+    finally:
+        timers.timezone = original
 
 
 def outbox_flush() -> dict:

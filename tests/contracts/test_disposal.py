@@ -62,7 +62,7 @@ def test_opening_issues_the_rectification_notice(opened):
 
 def test_the_response_task_is_in_the_right_queue_only(opened):
     case = opened
-    assert [r.title for r in tasks_for_user(u("agency_clerk"))] == ["Respond to the rectification notice"]
+    assert [r.task.flow_task.name for r in tasks_for_user(u("agency_clerk"))] == ["respond"]
     assert tasks_for_user(u("agency_clerk2")) == []
     assert tasks_for_user(u("supervisor")) == []
     assert disposal_current_step(case=case, user=u("agency_head")) == "respond"
@@ -122,3 +122,25 @@ def test_only_supervisors_open_and_only_once(overdue, travel):
     with pytest.raises(Conflict):
         disposal_open(contract=contract, grounds="再次", acting_user=u("supervisor"))
     assert DisposalCase.objects.count() == 1
+
+
+def test_the_rectification_deadline_is_a_viewflow_timer_fed_by_our_calendar(opened, travel):
+    from workflow.models import AuditLog
+    from workflow.tasks import fire_workflow_timers
+
+    case = opened  # rectify by Tuesday 2026-10-27: the timer is due at 00:00 on the 28th, Asia/Shanghai
+    travel("2026-10-27")
+    assert fire_workflow_timers()["timers"] == 0
+    assert disposal_current_step(case=case, user=u("agency_clerk")) == "respond"
+    travel("2026-10-28")
+    assert fire_workflow_timers()["timers"] == 1
+    assert fire_workflow_timers()["timers"] == 0  # fired once
+    # The agency's task is interrupted and the supervisor reviews the case without a response.
+    assert disposal_current_step(case=case, user=u("agency_clerk")) is None
+    assert disposal_current_step(case=case, user=u("supervisor")) == "review"
+    assert AuditLog.objects.filter(action="disposal.no_response", object_id=str(case.pk)).count() == 1
+    disposal_task_review(
+        case=case, outcome="dishonest", note="逾期未整改，也未作出说明。", record_kind="arrears", user=u("supervisor")
+    )
+    case.refresh_from_db()
+    assert (case.outcome, case.responded_on) == ("dishonest", None)

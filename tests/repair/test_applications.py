@@ -85,7 +85,7 @@ def test_accepted_at_once_then_supplement_pauses_the_clock_then_approval(officer
     clocks = {d.purpose: d for d in deadlines_for(a)}
     assert (clocks["accept"].status, clocks["accept"].due_on) == ("met", D(2026, 3, 5))
     assert clocks["feedback"].due_on == D(2026, 3, 16)
-    assert [t.title for t in tasks_for_user(officer)] == ["Review the repair application"]
+    assert [t.task.flow_task.name for t in tasks_for_user(officer)] == ["review"]
     assert tasks_for_user(u("agency_clerk")) == []
     travel("2026-03-04")
     application_supplement(application=a, items="请补充罚款缴纳凭证", acting_user=officer)
