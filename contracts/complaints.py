@@ -689,3 +689,57 @@ def complaint_evaluate_by_complainant(*, code: str, mobile_last4: str, satisfied
         ComplaintFlow.evaluate.run(task, satisfied=satisfied)
     complaint.refresh_from_db()
     return complaint
+
+
+def supervision_notice_text(complaint: Complaint, due: dt.date) -> str:
+    def cn(day):
+        return f"{day.year}年{day.month}月{day.day}日"
+
+    return (
+        f"{complaint.handling_agency.name}：\n投诉人{complaint.complainant.name}反映你单位拖欠账款一事（投诉编号"
+        f"{complaint.code}），已于{cn(complaint.transferred_on)}转交你单位办理，办理期限已于{cn(due)}届满，"
+        "你单位至今未报送办理结果。请于收到本督办书之日起五个工作日内办结并书面报告。"
+    )
+
+
+@transaction.atomic
+def complaint_handling_overdue(*, complaint: Complaint) -> bool:
+    """The handling time passed without a result: draft the supervision notice (once) and tell the
+    complaint officers and supervisors (once). Does nothing if the current clock is not overdue (an
+    approved extension moved it). Called by the flow's timer and, as a backstop, by the daily sweep."""
+    from workflow.models import Notification, User
+
+    from .models import ComplaintSupervisionNotice
+
+    complaint = _locked(complaint)
+    handle = _open_handle_clock(complaint)
+    today = clock.today()
+    if complaint.status != Complaint.Status.TRANSFERRED or handle is None or handle.due_on >= today:
+        return False
+    _notice, created = ComplaintSupervisionNotice.objects.get_or_create(
+        complaint=complaint,
+        defaults={
+            "agency": complaint.handling_agency,
+            "drafted_on": today,
+            "due_on": handle.due_on,
+            "text": supervision_notice_text(complaint, handle.due_on),
+        },
+    )
+    watchers = User.objects.filter(
+        groups__name__in=[roles.COMPLAINT_OFFICER, roles.SUPERVISOR], is_active=True
+    ).distinct()
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=w,
+                category="complaint.overdue",
+                created_at=clock.now(),
+                title=_("Complaint %(code)s: the %(step)s step is overdue (due %(due)s)")
+                % {"code": complaint.code, "step": handle.purpose, "due": handle.due_on.isoformat()},
+                dedupe_key=f"complaint-overdue:{complaint.pk}:{handle.purpose}",
+            )
+            for w in watchers
+        ],
+        ignore_conflicts=True,
+    )
+    return created

@@ -110,8 +110,17 @@ class ComplaintFlow(RoleScopedFlowMixin, flow.Flow):
         flow.View(DetailTaskView.as_view())
         .Annotation(title=_("Handle the complaint"))
         .Permission(lambda activation: agency_staff_permission(activation.process.artifact.handling_agency_id))
+        # The statutory handling time, from our calendar: when it passes, a parallel branch drafts the
+        # supervision notice; the handling task stays open (non-interrupting).
+        .OnTimeout(this.handling_due_moment, this.handling_overdue, interrupting=False, title=_("Handling time passed"))
         .Next(this.feedback)
     )
+    handling_overdue = (
+        flow.Function(this.draft_supervision_notice)
+        .Annotation(title=_("Draft the supervision notice"))
+        .Next(this.overdue_end)
+    )
+    overdue_end = flow.End()
     feedback = (
         flow.View(DetailTaskView.as_view())
         .Annotation(title=_("Reply to the complainant in writing"))
@@ -141,6 +150,17 @@ class ComplaintFlow(RoleScopedFlowMixin, flow.Flow):
         activation.process.artifact = complaint
         activation.process.save()
         return activation.process
+
+    def handling_due_moment(self, activation):
+        from workflow.deadlines import deadlines_for
+
+        clocks = deadlines_for(activation.process.artifact).filter(purpose__startswith="handle")
+        return due_moment(clocks.order_by("-start_on", "-id").first().due_on)
+
+    def draft_supervision_notice(self, activation):
+        from .complaints import complaint_handling_overdue
+
+        complaint_handling_overdue(complaint=activation.process.artifact)
 
     def record_evaluation(self, activation, satisfied):
         from .complaints import complaint_evaluate

@@ -349,6 +349,7 @@ def sweep_complaints(*, as_of: dt.date) -> dict:
 
     from workflow.models import Deadline
 
+    from .complaints import supervision_notice_text
     from .models import Complaint, ComplaintSupervisionNotice
 
     ct = ContentType.objects.get_for_model(Complaint)
@@ -371,11 +372,7 @@ def sweep_complaints(*, as_of: dt.date) -> dict:
             agency=c.handling_agency,
             drafted_on=as_of,
             due_on=due,
-            text=(
-                f"{c.handling_agency.name}：\n投诉人{c.complainant.name}反映你单位拖欠账款一事（投诉编号{c.code}），"
-                f"已于{cn_date(c.transferred_on)}转交你单位办理，办理期限已于{cn_date(due)}届满，"
-                "你单位至今未报送办理结果。请于收到本督办书之日起五个工作日内办结并书面报告。"
-            ),
+            text=supervision_notice_text(c, due),
         )
         for object_id, purpose, due in late
         if purpose.startswith("handle")

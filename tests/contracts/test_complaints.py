@@ -229,3 +229,41 @@ def test_who_sees_which_complaints(demo, travel):
     assert list(complaints_for_user(u("complaint_officer"))) == [c]
     assert list(complaints_for_user(u("enterprise_user"))) == [c]  # its own
     assert list(complaints_for_user(u("enterprise_user2"))) == []
+
+
+def test_the_handling_time_is_a_viewflow_timer_fed_by_our_calendar(demo, travel, sweep):
+    from contracts.complaints import complaint_current_step, complaint_process
+    from workflow.tasks import fire_workflow_timers
+
+    c = submit(travel, day="2026-09-14")
+    complaint_task(complaint=c, step="accept", user=u("complaint_officer"))
+    complaint_task(complaint=c, step="transfer", user=u("complaint_officer"), agency=Agency.objects.get(code="XJTJ"))
+    travel("2026-10-14")  # due today: nothing yet
+    assert fire_workflow_timers()["timers"] == 0
+    travel("2026-10-15")
+    assert fire_workflow_timers()["timers"] == 1
+    notice = ComplaintSupervisionNotice.objects.get()
+    assert (notice.due_on, notice.drafted_on) == (D(2026, 10, 14), D(2026, 10, 15))
+    assert "2026年10月14日" in notice.text
+    # Non-interrupting: the handling body can still handle it; the sweep adds no second notice.
+    assert complaint_current_step(complaint=c, user=u("agency_clerk")) == "handle"
+    sweep(D(2026, 10, 16))
+    assert ComplaintSupervisionNotice.objects.count() == 1
+    complaint_task(
+        complaint=c, step="handle", user=u("agency_clerk"), findings="已核实。", amount_confirmed=None, disputed=False
+    )
+    complaint_task(complaint=c, step="feedback", user=u("agency_clerk"), text="已答复。")
+    complaint_evaluate_by_complainant(code=c.code, mobile_last4="5678", satisfied=True)
+    assert complaint_process(c).status == "DONE"
+
+
+def test_an_extended_handling_time_is_not_reported_early(demo, travel):
+    from workflow.tasks import fire_workflow_timers
+
+    c = submit(travel, day="2026-09-14")
+    complaint_task(complaint=c, step="accept", user=u("complaint_officer"))
+    complaint_task(complaint=c, step="transfer", user=u("complaint_officer"), agency=Agency.objects.get(code="XJTJ"))
+    complaint_extend(complaint=c, days=30, reason="需现场核查", approver=u("agency_head"))
+    travel("2026-10-15")
+    fire_workflow_timers()  # the timer set for the original date fires, but the clock was extended
+    assert ComplaintSupervisionNotice.objects.count() == 0
