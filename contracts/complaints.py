@@ -512,6 +512,7 @@ def _update_arrears(complaint, acting_user) -> None:
             )
 
 
+@transaction.atomic
 def complaint_extend(*, complaint: Complaint, days: int, reason: str, approver) -> Complaint:
     """Extend the handling time (the head of the handling body approves; 90 days in all at most); the
     complainant is told by SMS."""

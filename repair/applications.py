@@ -268,6 +268,7 @@ def _move(application, name):
     return before
 
 
+@transaction.atomic
 def application_supplement(*, application, items: str, acting_user) -> RepairApplication:
     """补正: ask for more material; the feedback clock stops until it arrives."""
     if not items.strip():
@@ -288,6 +289,7 @@ def application_supplement(*, application, items: str, acting_user) -> RepairApp
     return application
 
 
+@transaction.atomic
 def application_supplement_received(*, application, proofs=(), acting_user) -> RepairApplication:
     files = _proofs_check(proofs)
     application = _locked(application)
@@ -315,6 +317,7 @@ def application_supplement_received(*, application, proofs=(), acting_user) -> R
     return application
 
 
+@transaction.atomic
 def application_extend(*, application, days: int, reason: str, approver) -> RepairApplication:
     """A complex case: more time, with the reason the applicant sees."""
     application = _locked(application)

@@ -180,7 +180,10 @@ class RepairApplication(StatefulModel):
         return f"{self.enterprise} {self.applied_on}"
 
     def document_visible_to(self, user) -> bool:
-        return getattr(user, "enterprise_id", None) == self.enterprise_id
+        # The enterprise's users, and the window clerk who filed the application for it.
+        return (
+            getattr(user, "enterprise_id", None) == self.enterprise_id or getattr(user, "pk", None) == self.filed_by_id
+        )
 
     @transition(field=status, source=Status.ACCEPTED, target=Status.SUPPLEMENT)
     def ask_supplement(self):
@@ -224,6 +227,11 @@ class RepairProcess(Process):
         proxy = True
         verbose_name = _("repair process")
         verbose_name_plural = _("repair processes")
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("repair-application", args=[self.artifact_object_id])
 
 
 class Objection(StatefulModel):

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""The public list of dishonesty information published now, mounted at /public/records/ (no login)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.public_record_list, name="public-records"),
+]
