@@ -489,9 +489,44 @@ def complaint_handle(
 
 
 def _update_arrears(complaint, acting_user) -> None:
-    """A confirmed unpaid amount confirms the arrears case of the contract; a disputed one marks it."""
+    """A confirmed unpaid amount opens (for overdue payments the sweep has not yet taken up) or confirms the
+    arrears cases of the contract; a disputed one marks them disputed."""
     if complaint.contract_id is None:
         return
+    if complaint.amount_confirmed and not complaint.disputed:
+        from django.db.models import F
+
+        from .models import Milestone
+
+        today = clock.today()
+        missing = (
+            Milestone.objects.select_related("contract")
+            .filter(
+                contract_id=complaint.contract_id,
+                kind=Milestone.Kind.PAYMENT,
+                payment_due_on__lt=today,
+                paid_amount__lt=F("amount"),
+                arrears__isnull=True,
+            )
+            .exclude(contract__counterparty_size=Enterprise.Size.LARGE)
+        )
+        for m in missing:
+            case = ArrearsCase.objects.create(
+                agency_id=m.contract.agency_id,
+                enterprise_id=m.contract.counterparty_id,
+                contract_id=m.contract_id,
+                milestone=m,
+                due_on=m.payment_due_on,
+                owed=m.amount - m.paid_amount,
+                identified_on=today,
+            )
+            audit_record(
+                action="arrears.open",
+                obj=case,
+                actor=acting_user,
+                to_state=case.status,
+                reason=f"complaint {complaint.code}",
+            )
     for case in (
         ArrearsCase.objects.select_for_update()
         .filter(contract_id=complaint.contract_id)

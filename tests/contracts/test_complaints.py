@@ -267,3 +267,33 @@ def test_an_extended_handling_time_is_not_reported_early(demo, travel):
     travel("2026-10-15")
     fire_workflow_timers()  # the timer set for the original date fires, but the clock was extended
     assert ComplaintSupervisionNotice.objects.count() == 0
+
+
+def test_a_confirmed_amount_opens_the_arrears_case_the_sweep_has_not_yet_opened(demo, travel, make_contract):
+    from contracts.models import ArrearsCase
+    from contracts.services import milestone_record_delivery
+
+    contract = make_contract(signed_on="2026-08-03")
+    travel("2026-09-02")
+    milestone_record_delivery(
+        milestone=contract.milestones.get(kind="payment"), delivered_on=D(2026, 9, 2), acting_user=u("agency_clerk")
+    )  # due 2026-10-08; no sweep has run since
+    c = submit(travel, day="2026-10-12", contract={"id": contract.pk})
+    assert c.contract == contract
+    complaint_task(complaint=c, step="accept", user=u("complaint_officer"))
+    complaint_task(complaint=c, step="transfer", user=u("complaint_officer"), agency=Agency.objects.get(code="XJTJ"))
+    complaint_task(
+        complaint=c,
+        step="handle",
+        user=u("agency_clerk"),
+        findings="货款确未支付。",
+        amount_confirmed="100000.00",
+        disputed=False,
+    )
+    case = ArrearsCase.objects.get(contract=contract)
+    assert (case.owed, case.due_on, case.identified_on, case.status) == (
+        100000,
+        D(2026, 10, 8),
+        D(2026, 10, 12),
+        "confirmed",  # opened by the complaint and confirmed at once: the handling body confirmed it
+    )

@@ -151,3 +151,13 @@ def test_bad_applications_change_nothing(officer, travel):
     assert list(applications_for_user(u("enterprise_user"))) == [b, a]
     assert list(applications_for_user(u("enterprise_user2"))) == []
     assert DishonestyRecord.objects.get(pk=r.pk).status == "published"
+
+
+def test_the_working_day_clocks_cross_the_national_day_holiday(officer, travel):
+    r = record(officer, travel, decided="2026-06-29")  # earliest repair 2026-09-29
+    a = apply(travel, "2026-09-30", [r], proof_held_by_unit=True)
+    clocks = {d.purpose: d for d in deadlines_for(a)}
+    # 3 working days: 10-08, 10-09, Saturday 10-10 (an adjusted working day).
+    assert clocks["accept"].due_on == D(2026, 10, 10)
+    # 10 working days: 10-08, 09, 10, 12, 13, 14, 15, 16, 19, 20.
+    assert clocks["feedback"].due_on == D(2026, 10, 20)
