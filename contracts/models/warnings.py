@@ -55,7 +55,13 @@ class Warning(StatefulModel):  # noqa: A001 - the domain word (预警)
                 name="one_open_warning_per_subject_rule",
             )
         ]
-        indexes = [models.Index(fields=["agency", "status"])]
+        indexes = [
+            models.Index(fields=["agency", "status"]),
+            # The sweep's "no open warning yet" checks (SQLite cannot use the partial unique index with
+            # bound status parameters) and the "due soon superseded" query (PostgreSQL): docs/performance.md.
+            models.Index(fields=["subject", "rule"], name="warning_subject_rule"),
+            models.Index(fields=["rule", "status"], name="warning_rule_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()} {self.subject}"
