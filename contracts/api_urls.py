@@ -14,5 +14,7 @@ urlpatterns = [
     path("contracts/<int:pk>/fulfil", apis.ContractFulfilApi.as_view(), name="api-contract-fulfil"),
     path("contracts/<int:pk>/terminate", apis.ContractTerminateApi.as_view(), name="api-contract-terminate"),
     path("arrears/", apis.ArrearsListApi.as_view(), name="api-arrears"),
+    path("arrears/rates", apis.ArrearsRatesApi.as_view(), name="api-arrears-rates"),
+    path("arrears/<int:pk>/plan", apis.ArrearsPlanApi.as_view(), name="api-arrears-plan"),
     path("evaluation/", apis.EvaluationApi.as_view(), name="api-evaluation"),
 ]

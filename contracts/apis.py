@@ -4,6 +4,8 @@ Thin: parse and validate the request shape, call a selector or a service, render
 Amounts are strings with two decimals, dates ISO. Errors use the API's common format.
 """
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -317,3 +319,74 @@ class ContractTerminateApi(APIView):
         data.is_valid(raise_exception=True)
         services.contract_terminate(contract=contract, reason=data.validated_data["reason"], acting_user=request.user)
         return _contract_response(request, pk)
+
+
+class InstalmentInSerializer(serializers.Serializer):
+    due_on = serializers.DateField()
+    amount = serializers.DecimalField(min_value=0, **AMOUNT)
+
+
+class PlanInSerializer(serializers.Serializer):
+    instalments = InstalmentInSerializer(many=True)
+
+
+class PlanOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    instalments = serializers.SerializerMethodField()
+
+    def get_instalments(self, case) -> list[dict]:
+        return [{"due_on": i.due_on.isoformat(), "amount": f"{i.amount:.2f}"} for i in case.instalments.all()]
+
+
+class ArrearsPlanApi(APIView):
+    """The repayment plan of an arrears case (the contracting agency's clerks or head)."""
+
+    @extend_schema(request=PlanInSerializer, responses=PlanOutSerializer)
+    def post(self, request, pk):
+        case = selectors.arrears_for_user(request.user).filter(pk=pk).first()
+        if case is None:
+            raise NotFound(_("No such arrears case."), "not_found")
+        selectors.contract_get_for_clerk(user=request.user, pk=case.contract_id)
+        data = PlanInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.arrears_plan_set(
+            case=case, instalments=data.validated_data["instalments"], acting_user=request.user
+        )
+        return Response(PlanOutSerializer(case).data)
+
+
+class RatesOutSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    group_by = serializers.CharField(allow_null=True)
+    rates = serializers.DictField(help_text="Overall figures, or figures per agency id / region")
+
+
+class ArrearsRatesApi(APIView):
+    """化解率 and 清偿率 for cases identified in a period: overall, per agency or per region."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", str, required=True),
+            OpenApiParameter("group_by", str, enum=["agency", "region"], required=False),
+        ],
+        responses=RatesOutSerializer,
+    )
+    def get(self, request):
+        from workflow.scoping import sees_everything
+
+        from .evaluation import arrears_rates, period_parse
+
+        if not sees_everything(request.user):
+            raise PermissionDenied(_("The rates are for supervisors."), "forbidden")
+        period = period_parse(request.query_params.get("period", ""))
+        group_by = request.query_params.get("group_by") or None
+        if group_by not in (None, "agency", "region"):
+            raise ValidationFailed(_("group_by is agency or region."), "invalid", field="group_by")
+        rates = arrears_rates(start=period.start, end=period.end, group_by=group_by)
+
+        def clean(row):
+            return {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in row.items()}
+
+        body = clean(rates) if group_by is None else {str(k): clean(v) for k, v in rates.items()}
+        return Response({"period": period.label, "group_by": group_by, "rates": body})

@@ -224,3 +224,59 @@ def test_fulfil_after_everything_is_paid(created, travel):
     r = clerk.post(f"/api/v1/contracts/{cid}/fulfil", {}, format="json")
     assert (r.status_code, r.json()["status"]) == (200, "fulfilled")
     assert [m["status"] for m in r.json()["milestones"]] == ["met", "met"]
+
+
+def test_repayment_plan_and_rates(created, travel):
+    import datetime as dt
+
+    from workflow.sweeps import sweep_run
+
+    cid = created["id"]
+    pay = next(m for m in created["milestones"] if m["kind"] == "payment")
+    clerk = client_for("agency_clerk")
+    travel("2026-09-02")
+    clerk.post(
+        f"/api/v1/contracts/{cid}/milestones/{pay['id']}/delivery", {"delivered_on": "2026-09-02"}, format="json"
+    )
+    travel("2026-10-09")
+    sweep_run(as_of=dt.date(2026, 10, 9))
+    case_id = clerk.get("/api/v1/arrears/").json()[0]["id"]
+    bad = clerk.post(
+        f"/api/v1/arrears/{case_id}/plan",
+        {"instalments": [{"due_on": "2026-10-31", "amount": "50000.00"}]},
+        format="json",
+    )
+    assert (bad.status_code, list(bad.json()["errors"])) == (400, ["instalments"])  # does not cover 100,000
+    past = clerk.post(
+        f"/api/v1/arrears/{case_id}/plan",
+        {"instalments": [{"due_on": "2026-10-01", "amount": "100000.00"}]},
+        format="json",
+    )
+    assert list(past.json()["errors"]) == ["instalments.0.due_on"]
+    ok = clerk.post(
+        f"/api/v1/arrears/{case_id}/plan",
+        {
+            "instalments": [
+                {"due_on": "2026-11-30", "amount": "60000.00"},
+                {"due_on": "2026-10-31", "amount": "40000.00"},
+            ]
+        },
+        format="json",
+    )
+    assert ok.status_code == 200
+    assert ok.json() == {
+        "id": case_id,
+        "status": "in_repayment",
+        "instalments": [{"due_on": "2026-10-31", "amount": "40000.00"}, {"due_on": "2026-11-30", "amount": "60000.00"}],
+    }
+    assert (
+        client_for("agency_clerk2")
+        .post(f"/api/v1/arrears/{case_id}/plan", {"instalments": []}, format="json")
+        .status_code
+        == 404
+    )
+    rates = client_for("supervisor").get("/api/v1/arrears/rates?period=2026Q4&group_by=region").json()
+    assert rates["rates"]["市本级"]["identified"] == 1 and rates["rates"]["市本级"]["resolution_rate"] == 0.0
+    overall = client_for("supervisor").get("/api/v1/arrears/rates?period=2026Q4").json()["rates"]
+    assert (overall["owed"], overall["repaid"]) == ("100000.00", "0.00")
+    assert client_for("agency_clerk").get("/api/v1/arrears/rates?period=2026Q4").status_code == 403
