@@ -8,6 +8,7 @@ urlpatterns = [
     path("staff/contracts/evaluation/", include("contracts.evaluation_urls")),
     path("staff/complaints/", include("contracts.complaint_staff_urls")),
     path("complaints/", include("contracts.complaint_urls")),
+    path("staff/repair/import/", include("repair.import_urls")),
     path("staff/repair/", include("repair.urls")),
     path("public/records/", include("repair.public_urls")),
     path("staff/contracts/", include("contracts.urls")),
