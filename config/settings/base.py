@@ -232,3 +232,9 @@ GOVCREDIT_REPAIR_STRAIGHT_THROUGH = {
     "categories": env.list("GOVCREDIT_REPAIR_STRAIGHT_THROUGH_CATEGORIES", default=["minor"]),
     "units": env.list("GOVCREDIT_REPAIR_STRAIGHT_THROUGH_UNITS", default=[]),
 }
+
+# OCDS publication feed (/api/v1/ocds/releases.json): the ocid prefix registered for this publisher,
+# the publisher's name, and the identifier scheme of agencies without a USCC.
+GOVCREDIT_OCDS_PREFIX = env("GOVCREDIT_OCDS_PREFIX", default="ocds-govcredit-")
+GOVCREDIT_OCDS_PUBLISHER = env("GOVCREDIT_OCDS_PUBLISHER", default="X市社会信用体系建设领导小组办公室")
+GOVCREDIT_OCDS_AGENCY_SCHEME = env("GOVCREDIT_OCDS_AGENCY_SCHEME", default="GOVCREDIT-AGENCY")
