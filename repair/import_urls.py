@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""Bulk import of dishonesty records from Excel, mounted at /staff/repair/import/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import import_views
+
+urlpatterns = [
+    path("", import_views.import_upload, name="repair-import"),
+    path("template.xlsx", import_views.import_template, name="repair-import-template"),
+]
