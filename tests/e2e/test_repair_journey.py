@@ -49,7 +49,7 @@ def test_credit_repair_from_the_penalty_to_the_public_list(page, demo_data, arti
     log_in(page, "penalty_officer")
     page.goto("/staff/repair/")
     expect(page).to_have_url(re.compile(r"/staff/repair/records/$"))
-    page.locator(".page-head a.btn").click()
+    page.locator(".page-head a.btn[href$='/records/new/']").click()
     page.fill("#id_uscc", "91410100AY4CL12THU")
     page.fill("#id_name", "X市恒信建材有限公司")
     page.select_option("#id_type", "admin_penalty")
