@@ -164,3 +164,29 @@ class CappedUploadHandler(FileUploadHandler):
         if self.exceeded:
             return OversizedUpload(self.file_name, self.received, self.content_type)
         return None
+
+
+def uploads_check(
+    files, *, field: str, max_bytes: int, max_files: int | None = None
+) -> list[tuple[object, str, bytes]]:
+    """Check uploaded evidence or proof files: PDF, JPG or PNG proved by their first bytes, each at most
+    `max_bytes` (10 MB), at most `max_files`. Returns (upload, content type, content) for each;
+    raises ValidationFailed on `field`."""
+    files = list(files or [])
+    if max_files is not None and len(files) > max_files:
+        raise ValidationFailed(_("At most %(n)s files.") % {"n": max_files}, "too_many_files", field=field)
+    checked = []
+    for upload in files:
+        if upload.size > max_bytes:
+            raise ValidationFailed(
+                _("%(name)s is larger than 10 MB.") % {"name": upload.name}, "too_large", field=field
+            )
+        upload.seek(0)
+        content = upload.read()
+        content_type = sniff_content_type(content[:16])
+        if content_type is None or not content:
+            raise ValidationFailed(
+                _("%(name)s is not a PDF, JPG or PNG file.") % {"name": upload.name}, "bad_type", field=field
+            )
+        checked.append((upload, content_type, content))
+    return checked

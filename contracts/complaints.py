@@ -29,7 +29,7 @@ from workflow.errors import Conflict, NotFound, PermissionDenied, RateLimited, V
 from workflow.models import Agency, Deadline, Enterprise
 from workflow.models.parties import validate_uscc
 
-from .attachments import sniff_content_type
+from .attachments import uploads_check
 from .models import ArrearsCase, Complaint, ComplaintEvidence, Contract, SubmissionThrottle
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -120,28 +120,12 @@ def complaint_validate(data: dict) -> dict:
 
 
 def _check_evidence(files) -> list[tuple[object, str, bytes]]:
-    files = list(files or [])
-    if len(files) > settings.GOVCREDIT_COMPLAINT_EVIDENCE_MAX_FILES:
-        raise ValidationFailed(
-            _("At most %(n)s files.") % {"n": settings.GOVCREDIT_COMPLAINT_EVIDENCE_MAX_FILES},
-            "too_many_files",
-            field="evidence",
-        )
-    checked = []
-    for upload in files:
-        if upload.size > settings.GOVCREDIT_COMPLAINT_EVIDENCE_MAX_BYTES:
-            raise ValidationFailed(
-                _("%(name)s is larger than 10 MB.") % {"name": upload.name}, "too_large", field="evidence"
-            )
-        upload.seek(0)
-        content = upload.read()
-        content_type = sniff_content_type(content[:16])
-        if content_type is None or not content:
-            raise ValidationFailed(
-                _("%(name)s is not a PDF, JPG or PNG file.") % {"name": upload.name}, "bad_type", field="evidence"
-            )
-        checked.append((upload, content_type, content))
-    return checked
+    return uploads_check(
+        files,
+        field="evidence",
+        max_bytes=settings.GOVCREDIT_COMPLAINT_EVIDENCE_MAX_BYTES,
+        max_files=settings.GOVCREDIT_COMPLAINT_EVIDENCE_MAX_FILES,
+    )
 
 
 def _throttle(*, ip: str | None, mobile: str) -> None:

@@ -48,23 +48,9 @@ def commitment_text(enterprise: Enterprise, records) -> str:
 
 
 def _proofs_check(files):
-    from contracts.attachments import sniff_content_type
+    from contracts.attachments import uploads_check
 
-    checked = []
-    for upload in files or []:
-        if upload.size > 10 * 1024 * 1024:
-            raise ValidationFailed(
-                _("%(name)s is larger than 10 MB.") % {"name": upload.name}, "too_large", field="proofs"
-            )
-        upload.seek(0)
-        content = upload.read()
-        content_type = sniff_content_type(content[:16])
-        if content_type is None:
-            raise ValidationFailed(
-                _("%(name)s is not a PDF, JPG or PNG file.") % {"name": upload.name}, "bad_type", field="proofs"
-            )
-        checked.append((upload, content_type, content))
-    return checked
+    return uploads_check(files, field="proofs", max_bytes=10 * 1024 * 1024)
 
 
 def application_check(*, records, proof_given: bool, commitment_signed: bool, today: dt.date):
