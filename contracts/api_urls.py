@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apis
+from contracts import apis
 
 urlpatterns = [
     path("contracts/", apis.ContractListCreateApi.as_view(), name="api-contracts"),

@@ -12,12 +12,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from contracts import selectors, services
+from contracts.interest import milestone_interest
+from contracts.models import ArrearsCase, Contract, Milestone
 from workflow import clock, roles
 from workflow.errors import NotFound, PermissionDenied, ValidationFailed
-
-from . import selectors, services
-from .interest import milestone_interest
-from .models import ArrearsCase, Contract, Milestone
 
 AMOUNT = {"max_digits": 16, "decimal_places": 2}
 
@@ -284,7 +283,7 @@ class EvaluationApi(APIView):
         responses=EvaluationOutSerializer,
     )
     def get(self, request):
-        from .evaluation import evaluation_compute, period_parse
+        from contracts.evaluation import evaluation_compute, period_parse
 
         user = request.user
         if not (roles.has_role(user, roles.SUPERVISOR) or user.is_superuser or user.agency_id):
@@ -373,9 +372,8 @@ class ArrearsRatesApi(APIView):
         responses=RatesOutSerializer,
     )
     def get(self, request):
+        from contracts.evaluation import arrears_rates, period_parse
         from workflow.scoping import sees_everything
-
-        from .evaluation import arrears_rates, period_parse
 
         if not sees_everything(request.user):
             raise PermissionDenied(_("The rates are for supervisors."), "forbidden")

@@ -20,11 +20,10 @@ from django.db import transaction
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
+from contracts.models import Contract, ContractAttachment
 from workflow import clock
 from workflow.audit import audit_record
 from workflow.errors import NotFound, ValidationFailed
-
-from .models import Contract, ContractAttachment
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 

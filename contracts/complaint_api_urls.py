@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import complaint_apis as apis
+from contracts import complaint_apis as apis
 
 urlpatterns = [
     path("complaints/", apis.ComplaintCollectionApi.as_view(), name="api-complaints"),

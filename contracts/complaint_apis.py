@@ -21,16 +21,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from workflow import clock, roles
-from workflow.api.errors import ErrorSerializer
-from workflow.auth import client_ip
-from workflow.deadlines import deadlines_for
-from workflow.errors import ValidationFailed
-from workflow.models import Agency, Document
-
-from .attachments import CappedUploadHandler
-from .complaint_supervision import complaints_with_clock
-from .complaints import (
+from contracts.attachments import CappedUploadHandler
+from contracts.complaint_supervision import complaints_with_clock
+from contracts.complaints import (
     complaint_current_step,
     complaint_evaluate_by_complainant,
     complaint_extend,
@@ -41,7 +34,13 @@ from .complaints import (
     complaint_task,
     complaints_for_user,
 )
-from .models import Complaint
+from contracts.models import Complaint
+from workflow import clock, roles
+from workflow.api.errors import ErrorSerializer
+from workflow.auth import client_ip
+from workflow.deadlines import deadlines_for
+from workflow.errors import ValidationFailed
+from workflow.models import Agency, Document
 
 TAG = ["complaints"]
 

@@ -7,9 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast
 
+from contracts.models import Complaint
 from workflow.models import Deadline
-
-from .models import Complaint
 
 
 def _with_handle_due(qs):

@@ -17,6 +17,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from contracts.models import Complaint, ComplaintSupervisionNotice
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.documents import document_issue
@@ -24,8 +25,6 @@ from workflow.errors import Conflict, PermissionDenied, ValidationFailed
 from workflow.models import Deadline, Document, User
 from workflow.notifications import notification_send
 from workflow.rules import rule_in_force
-
-from .models import Complaint, ComplaintSupervisionNotice
 
 NOTICE_DOC_TYPE = "complaint_supervision_notice"
 NOTICE_TEMPLATE = "documents/complaint_supervision_notice.html"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import complaint_views as views
+from contracts import complaint_views as views
 
 urlpatterns = [
     path("new/", views.complaint_new, name="complaint-new"),

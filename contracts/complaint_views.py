@@ -37,20 +37,10 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from workflow import clock, roles
-from workflow.api.auth import display_name
-from workflow.audit import audit_for
-from workflow.auth import client_ip
-from workflow.deadlines import deadlines_for
-from workflow.errors import Conflict, DomainError, NotFound, RateLimited, ValidationFailed
-from workflow.models import Agency, DeadlineEvent, Document, Enterprise
-from workflow.rules import rule_in_force
-from workflow.scoping import agencies_for_user
-
-from .attachments import ACCEPT
-from .complaint_apis import EvidenceUploadHandler, open_step, public_steps, submitter
-from .complaint_metrics import complaint_measures
-from .complaint_supervision import (
+from contracts.attachments import ACCEPT
+from contracts.complaint_apis import EvidenceUploadHandler, open_step, public_steps, submitter
+from contracts.complaint_metrics import complaint_measures
+from contracts.complaint_supervision import (
     NOTICE_DOC_TYPE,
     complaints_overdue,
     complaints_with_clock,
@@ -59,7 +49,7 @@ from .complaint_supervision import (
     supervision_notices_issued,
     supervision_notices_open,
 )
-from .complaints import (
+from contracts.complaints import (
     complaint_evaluate_by_complainant,
     complaint_extend,
     complaint_get_for_tracking,
@@ -69,7 +59,16 @@ from .complaints import (
     complaint_validate,
     complaints_for_user,
 )
-from .models import Complaint, ComplaintSupervisionNotice, Contract
+from contracts.models import Complaint, ComplaintSupervisionNotice, Contract
+from workflow import clock, roles
+from workflow.api.auth import display_name
+from workflow.audit import audit_for
+from workflow.auth import client_ip
+from workflow.deadlines import deadlines_for
+from workflow.errors import Conflict, DomainError, NotFound, RateLimited, ValidationFailed
+from workflow.models import Agency, DeadlineEvent, Document, Enterprise
+from workflow.rules import rule_in_force
+from workflow.scoping import agencies_for_user
 
 PER_PAGE = 25
 AUDIT_ROWS = 200
@@ -980,7 +979,7 @@ def complaint_document(request, code, pk):
 
 
 def _period(request):
-    from .evaluation import period_parse
+    from contracts.evaluation import period_parse
 
     default = str(clock.today().year)
     try:

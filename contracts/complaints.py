@@ -21,6 +21,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from contracts.attachments import uploads_check
+from contracts.models import ArrearsCase, Complaint, ComplaintEvidence, Contract, SubmissionThrottle
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.deadlines import deadline_complete, deadline_extend, deadline_start, deadlines_for
@@ -28,9 +30,6 @@ from workflow.documents import document_issue
 from workflow.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from workflow.models import Agency, Deadline, Enterprise
 from workflow.models.parties import validate_uscc
-
-from .attachments import uploads_check
-from .models import ArrearsCase, Complaint, ComplaintEvidence, Contract, SubmissionThrottle
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -169,7 +168,7 @@ def complaint_submit(
 
 @transaction.atomic
 def _submit(*, cleaned, files, source, ip, acting_user) -> Complaint:
-    from .flows import ComplaintFlow
+    from contracts.flows import ComplaintFlow
 
     today = clock.today()
     enterprise, _created = Enterprise.objects.get_or_create(
@@ -480,7 +479,7 @@ def _update_arrears(complaint, acting_user) -> None:
     if complaint.amount_confirmed and not complaint.disputed:
         from django.db.models import F
 
-        from .models import Milestone
+        from contracts.models import Milestone
 
         today = clock.today()
         missing = (
@@ -653,7 +652,7 @@ def complaint_review(*, complaint: Complaint, reopen: bool, note: str, acting_us
 
 
 def complaint_process(complaint: Complaint):
-    from .models import ComplaintProcess
+    from contracts.models import ComplaintProcess
 
     return ComplaintProcess.objects.get(
         artifact_content_type=ContentType.objects.get_for_model(Complaint), artifact_object_id=complaint.pk
@@ -661,9 +660,8 @@ def complaint_process(complaint: Complaint):
 
 
 def complaint_current_step(*, complaint: Complaint, user) -> str | None:
+    from contracts.flows import ComplaintFlow
     from workflow.flows import task_open_for_user
-
-    from .flows import ComplaintFlow
 
     process = complaint_process(complaint)
     for name in ("accept", "transfer", "handle", "feedback", "review"):
@@ -674,9 +672,8 @@ def complaint_current_step(*, complaint: Complaint, user) -> str | None:
 
 def complaint_task(*, complaint: Complaint, step: str, user, request=None, **kwargs) -> Complaint:
     """Do `step` of the complaint as `user`: the flow task and the service in one transaction."""
+    from contracts.flows import ComplaintFlow
     from workflow.flows import task_execute, task_open_for_user
-
-    from .flows import ComplaintFlow
 
     actions = {
         "accept": lambda: complaint_accept(complaint=complaint, acting_user=user),
@@ -699,7 +696,7 @@ def complaint_evaluate_by_complainant(*, code: str, mobile_last4: str, satisfied
     """The complainant's evaluation from the public tracking page (code + mobile digits)."""
     from viewflow.workflow.status import STATUS
 
-    from .flows import ComplaintFlow
+    from contracts.flows import ComplaintFlow
 
     complaint = complaint_get_for_tracking(code=code, mobile_last4=mobile_last4)
     task = complaint_process(complaint).task_set.filter(flow_task=ComplaintFlow.evaluate, status=STATUS.NEW).first()
@@ -727,9 +724,8 @@ def complaint_handling_overdue(*, complaint: Complaint) -> bool:
     """The handling time passed without a result: draft the supervision notice (once) and tell the
     complaint officers and supervisors (once). Does nothing if the current clock is not overdue (an
     approved extension moved it). Called by the flow's timer and, as a backstop, by the daily sweep."""
+    from contracts.models import ComplaintSupervisionNotice
     from workflow.models import Notification, User
-
-    from .models import ComplaintSupervisionNotice
 
     complaint = _locked(complaint)
     handle = _open_handle_clock(complaint)

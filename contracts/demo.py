@@ -9,12 +9,11 @@ import datetime as dt
 
 from django.db import transaction
 
+from contracts import services
+from contracts.models import Contract
 from workflow import clock
 from workflow.errors import DomainError
 from workflow.models import Agency, User
-
-from . import services
-from .models import Contract
 
 SMALL = {"name": "X市恒信建材有限公司", "uscc": "91410100AY4CL12THU", "size": "small"}
 MICRO = {"name": "X市明达软件科技有限公司", "uscc": "91410105DD272HD1TJ", "size": "micro"}
@@ -239,8 +238,8 @@ def _file_reports(contract, user, today):
 
 
 def _dispose(pending, concluded, supervisor, clerk, today):
-    from .disposal import disposal_open, disposal_task_respond, disposal_task_review
-    from .models import Warning
+    from contracts.disposal import disposal_open, disposal_task_respond, disposal_task_review
+    from contracts.models import Warning
 
     for c in (pending, concluded):
         warning = Warning.objects.filter(contract=c, rule="payment.overdue").first()
@@ -263,7 +262,7 @@ def _dispose(pending, concluded, supervisor, clerk, today):
 
 def _publish(c1, c10, supervisor):
     try:
-        from . import publication
+        from contracts import publication
     except ImportError:  # publication not installed in this build
         return
     for c, redacted in ((c1, []), (c10, ["amount"])):

@@ -11,14 +11,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from contracts.models import Contract, DisposalCase, GovernmentDishonestyRecord, Warning
+from contracts.publication import publication_touch
 from workflow import clock, roles, workdays
 from workflow.audit import audit_record
 from workflow.documents import document_issue
 from workflow.errors import Conflict, PermissionDenied, ValidationFailed
 from workflow.outbox import outbox_enqueue
-
-from .models import Contract, DisposalCase, GovernmentDishonestyRecord, Warning
-from .publication import publication_touch
 
 NOTICE_SERIES = "信用整改"
 LETTER_SERIES = "信用督办"
@@ -36,7 +35,7 @@ def disposal_open(
     *, contract: Contract, grounds: str, acting_user, warning: Warning | None = None, rectification_days: int = 15
 ) -> DisposalCase:
     """Open a disposal case and start its process: the rectification notice is issued at once."""
-    from .flows import DisposalFlow
+    from contracts.flows import DisposalFlow
 
     _require_supervisor(acting_user)
     if not grounds.strip():
@@ -229,7 +228,7 @@ def disposals_for_user(user):
 def _process_of(case: DisposalCase):
     from django.contrib.contenttypes.models import ContentType
 
-    from .models import DisposalProcess
+    from contracts.models import DisposalProcess
 
     return DisposalProcess.objects.get(
         artifact_content_type=ContentType.objects.get_for_model(DisposalCase), artifact_object_id=case.pk
@@ -238,9 +237,8 @@ def _process_of(case: DisposalCase):
 
 def disposal_current_step(*, case: DisposalCase, user) -> str | None:
     """ "respond" or "review" when `user` may act on the case now, else None."""
+    from contracts.flows import DisposalFlow
     from workflow.flows import task_open_for_user
-
-    from .flows import DisposalFlow
 
     process = _process_of(case)
     for name in ("respond", "review"):
@@ -250,9 +248,8 @@ def disposal_current_step(*, case: DisposalCase, user) -> str | None:
 
 
 def _run_task(*, case, user, request, node_name, apply):
+    from contracts.flows import DisposalFlow
     from workflow.flows import task_execute, task_open_for_user
-
-    from .flows import DisposalFlow
 
     task = task_open_for_user(process=_process_of(case), user=user, node=getattr(DisposalFlow, node_name))
     if task is None:

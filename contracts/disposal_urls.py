@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import disposal_views
+from contracts import disposal_views
 
 urlpatterns = [
     path("", disposal_views.disposal_list, name="contracts-disposals"),

@@ -8,12 +8,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from contracts import disposal, selectors
+from contracts.models import DisposalCase, GovernmentDishonestyRecord, Warning
 from workflow import roles
 from workflow.audit import audit_for
 from workflow.errors import DomainError, ValidationFailed
-
-from . import disposal, selectors
-from .models import DisposalCase, GovernmentDishonestyRecord, Warning
 
 
 class OpenForm(forms.Form):

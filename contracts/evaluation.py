@@ -27,11 +27,10 @@ from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum,
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from contracts.models import ArrearsCase, Contract, EvaluationWeights, GovernmentDishonestyRecord, Milestone, Payment
 from workflow import clock
 from workflow.errors import ValidationFailed
 from workflow.models import Agency, Enterprise
-
-from .models import ArrearsCase, Contract, EvaluationWeights, GovernmentDishonestyRecord, Milestone, Payment
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=18, decimal_places=2))
 

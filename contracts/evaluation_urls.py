@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import evaluation_views as v
+from contracts import evaluation_views as v
 
 urlpatterns = [
     path("", v.evaluation_ranking, name="contracts-evaluation"),

@@ -13,14 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contracts import services
+from contracts.evaluation import evaluation_compute, overdue_report, period_parse, weights_current
+from contracts.models import EvaluationWeights
 from workflow import clock, roles
 from workflow.documents import document_issue, document_render
 from workflow.errors import DomainError
 from workflow.scoping import agencies_for_user
-
-from . import services
-from .evaluation import evaluation_compute, overdue_report, period_parse, weights_current
-from .models import EvaluationWeights
 
 INDICATOR_LABELS = {
     "registration_timeliness": gettext_lazy("Registration on time"),

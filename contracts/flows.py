@@ -5,12 +5,11 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.flow.views import DetailTaskView
 
+from contracts import disposal
+from contracts.models import Complaint, ComplaintProcess, DisposalCase, DisposalProcess
 from workflow import roles
 from workflow.deadlines import due_moment
 from workflow.flows import RoleScopedFlowMixin, agency_staff_permission, role_permission
-
-from . import disposal
-from .models import Complaint, ComplaintProcess, DisposalCase, DisposalProcess
 
 
 class DisposalFlow(RoleScopedFlowMixin, flow.Flow):
@@ -158,12 +157,12 @@ class ComplaintFlow(RoleScopedFlowMixin, flow.Flow):
         return due_moment(clocks.order_by("-start_on", "-id").first().due_on)
 
     def draft_supervision_notice(self, activation):
-        from .complaints import complaint_handling_overdue
+        from contracts.complaints import complaint_handling_overdue
 
         complaint_handling_overdue(complaint=activation.process.artifact)
 
     def record_evaluation(self, activation, satisfied):
-        from .complaints import complaint_evaluate
+        from contracts.complaints import complaint_evaluate
 
         complaint_evaluate(complaint=activation.process.artifact, satisfied=satisfied)
         # The If node that follows reads the artifact: give it the status just saved.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import import_views
+from contracts import import_views
 
 urlpatterns = [
     path("", import_views.import_upload, name="contracts-import"),

@@ -23,11 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
-from workflow import roles
-from workflow.errors import Conflict, DomainError, NotFound
-from workflow.scoping import sees_everything
-
-from .imports import (
+from contracts.imports import (
     ACTIVE,
     ERRORS_SHOWN,
     MAX_CONTRACTS,
@@ -41,7 +37,10 @@ from .imports import (
     import_errors_workbook,
     import_template_workbook,
 )
-from .models import ContractImport
+from contracts.models import ContractImport
+from workflow import roles
+from workflow.errors import Conflict, DomainError, NotFound
+from workflow.scoping import sees_everything
 
 PAST_IMPORTS = 50
 

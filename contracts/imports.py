@@ -48,6 +48,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from contracts.models import ContractImport
+from contracts.services import contract_register
 from workflow import clock
 from workflow.audit import audit_record
 from workflow.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -56,9 +58,6 @@ from workflow.models import Agency
 from workflow.models.parties import validate_uscc
 from workflow.rules import rule_in_force
 from workflow.scoping import agency_filter
-
-from .models import ContractImport
-from .services import contract_register
 
 logger = logging.getLogger(__name__)
 

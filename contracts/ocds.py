@@ -24,9 +24,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Prefetch
 
+from contracts.models import Contract, ContractPublication, Milestone, Payment
 from workflow import clock
-
-from .models import Contract, ContractPublication, Milestone, Payment
 
 OCDS_VERSION = "1.1"
 PAGE_SIZE = 500

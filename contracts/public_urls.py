@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import public_views
+from contracts import public_views
 
 urlpatterns = [
     path("", public_views.public_contract_list, name="public-contract-list"),

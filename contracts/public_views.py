@@ -14,12 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from contracts import ocds
+from contracts.models import Contract, ContractPublication
+from contracts.publication import Performance, publication_public_get, publications_public
 from workflow.errors import NotFound
 from workflow.models import Agency
-
-from . import ocds
-from .models import Contract, ContractPublication
-from .publication import Performance, publication_public_get, publications_public
 
 PER_PAGE = 20
 

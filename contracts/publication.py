@@ -20,12 +20,11 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
+from contracts.models import Contract, ContractPublication, Milestone, Payment
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from workflow.scoping import agency_filter, sees_everything
-
-from .models import Contract, ContractPublication, Milestone, Payment
 
 REDACTABLE = ContractPublication.REDACTABLE
 # A later release must have a later date even when the clock has not moved (ids stay unique).

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import publication_apis
+from contracts import publication_apis
 
 urlpatterns = [
     path(

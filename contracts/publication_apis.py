@@ -25,17 +25,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from contracts import ocds, selectors
+from contracts.models import ContractPublication
+from contracts.publication import publication_publish, publication_review, publication_withdraw, published_on_time
 from workflow import clock
 from workflow.errors import NotFound, ValidationFailed
-
-from . import ocds, selectors
-from .models import ContractPublication
-from .publication import (
-    publication_publish,
-    publication_review,
-    publication_withdraw,
-    published_on_time,
-)
 
 
 class ReviewInSerializer(serializers.Serializer):

@@ -2,11 +2,10 @@
 
 from django.db.models import Prefetch, Q
 
+from contracts.models import ArrearsCase, Contract, Milestone, Payment, Warning
 from workflow import roles
 from workflow.errors import NotFound, PermissionDenied
 from workflow.scoping import agency_filter, enterprise_filter
-
-from .models import ArrearsCase, Contract, Milestone, Payment, Warning
 
 
 def _contract_scope(user) -> Q:

@@ -8,16 +8,15 @@ from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from contracts.models import ArrearsCase, Contract, ContractVersion, Milestone, Payment, PerformanceReport, Warning
+from contracts.payment_terms import payment_due, statutory_rule
+from contracts.publication import publication_touch
 from workflow import clock
 from workflow.audit import audit_bulk_transition, audit_record
 from workflow.deadlines import add_months, due_for
 from workflow.errors import Conflict, ValidationFailed
 from workflow.models import Enterprise
 from workflow.models.parties import validate_uscc
-
-from .models import ArrearsCase, Contract, ContractVersion, Milestone, Payment, PerformanceReport, Warning
-from .payment_terms import payment_due, statutory_rule
-from .publication import publication_touch
 
 
 def _fail(field: str, message: str, code: str = "invalid"):
@@ -401,7 +400,7 @@ def warning_escalate(*, warning: Warning, acting_user, note: str) -> Warning:
 @transaction.atomic
 def evaluation_weights_set(*, weights: dict, reason: str, effective_from: dt.date, acting_user):
     """New evaluation weights from `effective_from`; earlier rows stay as the history."""
-    from .models import EvaluationWeights
+    from contracts.models import EvaluationWeights
 
     if not reason.strip():
         _fail("reason", _("Say why the weights change."), "reason_required")
@@ -544,7 +543,7 @@ def arrears_plan_set(*, case, instalments: list[dict], acting_user):
         errors["instalments"] = [_("The instalments must add up to the %(left)s still owed.") % {"left": outstanding}]
     if errors:
         raise ValidationFailed(_("Please correct the repayment plan."), "invalid", errors=errors)
-    from .models import RepaymentInstalment
+    from contracts.models import RepaymentInstalment
 
     case.instalments.all().delete()
     RepaymentInstalment.objects.bulk_create(

@@ -14,13 +14,12 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, 
 from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 
+from contracts.models import ArrearsCase, Contract, Milestone, Warning
+from contracts.publication import publication_touch_many
 from workflow import clock, roles
 from workflow.audit import audit_bulk_transition
 from workflow.models import Enterprise, Notification
 from workflow.sweeps import sweep_step
-
-from .models import ArrearsCase, Contract, Milestone, Warning
-from .publication import publication_touch_many
 
 
 def cn_date(day: dt.date) -> str:
@@ -347,10 +346,9 @@ def sweep_complaints(*, as_of: dt.date) -> dict:
     back gets one draft supervision notice (督办书) for a supervisor to issue."""
     from django.contrib.contenttypes.models import ContentType
 
+    from contracts.complaints import supervision_notice_text
+    from contracts.models import Complaint, ComplaintSupervisionNotice
     from workflow.models import Deadline
-
-    from .complaints import supervision_notice_text
-    from .models import Complaint, ComplaintSupervisionNotice
 
     ct = ContentType.objects.get_for_model(Complaint)
     late = list(

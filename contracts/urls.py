@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from contracts import views
 
 urlpatterns = [
     path("", views.contract_list, name="contracts-list"),

@@ -22,21 +22,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from workflow import clock, roles
-from workflow.audit import audit_for
-from workflow.errors import Conflict, DomainError, NotFound
-from workflow.errors import PermissionDenied as DomainPermissionDenied
-from workflow.rules import rule_in_force
-from workflow.scoping import agencies_for_user, sees_everything
-
-from . import selectors, services
-from .attachments import (
+from contracts import selectors, services
+from contracts.attachments import (
     CappedUploadHandler,
     attachment_get_for_contract,
     attachment_response,
     contract_attachment_add,
 )
-from .forms import (
+from contracts.forms import (
     ACTIVE,
     AmendForm,
     AttachmentForm,
@@ -51,8 +44,14 @@ from .forms import (
     form_errors_from,
     milestone_rows,
 )
-from .interest import milestone_interest
-from .models import Contract, Milestone, Warning
+from contracts.interest import milestone_interest
+from contracts.models import Contract, Milestone, Warning
+from workflow import clock, roles
+from workflow.audit import audit_for
+from workflow.errors import Conflict, DomainError, NotFound
+from workflow.errors import PermissionDenied as DomainPermissionDenied
+from workflow.rules import rule_in_force
+from workflow.scoping import agencies_for_user, sees_everything
 
 PER_PAGE = 25
 AUDIT_ROWS = 200

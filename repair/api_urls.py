@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import apis
+from repair import apis
 
 urlpatterns = [
     path("repair/records/", apis.RecordCollectionApi.as_view(), name="api-repair-records"),

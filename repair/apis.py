@@ -39,15 +39,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from workflow import clock, roles
-from workflow.api.errors import ErrorSerializer
-from workflow.deadlines import deadlines_for
-from workflow.documents import document_render
-from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from workflow.models import Delivery, Document
-from workflow.scoping import agency_filter
-
-from .applications import (
+from repair.applications import (
     application_extend,
     application_submit,
     application_supplement,
@@ -56,9 +48,16 @@ from .applications import (
     applications_for_user,
     enterprise_for_window,
 )
-from .models import DishonestyRecord, Objection, RepairApplication
-from .objections import EDITABLE, objection_answer, objection_file
-from .services import record_create, record_publish, record_serve_notices
+from repair.models import DishonestyRecord, Objection, RepairApplication
+from repair.objections import EDITABLE, objection_answer, objection_file
+from repair.services import record_create, record_publish, record_serve_notices
+from workflow import clock, roles
+from workflow.api.errors import ErrorSerializer
+from workflow.deadlines import deadlines_for
+from workflow.documents import document_render
+from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from workflow.models import Delivery, Document
+from workflow.scoping import agency_filter
 
 TAG = ["repair"]
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}

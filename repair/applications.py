@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from repair.models import DishonestyRecord, RepairApplication, RepairProof
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.deadlines import (
@@ -32,8 +33,6 @@ from workflow.documents import document_issue
 from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from workflow.models import Enterprise
 from workflow.outbox import outbox_enqueue
-
-from .models import DishonestyRecord, RepairApplication, RepairProof
 
 COMMITMENT_TEMPLATE = (
     "信用承诺书\n本单位{name}（统一社会信用代码：{uscc}）就{numbers}所涉失信行为申请信用修复，郑重承诺："
@@ -122,7 +121,7 @@ def application_submit(
 ) -> RepairApplication:
     """Apply (online, or a window clerk for the enterprise); answered at once. Not eligible is still
     recorded and answered, with every reason and the earliest date it could succeed."""
-    from .flows import RepairFlow
+    from repair.flows import RepairFlow
 
     errors: dict[str, list[str]] = {}
     ids = [int(i) for i in record_ids or [] if str(i).isdigit()]
@@ -432,7 +431,7 @@ def _finalize(application, *, approve: bool, reason: str, actor) -> RepairApplic
 
 
 def application_process(application):
-    from .models import RepairProcess
+    from repair.models import RepairProcess
 
     return RepairProcess.objects.get(
         artifact_content_type=ContentType.objects.get_for_model(RepairApplication),
@@ -442,9 +441,8 @@ def application_process(application):
 
 def application_task(*, application, step: str, user, request=None, **kwargs) -> RepairApplication:
     """Do `step` ("review" or "approve") as `user`: the flow task and the service in one transaction."""
+    from repair.flows import RepairFlow
     from workflow.flows import task_execute, task_open_for_user
-
-    from .flows import RepairFlow
 
     action = {
         "review": lambda: application_decide(application=application, acting_user=user, **kwargs),

@@ -5,10 +5,9 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.flow.views import DetailTaskView
 
+from repair.models import RepairApplication, RepairProcess
 from workflow import roles
 from workflow.flows import RoleScopedFlowMixin, role_permission, unit_officer_permission
-
-from .models import RepairApplication, RepairProcess
 
 
 class RepairFlow(RoleScopedFlowMixin, flow.Flow):

@@ -6,10 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from repair.models import DishonestyRecord, Objection, Obligation
 from workflow.errors import DomainError
 from workflow.models import Delivery
-
-from .models import DishonestyRecord, Objection, Obligation
 
 ACCEPT = "application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"
 

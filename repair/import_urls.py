@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import import_views
+from repair import import_views
 
 urlpatterns = [
     path("", import_views.import_upload, name="repair-import"),

@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from repair.imports import MAX_ROWS, XLSX_CONTENT_TYPE, record_import, record_import_template_workbook
 from workflow import roles
-
-from .imports import MAX_ROWS, XLSX_CONTENT_TYPE, record_import, record_import_template_workbook
 
 
 def _is_officer(user) -> bool:

@@ -42,10 +42,9 @@ from contracts.imports import (
     _parse_date,
     _text,
 )
+from repair.models import DishonestyRecord, Obligation
+from repair.services import record_create, record_validate
 from workflow.errors import DomainError, ValidationFailed
-
-from .models import DishonestyRecord, Obligation
-from .services import record_create, record_validate
 
 __all__ = ["MAX_IMPORT_BYTES", "MAX_ROWS", "XLSX_CONTENT_TYPE", "record_import", "record_import_template_workbook"]
 

@@ -6,11 +6,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Count, Exists, OuterRef, Q
 from django.db.models.functions import Cast
 
+from repair.models import DishonestyRecord, RepairApplication
 from workflow import workdays
 from workflow.errors import CalendarDataMissing
 from workflow.models import Deadline, Delivery
-
-from .models import DishonestyRecord, RepairApplication
 
 
 def repair_measures(*, start: dt.date, end: dt.date, unit_ids=None) -> dict:

@@ -6,12 +6,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from repair.models import DishonestyRecord, Objection, RepairApplication
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.deadlines import deadline_complete, deadline_start, deadlines_for
 from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-
-from .models import DishonestyRecord, Objection, RepairApplication
 
 
 @transaction.atomic

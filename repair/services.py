@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 from stdnum.cn import ric
 
+from repair.models import DishonestyRecord, Obligation
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.deadlines import due_for
@@ -16,8 +17,6 @@ from workflow.errors import Conflict, PermissionDenied, ValidationFailed
 from workflow.models import Delivery, Document, Enterprise
 from workflow.models.parties import validate_uscc
 from workflow.outbox import outbox_enqueue
-
-from .models import DishonestyRecord, Obligation
 
 DECISION_TITLES = {
     DishonestyRecord.Type.ADMIN_PENALTY: "行政处罚决定书",

@@ -7,12 +7,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from repair.models import DishonestyRecord
 from workflow import clock, roles
 from workflow.audit import audit_bulk_transition
 from workflow.models import Notification, User
 from workflow.sweeps import sweep_step
-
-from .models import DishonestyRecord
 
 ACTIVE = [DishonestyRecord.Status.RECORDED, DishonestyRecord.Status.PUBLISHED]
 

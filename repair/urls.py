@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from repair import views
 
 urlpatterns = [
     path("", views.repair_home, name="repair-home"),

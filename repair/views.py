@@ -34,16 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from workflow import clock, roles
-from workflow.api.auth import display_name
-from workflow.audit import audit_for
-from workflow.deadlines import deadlines_for
-from workflow.documents import document_render
-from workflow.errors import DomainError, NotFound, ValidationFailed
-from workflow.models import Deadline, DeadlineEvent, Delivery, Document
-from workflow.notifications import notifications_for_user
-
-from .apis import (
+from repair.apis import (
     ACTIVE,
     OPEN_APPLICATION,
     application_decide_as,
@@ -61,7 +52,7 @@ from .apis import (
     record_get_for_user,
     records_for_user,
 )
-from .applications import (
+from repair.applications import (
     application_extend,
     application_submit,
     application_supplement,
@@ -69,7 +60,7 @@ from .applications import (
     commitment_text,
     enterprise_for_window,
 )
-from .forms import (
+from repair.forms import (
     AnswerForm,
     ApplyForm,
     DecideForm,
@@ -85,10 +76,18 @@ from .forms import (
     SupplementReceivedForm,
     WindowLookupForm,
 )
-from .metrics import repair_measures, repair_measures_by_unit
-from .models import DishonestyRecord, Objection, RepairApplication
-from .objections import objection_answer, objection_file
-from .services import record_create, record_publish, record_serve_notices, record_validate
+from repair.metrics import repair_measures, repair_measures_by_unit
+from repair.models import DishonestyRecord, Objection, RepairApplication
+from repair.objections import objection_answer, objection_file
+from repair.services import record_create, record_publish, record_serve_notices, record_validate
+from workflow import clock, roles
+from workflow.api.auth import display_name
+from workflow.audit import audit_for
+from workflow.deadlines import deadlines_for
+from workflow.documents import document_render
+from workflow.errors import DomainError, NotFound, ValidationFailed
+from workflow.models import Deadline, DeadlineEvent, Delivery, Document
+from workflow.notifications import notifications_for_user
 
 PER_PAGE = 25
 PUBLIC_PER_PAGE = 20

@@ -15,9 +15,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import roles
-from .errors import DomainError
-from .models import (
+from workflow import roles
+from workflow.errors import DomainError
+from workflow.models import (
     Agency,
     AuditLog,
     CalendarYear,
@@ -36,7 +36,7 @@ from .models import (
     SweepRun,
     User,
 )
-from .rules import EDITABLE_FIELDS
+from workflow.rules import EDITABLE_FIELDS
 
 admin.site.site_header = _("X City Social Credit Supervision Service Platform — administration")
 admin.site.site_title = _("govcredit administration")
@@ -70,7 +70,7 @@ class ChangedByMixin:
 
 def _audit_table(obj):
     """The audit rows of one object, as an HTML table (newest first)."""
-    from .audit import audit_for
+    from workflow.audit import audit_for
 
     if obj is None or obj.pk is None:
         return "—"
@@ -233,7 +233,7 @@ class RuleAdmin(ChangedByMixin, admin.ModelAdmin):
         return _audit_table(obj)
 
     def save_model(self, request, obj, form, change):
-        from .rules import rule_update
+        from workflow.rules import rule_update
 
         stored = Rule.objects.get(pk=obj.pk)
         data = {
@@ -270,7 +270,7 @@ class HolidayOverrideAdmin(ChangedByMixin, admin.ModelAdmin):
         return _audit_table(obj)
 
     def save_model(self, request, obj, form, change):
-        from .calendar_services import holiday_override_set
+        from workflow.calendar_services import holiday_override_set
 
         saved = holiday_override_set(
             day=obj.day, is_workday=obj.is_workday, name=obj.name, notice=obj.notice, acting_user=request.user
@@ -279,12 +279,12 @@ class HolidayOverrideAdmin(ChangedByMixin, admin.ModelAdmin):
         obj.refresh_from_db()
 
     def delete_model(self, request, obj):
-        from .calendar_services import holiday_override_delete
+        from workflow.calendar_services import holiday_override_delete
 
         holiday_override_delete(day=obj.day, acting_user=request.user, reason=str(_("Deleted in the admin")))
 
     def delete_queryset(self, request, queryset):
-        from .calendar_services import holiday_override_delete
+        from workflow.calendar_services import holiday_override_delete
 
         for day in list(queryset.values_list("day", flat=True)):
             holiday_override_delete(day=day, acting_user=request.user, reason=str(_("Deleted in the admin")))
@@ -311,7 +311,7 @@ class CalendarYearAdmin(ChangedByMixin, admin.ModelAdmin):
         return _audit_table(obj)
 
     def save_model(self, request, obj, form, change):
-        from .calendar_services import calendar_year_declare
+        from workflow.calendar_services import calendar_year_declare
 
         saved = calendar_year_declare(year=obj.year, notice=obj.notice, days=[], acting_user=request.user)
         obj.pk = saved.pk
@@ -388,7 +388,7 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Requeue the selected messages that gave up"), permissions=["requeue"])
     def requeue(self, request, queryset):
-        from .outbox import outbox_requeue
+        from workflow.outbox import outbox_requeue
 
         done = 0
         for message in queryset:

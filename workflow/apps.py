@@ -7,4 +7,4 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Shared engine")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from workflow import signals  # noqa: F401

@@ -3,9 +3,9 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from . import clock
-from .models import AuditLog
-from .request_context import current_request_id
+from workflow import clock
+from workflow.models import AuditLog
+from workflow.request_context import current_request_id
 
 
 def audit_record(

@@ -5,8 +5,8 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
-from . import clock
-from .models import LoginAttempt
+from workflow import clock
+from workflow.models import LoginAttempt
 
 
 def client_ip(request) -> str | None:
@@ -69,8 +69,8 @@ class RolePermissionBackend:
         cached = getattr(user_obj, "_govcredit_perm_cache", None)
         if cached is not None:
             return cached
-        from . import roles
-        from .scoping import agencies_for_user
+        from workflow import roles
+        from workflow.scoping import agencies_for_user
 
         user_roles = roles.roles_of(user_obj)
         perms = {f"govcredit.role_{role}" for role in user_roles}

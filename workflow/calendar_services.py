@@ -5,9 +5,9 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .audit import audit_record
-from .errors import ValidationFailed
-from .models import CalendarYear, HolidayOverride
+from workflow.audit import audit_record
+from workflow.errors import ValidationFailed
+from workflow.models import CalendarYear, HolidayOverride
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from . import clock, roles
+from workflow import clock, roles
 
 
 def govcredit(request):
@@ -19,6 +19,6 @@ def govcredit(request):
 def _unread_count(user) -> int | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    from .notifications import notifications_unread_count
+    from workflow.notifications import notifications_unread_count
 
     return notifications_unread_count(user)

@@ -20,11 +20,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from . import clock, workdays
-from .audit import audit_record
-from .errors import Conflict, ValidationFailed
-from .models import AuditLog, Deadline, DeadlineEvent, Rule
-from .rules import rule_in_force
+from workflow import clock, workdays
+from workflow.audit import audit_record
+from workflow.errors import Conflict, ValidationFailed
+from workflow.models import AuditLog, Deadline, DeadlineEvent, Rule
+from workflow.rules import rule_in_force
 
 COUNTED_KINDS = (Rule.Kind.DEADLINE, Rule.Kind.WAITING, Rule.Kind.EXPIRY)
 

@@ -29,10 +29,10 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 
-from . import clock, jobs, roles
-from .audit import audit_record
-from .errors import Conflict, NotFound, ValidationFailed
-from .models import Document, DocumentSequence
+from workflow import clock, jobs, roles
+from workflow.audit import audit_record
+from workflow.errors import Conflict, NotFound, ValidationFailed
+from workflow.models import Document, DocumentSequence
 
 logger = logging.getLogger(__name__)
 

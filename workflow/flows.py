@@ -55,7 +55,7 @@ def task_execute(*, task, user, request, apply) -> None:
     from django.db import transaction
     from viewflow.workflow.status import STATUS
 
-    from .errors import Conflict, PermissionDenied
+    from workflow.errors import Conflict, PermissionDenied
 
     with transaction.atomic(), task.activation() as activation:
         if task.status == STATUS.NEW:

@@ -1,7 +1,7 @@
 import re
 import uuid
 
-from .request_context import request_id_var
+from workflow.request_context import request_id_var
 
 _SAFE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

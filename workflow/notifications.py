@@ -19,9 +19,9 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from . import clock, jobs
-from .errors import NotFound
-from .models import Notification, User
+from workflow import clock, jobs
+from workflow.errors import NotFound
+from workflow.models import Notification, User
 
 logger = logging.getLogger(__name__)
 

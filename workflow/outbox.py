@@ -32,10 +32,10 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from . import clock, jobs, roles
-from .audit import audit_record
-from .errors import Conflict, PermissionDenied
-from .models import OutboxMessage, User
+from workflow import clock, jobs, roles
+from workflow.audit import audit_record
+from workflow.errors import Conflict, PermissionDenied
+from workflow.models import OutboxMessage, User
 
 logger = logging.getLogger(__name__)
 
@@ -273,7 +273,7 @@ def _record_outcome(claim: _Claim, error: str) -> str:
 
 
 def _notify_supervisors(message: OutboxMessage) -> None:
-    from .notifications import notification_send
+    from workflow.notifications import notification_send
 
     supervisors = User.objects.filter(groups__name=roles.SUPERVISOR, is_active=True).distinct()
     try:

@@ -9,9 +9,9 @@ from django.db.models import Count, Max, Q
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
-from .audit import audit_record
-from .errors import NotFound, UnknownRule, ValidationFailed
-from .models import Rule
+from workflow.audit import audit_record
+from workflow.errors import NotFound, UnknownRule, ValidationFailed
+from workflow.models import Rule
 
 _lock = threading.Lock()
 _cache: dict = {"by_code": None, "signature": None, "checked": 0.0}

@@ -7,8 +7,8 @@ in the apps builds on these filters, so views never query unscoped.
 
 from django.db.models import Q
 
-from . import roles
-from .models import Agency, Enterprise
+from workflow import roles
+from workflow.models import Agency, Enterprise
 
 NOTHING = Q(pk__in=[])
 

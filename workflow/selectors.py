@@ -9,9 +9,9 @@ from django.conf import settings
 from django.urls import NoReverseMatch
 from django.utils.module_loading import import_string
 
-from . import workdays
-from .models import CalendarYear, HolidayOverride, OutboxMessage, SweepRun
-from .rules import rules_current
+from workflow import workdays
+from workflow.models import CalendarYear, HolidayOverride, OutboxMessage, SweepRun
+from workflow.rules import rules_current
 
 # -- calendar ------------------------------------------------------------------------------
 

@@ -2,8 +2,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from . import rules, workdays
-from .models import CalendarYear, HolidayOverride, Rule
+from workflow import rules, workdays
+from workflow.models import CalendarYear, HolidayOverride, Rule
 
 
 @receiver([post_save, post_delete], sender=HolidayOverride)

@@ -25,9 +25,9 @@ from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
-from . import clock
-from .errors import ValidationFailed
-from .models import SweepRun
+from workflow import clock
+from workflow.errors import ValidationFailed
+from workflow.models import SweepRun
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def sweep_failed_steps(run: SweepRun) -> list[str]:
 @sweep_step("deadlines.overdue", order=10)
 def _deadlines_overdue(*, as_of: dt.date) -> int:
     """Running statutory clocks whose due date is before as_of become overdue."""
-    from .deadlines import deadlines_mark_overdue
+    from workflow.deadlines import deadlines_mark_overdue
 
     return deadlines_mark_overdue(as_of=as_of)
 
@@ -134,7 +134,7 @@ def _deadlines_overdue(*, as_of: dt.date) -> int:
 def _documents_render_pending(*, as_of: dt.date):
     """Queue or render documents still waiting for their PDF (workflow.documents, when present)."""
     try:
-        from . import documents
+        from workflow import documents
     except ModuleNotFoundError as exc:
         if exc.name != "workflow.documents":
             raise

@@ -11,12 +11,12 @@ import logging
 
 from django.utils import timezone
 
-from . import clock
-from .models import Heartbeat
-from .notifications import notification_email, notification_sms
-from .outbox import outbox_deliver
-from .outbox import outbox_flush as _outbox_flush
-from .sweeps import sweep_failed_steps, sweep_run
+from workflow import clock
+from workflow.models import Heartbeat
+from workflow.notifications import notification_email, notification_sms
+from workflow.outbox import outbox_deliver
+from workflow.outbox import outbox_flush as _outbox_flush
+from workflow.sweeps import sweep_failed_steps, sweep_run
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class _GovcreditClock:
 
     @staticmethod
     def now():
-        from . import clock
+        from workflow import clock
 
         return clock.now()
 

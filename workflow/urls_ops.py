@@ -1,5 +1,5 @@
 from django.urls import path
 
-from .views import ops
+from workflow.views import ops
 
 urlpatterns = [path("healthz", ops.healthz, name="healthz")]

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import web
+from workflow.views import web
 
 urlpatterns = [
     path("", web.portal_home, name="portal-home"),

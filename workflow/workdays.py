@@ -22,7 +22,7 @@ import chinese_calendar
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
-from .errors import CalendarDataMissing
+from workflow.errors import CalendarDataMissing
 
 REFRESH_SECONDS = 30
 
@@ -94,7 +94,7 @@ class WorkingCalendar:
 
 
 def _build() -> WorkingCalendar:
-    from .models import CalendarYear, HolidayOverride
+    from workflow.models import CalendarYear, HolidayOverride
 
     overrides = dict(HolidayOverride.objects.values_list("day", "is_workday"))
     years = set(_PACKAGE_YEARS) | set(CalendarYear.objects.values_list("year", flat=True))
@@ -122,7 +122,7 @@ def _build() -> WorkingCalendar:
 
 
 def _signature():
-    from .models import CalendarYear, HolidayOverride
+    from workflow.models import CalendarYear, HolidayOverride
 
     o = HolidayOverride.objects.aggregate(n=Count("id"), last=Max("updated_at"))
     y = CalendarYear.objects.aggregate(n=Count("id"), last=Max("entered_at"))

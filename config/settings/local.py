@@ -1,6 +1,6 @@
 """Development settings, used by `make run`."""
 
-from .base import *  # noqa: F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-change-me"  # noqa: S105

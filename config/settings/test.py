@@ -1,6 +1,6 @@
 """Test settings: q2 synchronous, fast hashing, outgoing mail kept in memory."""
 
-from .base import *  # noqa: F403
+from config.settings.base import *  # noqa: F403
 
 SECRET_KEY = "test-only-key"  # noqa: S105
 DEBUG = False

@@ -1,18 +1,18 @@
-from .arrears import ArrearsCase, RepaymentInstalment
-from .complaints import (
+from contracts.models.arrears import ArrearsCase, RepaymentInstalment
+from contracts.models.complaints import (
     Complaint,
     ComplaintEvidence,
     ComplaintProcess,
     ComplaintSupervisionNotice,
     SubmissionThrottle,
 )
-from .contracts import Contract, ContractAttachment, ContractVersion
-from .disposal import DisposalCase, DisposalProcess, GovernmentDishonestyRecord
-from .evaluation import EvaluationWeights
-from .imports import ContractImport
-from .milestones import Milestone, Payment, PerformanceReport
-from .publication import ContractPublication
-from .warnings import Warning
+from contracts.models.contracts import Contract, ContractAttachment, ContractVersion
+from contracts.models.disposal import DisposalCase, DisposalProcess, GovernmentDishonestyRecord
+from contracts.models.evaluation import EvaluationWeights
+from contracts.models.imports import ContractImport
+from contracts.models.milestones import Milestone, Payment, PerformanceReport
+from contracts.models.publication import ContractPublication
+from contracts.models.warnings import Warning
 
 __all__ = [
     "ArrearsCase",

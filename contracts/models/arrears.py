@@ -2,11 +2,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from contracts.models.contracts import Contract
+from contracts.models.milestones import Milestone
 from workflow.models import Agency, Enterprise
 from workflow.models.base import StatefulModel
-
-from .contracts import Contract
-from .milestones import Milestone
 
 
 class ArrearsCase(StatefulModel):

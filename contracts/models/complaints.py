@@ -4,10 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from viewflow.workflow.models import Process
 
+from contracts.models.contracts import Contract
 from workflow.models import Agency, Enterprise
 from workflow.models.base import StatefulModel
-
-from .contracts import Contract
 
 
 class Complaint(StatefulModel):

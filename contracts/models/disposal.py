@@ -3,10 +3,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
+from contracts.models.contracts import Contract
+from contracts.models.warnings import Warning
 from workflow.models import Agency
-
-from .contracts import Contract
-from .warnings import Warning
 
 
 class DisposalCase(models.Model):

@@ -5,9 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
+from contracts.models.contracts import Contract
 from workflow.models.base import StatefulModel
-
-from .contracts import Contract
 
 
 class Milestone(StatefulModel):

@@ -3,9 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from contracts.models.contracts import Contract
 from workflow.models.base import StatefulModel
-
-from .contracts import Contract
 
 
 class ContractPublication(StatefulModel):

@@ -3,11 +3,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
+from contracts.models.contracts import Contract
+from contracts.models.milestones import Milestone
 from workflow.models import Agency
 from workflow.models.base import StatefulModel
-
-from .contracts import Contract
-from .milestones import Milestone
 
 
 class Warning(StatefulModel):  # noqa: A001 - the domain word (预警)

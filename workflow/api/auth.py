@@ -15,10 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from workflow import roles
+from workflow.api.errors import ErrorSerializer
 from workflow.errors import DomainError, PermissionDenied
 from workflow.models import Agency, Enterprise, User
-
-from .errors import ErrorSerializer
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 

@@ -7,8 +7,8 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
-from .auth import MeView, TokenView
-from .errors import not_found
+from workflow.api.auth import MeView, TokenView
+from workflow.api.errors import not_found
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),

@@ -1,14 +1,14 @@
 """Models of the shared engine, one module per topic."""
 
-from .audit import AuditLog
-from .calendar import CalendarYear, HolidayOverride
-from .deadlines import Deadline, DeadlineEvent
-from .documents import Delivery, Document, DocumentSequence
-from .jobs import Heartbeat, SweepRun
-from .notifications import Notification
-from .outbox import OutboxMessage
-from .parties import Agency, Enterprise, LoginAttempt, User
-from .rules import Rule
+from workflow.models.audit import AuditLog
+from workflow.models.calendar import CalendarYear, HolidayOverride
+from workflow.models.deadlines import Deadline, DeadlineEvent
+from workflow.models.documents import Delivery, Document, DocumentSequence
+from workflow.models.jobs import Heartbeat, SweepRun
+from workflow.models.notifications import Notification
+from workflow.models.outbox import OutboxMessage
+from workflow.models.parties import Agency, Enterprise, LoginAttempt, User
+from workflow.models.rules import Rule
 
 __all__ = [
     "Agency",

@@ -5,8 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from .base import StatefulModel
-from .rules import Rule
+from workflow.models.base import StatefulModel
+from workflow.models.rules import Rule
 
 
 class Deadline(StatefulModel):

@@ -2,7 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from .base import StatefulModel
+from workflow.models.base import StatefulModel
 
 
 class OutboxMessage(StatefulModel):

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from .. import clock, workdays
-from ..models import Heartbeat
-from ..tasks import HEARTBEAT_NAME
+from workflow import clock, workdays
+from workflow.models import Heartbeat
+from workflow.tasks import HEARTBEAT_NAME
 
 logger = logging.getLogger(__name__)
 

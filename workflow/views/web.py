@@ -18,9 +18,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import clock, roles, selectors
-from ..errors import DomainError, NotFound
-from ..forms import CalendarYearForm, LoginForm
+from workflow import clock, roles, selectors
+from workflow.errors import DomainError, NotFound
+from workflow.forms import CalendarYearForm, LoginForm
 
 LANDING_NOTIFICATIONS = 5
 NOTIFICATIONS_PER_PAGE = 20
@@ -62,7 +62,7 @@ class GovcreditLogoutView(auth_views.LogoutView):
 
 @login_required
 def staff_home(request):
-    from ..notifications import notifications_for_user
+    from workflow.notifications import notifications_for_user
 
     user = request.user
     today = clock.today()
@@ -100,7 +100,7 @@ def staff_inbox(request):
 
 @login_required
 def staff_notifications(request):
-    from ..notifications import notifications_for_user
+    from workflow.notifications import notifications_for_user
 
     page = Paginator(notifications_for_user(request.user), NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     return _render(request, "staff/notifications.html", {"page": page})
@@ -109,7 +109,7 @@ def staff_notifications(request):
 @login_required
 @require_POST
 def staff_notification_read(request, pk: int):
-    from ..notifications import notification_mark_read
+    from workflow.notifications import notification_mark_read
 
     try:
         notification_mark_read(user=request.user, notification_id=pk)
@@ -127,7 +127,7 @@ def staff_notification_read(request, pk: int):
 
 @login_required
 def staff_calendar(request):
-    from ..calendar_services import calendar_year_declare
+    from workflow.calendar_services import calendar_year_declare
 
     _require_supervisor(request.user)
     if request.method == "POST":

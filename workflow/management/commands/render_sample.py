@@ -19,9 +19,8 @@ from django.core.management.base import CommandError
 
 from workflow import clock
 from workflow.documents import document_issue, document_pdf_render, document_render
+from workflow.management.commands._base import GovcreditCommand
 from workflow.models import Agency, Document
-
-from ._base import GovcreditCommand
 
 DOC_TYPE = "sample_notice"
 TITLE = "关于做好政府合同履约信息归集工作的通知"

@@ -9,9 +9,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from workflow import roles
+from workflow.management.commands._base import GovcreditCommand
 from workflow.models import Agency, Enterprise, User
-
-from ._base import GovcreditCommand
 
 AGENCIES = [
     # code, name, kind, parent code, region, document prefix

@@ -3,9 +3,8 @@
 from django.core.management.base import CommandError
 
 from workflow import clock
+from workflow.management.commands._base import GovcreditCommand, parse_date
 from workflow.sweeps import sweep_failed_steps, sweep_run
-
-from ._base import GovcreditCommand, parse_date
 
 
 def _describe(outcome: dict) -> str:

@@ -1,6 +1,5 @@
 from workflow import workdays
-
-from ._base import GovcreditCommand, parse_date, parse_int
+from workflow.management.commands._base import GovcreditCommand, parse_date, parse_int
 
 
 class Command(GovcreditCommand):
