@@ -11,7 +11,7 @@ Measures (wall clock, and the process's peak RSS so far):
    that fell due before that day is found at once;
 3. the same sweep again the same day: must create nothing (checked);
 4. the sweep for the next day: the steady daily cost;
-5. `contracts.evaluation.evaluation_compute` for 2026Q3 and for 2026 (skipped while missing).
+5. `contracts.evaluation.services.evaluation_compute` for 2026Q3 and for 2026 (skipped while missing).
 
 Each sweep's per-step results are checked against what bench/data.py predicts from the facts it
 generated (`World.expected`); any difference fails the bench after every figure is printed.
@@ -120,14 +120,19 @@ def _sweep(report, label: str, day: dt.date, expected: dict | None) -> dict:
 
 def _evaluation(report) -> dict | None:
     try:
-        from contracts import evaluation
+        from contracts.evaluation import services as evaluation
     except ModuleNotFoundError as exc:
-        if exc.name != "contracts.evaluation":
+        if exc.name != "contracts.evaluation.services":
             raise
         evaluation = None
     compute = getattr(evaluation, "evaluation_compute", None)
     if compute is None:
-        report("evaluation", "NOT MEASURED", "", reason="contracts.evaluation.evaluation_compute does not exist yet")
+        report(
+            "evaluation",
+            "NOT MEASURED",
+            "",
+            reason="contracts.evaluation.services.evaluation_compute does not exist yet",
+        )
         return None
     out = {}
     for label, start, end in (

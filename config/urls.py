@@ -1,17 +1,25 @@
+"""The site's URL map: each app's staff, public and API URL modules, then the shared engine's.
+
+The engine (workflow.urls) comes last: it ends /api/ with a catch-all that answers JSON 404.
+"""
+
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("staff/contracts/disposals/", include("contracts.disposal_urls")),
-    path("staff/contracts/imports/", include("contracts.import_urls")),
-    path("staff/contracts/evaluation/", include("contracts.evaluation_urls")),
-    path("staff/complaints/", include("contracts.complaint_staff_urls")),
-    path("complaints/", include("contracts.complaint_urls")),
-    path("staff/repair/import/", include("repair.import_urls")),
-    path("staff/repair/", include("repair.urls")),
-    path("public/records/", include("repair.public_urls")),
-    path("staff/contracts/", include("contracts.urls")),
-    path("public/contracts/", include("contracts.public_urls")),
+    # Government contracts (disposal, imports, evaluation and publication are mounted inside).
+    path("staff/contracts/", include("contracts.urls.staff")),
+    path("public/contracts/", include("contracts.urls.public")),
+    path("api/v1/", include("contracts.urls.api")),
+    # The complaint column.
+    path("staff/complaints/", include("contracts.complaints.urls.staff")),
+    path("complaints/", include("contracts.complaints.urls.public")),
+    path("api/v1/", include("contracts.complaints.urls.api")),
+    # Credit repair.
+    path("staff/repair/", include("repair.urls.staff")),
+    path("public/records/", include("repair.urls.public")),
+    path("api/v1/", include("repair.urls.api")),
+    # The shared engine: /healthz, /verify, documents, /api/ (auth, schema, JSON 404), portal and staff shell.
     path("", include("workflow.urls")),
 ]

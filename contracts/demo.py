@@ -238,7 +238,7 @@ def _file_reports(contract, user, today):
 
 
 def _dispose(pending, concluded, supervisor, clerk, today):
-    from contracts.disposal import disposal_open, disposal_task_respond, disposal_task_review
+    from contracts.disposal.services import disposal_open, disposal_task_respond, disposal_task_review
     from contracts.models import Warning
 
     for c in (pending, concluded):
@@ -262,7 +262,7 @@ def _dispose(pending, concluded, supervisor, clerk, today):
 
 def _publish(c1, c10, supervisor):
     try:
-        from contracts import publication
+        from contracts.publication import services as publication
     except ImportError:  # publication not installed in this build
         return
     for c, redacted in ((c1, []), (c10, ["amount"])):

@@ -10,7 +10,7 @@ from django_fsm import can_proceed
 
 from contracts.models import ArrearsCase, Contract, ContractVersion, Milestone, Payment, PerformanceReport, Warning
 from contracts.payment_terms import payment_due, statutory_rule
-from contracts.publication import publication_touch
+from contracts.publication.services import publication_touch
 from workflow import clock
 from workflow.audit import audit_bulk_transition, audit_record
 from workflow.deadlines import add_months, due_for
@@ -77,7 +77,7 @@ MILESTONE_FIELDS = ("kind", "title", "amount", "planned_on", "payment_after_acce
 def contract_register(*, agency, data: dict, acting_user) -> Contract:
     """Record a signed contract with its milestones; it is registered at once (today).
 
-    `data` has the API's shape (see contracts.apis). Registration timeliness is measured against
+    `data` has the API's shape (see contracts.api.contracts). Registration timeliness is measured against
     `contract.register`; a procurement contract also gets its `procurement.publish` date.
     """
     today = clock.today()

@@ -15,7 +15,7 @@ from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 
 from contracts.models import ArrearsCase, Contract, Milestone, Warning
-from contracts.publication import publication_touch_many
+from contracts.publication.services import publication_touch_many
 from workflow import clock, roles
 from workflow.audit import audit_bulk_transition
 from workflow.models import Enterprise, Notification
@@ -346,7 +346,7 @@ def sweep_complaints(*, as_of: dt.date) -> dict:
     back gets one draft supervision notice (督办书) for a supervisor to issue."""
     from django.contrib.contenttypes.models import ContentType
 
-    from contracts.complaints import supervision_notice_text
+    from contracts.complaints.services import supervision_notice_text
     from contracts.models import Complaint, ComplaintSupervisionNotice
     from workflow.models import Deadline
 

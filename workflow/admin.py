@@ -270,7 +270,7 @@ class HolidayOverrideAdmin(ChangedByMixin, admin.ModelAdmin):
         return _audit_table(obj)
 
     def save_model(self, request, obj, form, change):
-        from workflow.calendar_services import holiday_override_set
+        from workflow.calendar import holiday_override_set
 
         saved = holiday_override_set(
             day=obj.day, is_workday=obj.is_workday, name=obj.name, notice=obj.notice, acting_user=request.user
@@ -279,12 +279,12 @@ class HolidayOverrideAdmin(ChangedByMixin, admin.ModelAdmin):
         obj.refresh_from_db()
 
     def delete_model(self, request, obj):
-        from workflow.calendar_services import holiday_override_delete
+        from workflow.calendar import holiday_override_delete
 
         holiday_override_delete(day=obj.day, acting_user=request.user, reason=str(_("Deleted in the admin")))
 
     def delete_queryset(self, request, queryset):
-        from workflow.calendar_services import holiday_override_delete
+        from workflow.calendar import holiday_override_delete
 
         for day in list(queryset.values_list("day", flat=True)):
             holiday_override_delete(day=day, acting_user=request.user, reason=str(_("Deleted in the admin")))
@@ -311,7 +311,7 @@ class CalendarYearAdmin(ChangedByMixin, admin.ModelAdmin):
         return _audit_table(obj)
 
     def save_model(self, request, obj, form, change):
-        from workflow.calendar_services import calendar_year_declare
+        from workflow.calendar import calendar_year_declare
 
         saved = calendar_year_declare(year=obj.year, notice=obj.notice, days=[], acting_user=request.user)
         obj.pk = saved.pk

@@ -211,8 +211,8 @@ GOVCREDIT_WARNING_LEVELS = {
 
 # viewflow flows whose tasks appear in the staff inbox (dotted paths); apps add theirs.
 GOVCREDIT_FLOWS: list[str] = [
-    "contracts.flows.DisposalFlow",
-    "contracts.flows.ComplaintFlow",
+    "contracts.disposal.flows.DisposalFlow",
+    "contracts.complaints.flows.ComplaintFlow",
     "repair.flows.RepairFlow",
 ]
 

@@ -96,7 +96,7 @@ class Complaint(StatefulModel):
     def evaluation_counts(cls, start, end) -> dict:
         """Complaints handled in [start, end] per respondent agency, and how many on time (for the
         government-integrity evaluation)."""
-        from contracts.complaint_metrics import handled_on_time_by_agency
+        from contracts.complaints.metrics import handled_on_time_by_agency
 
         return handled_on_time_by_agency(start, end)
 

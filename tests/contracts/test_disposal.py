@@ -5,7 +5,12 @@ import datetime as dt
 import pytest
 from pypdf import PdfReader
 
-from contracts.disposal import disposal_current_step, disposal_open, disposal_task_respond, disposal_task_review
+from contracts.disposal.services import (
+    disposal_current_step,
+    disposal_open,
+    disposal_task_respond,
+    disposal_task_review,
+)
 from contracts.models import Contract, DisposalCase, GovernmentDishonestyRecord, Warning
 from contracts.services import milestone_record_delivery
 from workflow.errors import Conflict, PermissionDenied, ValidationFailed

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from contracts.evaluation import arrears_rates, evaluation_compute, overdue_report, period_parse
+from contracts.evaluation.services import arrears_rates, evaluation_compute, overdue_report, period_parse
 from workflow.errors import ValidationFailed
 
 D = dt.date
@@ -103,7 +103,7 @@ def test_evaluation_api(q3):
 
 
 def test_weights_change_keeps_history_and_changes_the_score(q3, demo):
-    from contracts.evaluation import weights_current
+    from contracts.evaluation.services import weights_current
     from contracts.models import EvaluationWeights
     from contracts.services import evaluation_weights_set
     from workflow.models import User

@@ -18,8 +18,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
-from contracts import imports
-from contracts.imports import contract_import_create, contract_import_run
+from contracts.imports import services as imports
+from contracts.imports.services import contract_import_create, contract_import_run
 from contracts.models import Contract, ContractImport, Milestone
 from workflow.models import Agency, AuditLog, Enterprise, User
 
@@ -598,7 +598,7 @@ def test_a_file_that_is_not_xlsx_is_refused_and_nothing_is_stored(client, demo):
 
 def test_a_file_over_10_mb_is_refused(client, demo, monkeypatch):
     monkeypatch.setattr(imports, "MAX_IMPORT_BYTES", 1000)
-    monkeypatch.setattr("contracts.import_views.MAX_IMPORT_BYTES", 1000)
+    monkeypatch.setattr("contracts.imports.views.MAX_IMPORT_BYTES", 1000)
     login(client, "agency_clerk")
     response = client.post(reverse("contracts-import"), {"file": upload(xlsx([contract_row("BIG-1")] * 50))})
     assert response.status_code == 400

@@ -14,9 +14,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 from rest_framework.test import APIClient
 
-from contracts import ocds
 from contracts.models import Contract
-from contracts.publication import publication_publish, publication_review, publication_withdraw
+from contracts.publication import ocds
+from contracts.publication.services import publication_publish, publication_review, publication_withdraw
 from contracts.services import milestone_record_delivery, payment_record
 from workflow.models import Agency, User
 

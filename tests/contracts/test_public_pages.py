@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import translation
 
 from contracts.models import Contract
-from contracts.publication import publication_publish, publication_review, publication_withdraw
+from contracts.publication.services import publication_publish, publication_review, publication_withdraw
 from contracts.services import milestone_record_delivery, payment_record
 from workflow.models import User
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from contracts.models import ContractPublication, Milestone
-from contracts.publication import publication_touch, publication_touch_many
+from contracts.publication.services import publication_touch, publication_touch_many
 from contracts.services import milestone_record_delivery, payment_record
 from workflow import roles
 from workflow.models import Agency, AuditLog, User

@@ -5,15 +5,15 @@ import datetime as dt
 import pytest
 from pypdf import PdfReader
 
-from repair.applications import (
+from repair.models import DishonestyRecord, Obligation
+from repair.services.applications import (
     application_submit,
     application_supplement,
     application_supplement_received,
     application_task,
     applications_for_user,
 )
-from repair.models import DishonestyRecord, Obligation
-from repair.services import record_create, record_publish
+from repair.services.records import record_create, record_publish
 from workflow.deadlines import deadlines_for
 from workflow.errors import Conflict, ValidationFailed
 from workflow.models import Document, Enterprise, OutboxMessage, User

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from repair.imports import XLSX_CONTENT_TYPE, record_import
+from repair.imports.services import XLSX_CONTENT_TYPE, record_import
 from repair.models import DishonestyRecord, Obligation
 from workflow.models import Document
 

@@ -2,11 +2,11 @@ import datetime as dt
 
 import pytest
 
-from repair.applications import application_submit, application_task
 from repair.metrics import repair_measures
 from repair.models import Objection
-from repair.objections import objection_answer, objection_file
-from repair.services import record_create, record_publish, record_serve_notices
+from repair.services.applications import application_submit, application_task
+from repair.services.objections import objection_answer, objection_file
+from repair.services.records import record_create, record_publish, record_serve_notices
 from workflow.deadlines import deadlines_for
 from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from workflow.models import AuditLog, Enterprise, User

@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from repair.models import DishonestyRecord
-from repair.services import record_create, record_publish, record_serve_notices
+from repair.services.records import record_create, record_publish, record_serve_notices
 from workflow.errors import Conflict, PermissionDenied, ValidationFailed
 from workflow.models import Delivery, Document, Notification, OutboxMessage, User
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from workflow import workdays
-from workflow.calendar_services import calendar_year_declare, holiday_override_set
+from workflow.calendar import calendar_year_declare, holiday_override_set
 from workflow.errors import CalendarDataMissing
 
 D = dt.date

@@ -1,9 +1,10 @@
 """The API, mounted at /api/ by workflow.urls. Versioned endpoints live under v1/.
 
-Apps add their endpoints above the catch-all; anything unknown under /api/ answers JSON 404.
+Apps mount their endpoints under /api/v1/ in config/urls.py, before this module;
+anything unknown under /api/ answers JSON 404.
 """
 
-from django.urls import include, path, re_path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
@@ -19,10 +20,6 @@ urlpatterns = [
     ),
     path("v1/auth/token/", TokenView.as_view(), name="api-auth-token"),
     path("v1/me", MeView.as_view(), name="api-me"),
-    path("v1/", include("contracts.api_urls")),
-    path("v1/", include("contracts.publication_api_urls")),
-    path("v1/", include("contracts.complaint_api_urls")),
-    path("v1/", include("repair.api_urls")),
     # Keep last: unknown URLs under /api/ get the API's JSON 404.
     re_path(r"^.*$", not_found, name="api-not-found"),
 ]

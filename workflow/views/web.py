@@ -127,7 +127,7 @@ def staff_notification_read(request, pk: int):
 
 @login_required
 def staff_calendar(request):
-    from workflow.calendar_services import calendar_year_declare
+    from workflow.calendar import calendar_year_declare
 
     _require_supervisor(request.user)
     if request.method == "POST":

@@ -1,0 +1,288 @@
+"""Disposal (处置) of an escalated warning or a confirmed breach: the services behind DisposalFlow.
+
+supervisor opens a case → rectification notice (PDF, with a deadline) → the agency responds →
+supervisor review → closed as rectified, or a government dishonesty record (政务失信记录) plus a
+supervision letter (督办函, PDF), queued to the city credit platform through the outbox.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from contracts.models import Contract, DisposalCase, GovernmentDishonestyRecord, Warning
+from contracts.publication.services import publication_touch
+from workflow import clock, roles, workdays
+from workflow.audit import audit_record
+from workflow.documents import document_issue
+from workflow.errors import Conflict, PermissionDenied, ValidationFailed
+from workflow.outbox import outbox_enqueue
+
+NOTICE_SERIES = "信用整改"
+LETTER_SERIES = "信用督办"
+
+
+def _require_supervisor(user) -> None:
+    if not (roles.has_role(user, roles.SUPERVISOR) or getattr(user, "is_superuser", False)):
+        raise PermissionDenied(_("Only a supervisor of the credit office may do this."), "forbidden")
+    if user.agency_id is None:
+        raise PermissionDenied(_("A supervisor must belong to the credit office's agency."), "forbidden")
+
+
+@transaction.atomic
+def disposal_open(
+    *, contract: Contract, grounds: str, acting_user, warning: Warning | None = None, rectification_days: int = 15
+) -> DisposalCase:
+    """Open a disposal case and start its process: the rectification notice is issued at once."""
+    from contracts.disposal.flows import DisposalFlow
+
+    _require_supervisor(acting_user)
+    if not grounds.strip():
+        raise ValidationFailed(_("State the grounds for disposal."), "required", field="grounds")
+    if not 1 <= rectification_days <= 90:
+        raise ValidationFailed(
+            _("Allow between 1 and 90 days for rectification."), "invalid", field="rectification_days"
+        )
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if DisposalCase.objects.filter(contract=contract, outcome=DisposalCase.Outcome.OPEN).exists():
+        raise Conflict(_("A disposal case is already open for this contract."), "disposal_open")
+    if not can_proceed(contract.open_disposal):
+        raise Conflict(_("A contract in this state cannot go to disposal."), "contract_state")
+    before = contract.status
+    contract.open_disposal()
+    contract.save(update_fields=["status", "updated_at"])
+    if warning is not None:
+        warning = Warning.objects.select_for_update().get(pk=warning.pk, contract=contract)
+        if warning.status in (Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED):
+            warning.escalate()
+            warning.closed_on = clock.today()
+            warning.save(update_fields=["status", "closed_on"])
+    case = DisposalCase.objects.create(
+        agency=contract.agency,
+        contract=contract,
+        warning=warning,
+        grounds=grounds,
+        rectification_days=rectification_days,
+        opened_by=acting_user,
+        opened_on=clock.today(),
+    )
+    publication_touch(case.contract_id)
+    audit_record(
+        action="contract.disposal_open",
+        obj=contract,
+        actor=acting_user,
+        from_state=before,
+        to_state=contract.status,
+        reason=grounds,
+    )
+    DisposalFlow.start.run(case=case, acting_user=acting_user)
+    return case
+
+
+def disposal_issue_notice(*, case: DisposalCase) -> None:
+    """Flow node: the rectification notice, with the date by which to rectify."""
+    today = clock.today()
+    due = workdays.next_working_day(today + dt.timedelta(days=case.rectification_days))
+    case.rectification_due_on = due
+    case.save(update_fields=["rectification_due_on"])
+    issuer = case.opened_by.agency
+    document_issue(
+        case=case,
+        doc_type="rectification_notice",
+        title="政府合同履约问题整改通知书",
+        template="documents/rectification_notice.html",
+        issuer=issuer,
+        series=NOTICE_SERIES,
+        acting_user=case.opened_by,
+        context={
+            "recipients": case.agency.name,
+            "contract_number": case.contract.number,
+            "contract_title": case.contract.title,
+            "counterparty": case.contract.counterparty.name,
+            "grounds": case.grounds,
+            "rectify_by": due.isoformat(),
+            "rectification_days": case.rectification_days,
+        },
+    )
+
+
+@transaction.atomic
+def disposal_respond(*, case: DisposalCase, response: str, acting_user) -> DisposalCase:
+    if not response.strip():
+        raise ValidationFailed(_("Describe the rectification."), "required", field="response")
+    case = DisposalCase.objects.select_for_update().get(pk=case.pk)
+    if case.responded_on is not None:
+        raise Conflict(_("The agency has already responded."), "disposal_state")
+    case.response = response
+    case.responded_on = clock.today()
+    case.save(update_fields=["response", "responded_on"])
+    late = case.rectification_due_on is not None and case.responded_on > case.rectification_due_on
+    audit_record(
+        action="disposal.respond",
+        obj=case,
+        actor=acting_user,
+        reason=response,
+        changes={"responded_on": case.responded_on.isoformat(), "late": late},
+    )
+    return case
+
+
+@transaction.atomic
+def disposal_review(*, case: DisposalCase, outcome: str, note: str, record_kind: str | None, acting_user):
+    """The supervisor's review: rectified, or a government dishonesty record of `record_kind`."""
+    _require_supervisor(acting_user)
+    if outcome not in (DisposalCase.Outcome.RECTIFIED, DisposalCase.Outcome.DISHONEST):
+        raise ValidationFailed(_("Choose an outcome."), "invalid", field="outcome")
+    if not note.strip():
+        raise ValidationFailed(_("Give the reasons for the review."), "required", field="note")
+    if outcome == DisposalCase.Outcome.DISHONEST and record_kind not in GovernmentDishonestyRecord.Kind.values:
+        raise ValidationFailed(_("Choose the kind of dishonesty record."), "invalid", field="record_kind")
+    case = DisposalCase.objects.select_for_update().get(pk=case.pk)
+    if case.outcome != DisposalCase.Outcome.OPEN:
+        raise Conflict(_("This case has already been reviewed."), "disposal_state")
+    case.outcome = outcome
+    case.review_note = note
+    case.save(update_fields=["outcome", "review_note"])
+    audit_record(
+        action="disposal.review",
+        obj=case,
+        actor=acting_user,
+        to_state=outcome,
+        reason=note,
+        changes={"record_kind": record_kind},
+    )
+    return case
+
+
+def disposal_record_dishonesty(*, case: DisposalCase, kind: str, decided_by) -> GovernmentDishonestyRecord:
+    """Flow node: the record, the supervision letter, the contract marked breached, the outbox message."""
+    today = clock.today()
+    record = GovernmentDishonestyRecord.objects.create(
+        agency=case.agency,
+        contract=case.contract,
+        disposal=case,
+        kind=kind,
+        facts=f"{case.grounds}\n\n{case.review_note}".strip(),
+        decided_on=today,
+        decided_by=decided_by,
+    )
+    contract = Contract.objects.select_for_update().get(pk=case.contract_id)
+    contract.confirm_breach()
+    contract.save(update_fields=["status", "updated_at"])
+    document_issue(
+        case=case,
+        doc_type="supervision_letter",
+        title="政务诚信督办函",
+        template="documents/supervision_letter.html",
+        issuer=case.opened_by.agency,
+        series=LETTER_SERIES,
+        acting_user=decided_by,
+        context={
+            "recipients": case.agency.name,
+            "contract_number": case.contract.number,
+            "contract_title": case.contract.title,
+            "counterparty": case.contract.counterparty.name,
+            "grounds": case.grounds,
+            "review_note": case.review_note,
+            "record_kind": record.get_kind_display(),
+            "decided_on": today.isoformat(),
+        },
+    )
+    outbox_enqueue(
+        destination="city_credit_platform",
+        topic="government_dishonesty_record",
+        idempotency_key=f"government-dishonesty-record-{record.pk}",
+        payload={
+            "record_id": record.pk,
+            "agency": {"code": case.agency.code, "name": case.agency.name, "uscc": case.agency.uscc},
+            "kind": record.kind,
+            "contract_number": case.contract.number,
+            "decided_on": today.isoformat(),
+            "facts": record.facts,
+        },
+    )
+    publication_touch(case.contract_id)
+    audit_record(action="disposal.dishonesty_record", obj=case, actor=decided_by, to_state=record.kind)
+    return record
+
+
+def disposal_close(*, case: DisposalCase, acting_user) -> None:
+    """Flow node: close the case; a rectified contract goes back to performing."""
+    case.closed_on = clock.today()
+    case.save(update_fields=["closed_on"])
+    if case.outcome == DisposalCase.Outcome.RECTIFIED:
+        contract = Contract.objects.select_for_update().get(pk=case.contract_id)
+        contract.close_disposal()
+        contract.save(update_fields=["status", "updated_at"])
+    publication_touch(case.contract_id)
+    audit_record(action="disposal.close", obj=case, actor=acting_user, to_state=case.outcome)
+
+
+def disposals_for_user(user):
+    from workflow.scoping import agency_filter
+
+    return DisposalCase.objects.filter(agency_filter(user, "agency")).select_related("contract", "agency")
+
+
+def _process_of(case: DisposalCase):
+    from django.contrib.contenttypes.models import ContentType
+
+    from contracts.models import DisposalProcess
+
+    return DisposalProcess.objects.get(
+        artifact_content_type=ContentType.objects.get_for_model(DisposalCase), artifact_object_id=case.pk
+    )
+
+
+def disposal_current_step(*, case: DisposalCase, user) -> str | None:
+    """ "respond" or "review" when `user` may act on the case now, else None."""
+    from contracts.disposal.flows import DisposalFlow
+    from workflow.flows import task_open_for_user
+
+    process = _process_of(case)
+    for name in ("respond", "review"):
+        if task_open_for_user(process=process, user=user, node=getattr(DisposalFlow, name)) is not None:
+            return name
+    return None
+
+
+def _run_task(*, case, user, request, node_name, apply):
+    from contracts.disposal.flows import DisposalFlow
+    from workflow.flows import task_execute, task_open_for_user
+
+    task = task_open_for_user(process=_process_of(case), user=user, node=getattr(DisposalFlow, node_name))
+    if task is None:
+        raise Conflict(_("There is nothing for you to do on this case now."), "task_state")
+    task_execute(task=task, user=user, request=request, apply=apply)
+
+
+def disposal_task_respond(*, case: DisposalCase, response: str, user, request=None) -> None:
+    _run_task(
+        case=case,
+        user=user,
+        request=request,
+        node_name="respond",
+        apply=lambda activation: disposal_respond(case=case, response=response, acting_user=user),
+    )
+
+
+def disposal_task_review(
+    *, case: DisposalCase, outcome: str, note: str, record_kind: str | None, user, request=None
+) -> None:
+    def apply(activation):
+        disposal_review(case=case, outcome=outcome, note=note, record_kind=record_kind, acting_user=user)
+        activation.process.data = {**activation.process.data, "reviewed_by": user.pk, "record_kind": record_kind}
+        activation.process.save(update_fields=["data"])
+
+    _run_task(case=case, user=user, request=request, node_name="review", apply=apply)
+
+
+def disposal_no_response(*, case: DisposalCase) -> None:
+    """Flow node: the rectification deadline passed without a response; the supervisor reviews."""
+    audit_record(
+        action="disposal.no_response",
+        obj=case,
+        actor=None,
+        reason=f"rectify by {case.rectification_due_on.isoformat()}",
+    )

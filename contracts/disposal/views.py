@@ -1,0 +1,149 @@
+"""Staff pages of the disposal process: open a case, respond, review, follow it."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from contracts import selectors
+from contracts.disposal import services as disposal
+from contracts.models import DisposalCase, GovernmentDishonestyRecord, Warning
+from workflow import roles
+from workflow.audit import audit_for
+from workflow.errors import DomainError, ValidationFailed
+
+
+class OpenForm(forms.Form):
+    grounds = forms.CharField(label=_("Grounds"), widget=forms.Textarea(attrs={"rows": 4}))
+    rectification_days = forms.IntegerField(
+        label=_("Days allowed for rectification"), min_value=1, max_value=90, initial=15
+    )
+
+
+class RespondForm(forms.Form):
+    response = forms.CharField(label=_("Rectification taken"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (DisposalCase.Outcome.RECTIFIED, _("Rectified: close the case")),
+            (DisposalCase.Outcome.DISHONEST, _("Not rectified: record government dishonesty")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    record_kind = forms.ChoiceField(
+        label=_("Kind of dishonesty record"),
+        required=False,
+        choices=[("", "—"), *GovernmentDishonestyRecord.Kind.choices],
+    )
+    note = forms.CharField(label=_("Review opinion"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+def _form_error(form, exc: DomainError) -> None:
+    errors = getattr(exc, "errors", None) or {}
+    placed = False
+    for field, msgs in errors.items():
+        if field in form.fields:
+            for msg in msgs:
+                form.add_error(field, msg)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+def _case_for(user, pk) -> DisposalCase:
+    case = disposal.disposals_for_user(user).filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+@login_required
+def disposal_list(request):
+    cases = disposal.disposals_for_user(request.user).order_by("-opened_on", "-id")[:200]
+    return render(request, "staff/disposals/list.html", {"cases": cases})
+
+
+@login_required
+def disposal_new(request):
+    if not roles.has_role(request.user, roles.SUPERVISOR):
+        raise DjangoPermissionDenied
+    try:
+        contract = selectors.contract_get_for_user(user=request.user, pk=int(request.GET.get("contract", 0)))
+    except (DomainError, ValueError) as exc:
+        raise Http404 from exc
+    warning = Warning.objects.filter(pk=request.GET.get("warning") or 0, contract=contract).first()
+    form = OpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = disposal.disposal_open(
+                contract=contract, warning=warning, acting_user=request.user, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Disposal opened; the rectification notice has been issued."))
+            return redirect("contracts-disposal", case.pk)
+    return render(request, "staff/disposals/new.html", {"form": form, "contract": contract, "warning": warning})
+
+
+@login_required
+def disposal_detail(request, pk):
+    case = _case_for(request.user, pk)
+    step = disposal.disposal_current_step(case=case, user=request.user)
+    form = None
+    if step == "respond":
+        form = RespondForm(request.POST or None)
+    elif step == "review":
+        form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, _("There is nothing for you to do on this case now."))
+            return redirect("contracts-disposal", case.pk)
+        if form.is_valid():
+            try:
+                if step == "respond":
+                    disposal.disposal_task_respond(
+                        case=case, user=request.user, request=request, response=form.cleaned_data["response"]
+                    )
+                else:
+                    disposal.disposal_task_review(
+                        case=case,
+                        user=request.user,
+                        request=request,
+                        outcome=form.cleaned_data["outcome"],
+                        note=form.cleaned_data["note"],
+                        record_kind=form.cleaned_data["record_kind"] or None,
+                    )
+            except ValidationFailed as exc:
+                _form_error(form, exc)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                return redirect("contracts-disposal", case.pk)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("contracts-disposal", case.pk)
+    from django.contrib.contenttypes.models import ContentType
+
+    from workflow.models import Document
+
+    documents = Document.objects.filter(
+        content_type=ContentType.objects.get_for_model(DisposalCase), object_id=str(case.pk)
+    ).order_by("created_at")
+    return render(
+        request,
+        "staff/disposals/detail.html",
+        {
+            "case": case,
+            "step": step,
+            "form": form,
+            "documents": documents,
+            "record": GovernmentDishonestyRecord.objects.filter(disposal=case).first(),
+            "audit": audit_for(case)[:50],
+        },
+    )

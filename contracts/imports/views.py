@@ -1,0 +1,210 @@
+"""Staff pages for the bulk import of contracts from Excel, mounted at /staff/contracts/imports/.
+
+Thin: the checks, the storage and the import itself live in contracts.imports.services. Only an agency
+clerk uploads (anyone else gets a 403); an import is seen by its agency's users (and the agencies
+above it) and supervisors — anyone else gets a 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET
+
+from contracts.imports.services import (
+    ACTIVE,
+    ERRORS_SHOWN,
+    MAX_CONTRACTS,
+    MAX_IMPORT_BYTES,
+    STATUS_HELP,
+    XLSX_CONTENT_TYPE,
+    contract_import_create,
+    contract_import_get_for_user,
+    contract_import_progress,
+    contract_imports_for_user,
+    import_errors_workbook,
+    import_template_workbook,
+)
+from contracts.models import ContractImport
+from workflow import roles
+from workflow.errors import Conflict, DomainError, NotFound
+from workflow.scoping import sees_everything
+
+PAST_IMPORTS = 50
+
+
+def _can_upload(user) -> bool:
+    return roles.has_role(user, roles.AGENCY_CLERK) and getattr(user, "agency_id", None) is not None
+
+
+def _import_for_user(user, pk) -> ContractImport:
+    try:
+        return contract_import_get_for_user(user=user, pk=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _no_store(response):
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return _no_store(response)
+
+
+# --- upload size cap --------------------------------------------------------------------------------
+
+
+class _OversizedUpload(UploadedFile):
+    """Stands for a file cut off at the limit: nothing of it is kept, only its size."""
+
+    def __init__(self, name: str, size: int, content_type: str | None):
+        super().__init__(io.BytesIO(b""), name=name, content_type=content_type, size=size)
+
+
+class _CappedUploadHandler(FileUploadHandler):
+    """Drops an upload's bytes beyond MAX_IMPORT_BYTES as they stream in; the service then refuses
+    the file by its size. Nothing larger than the limit reaches memory or disk."""
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.exceeded = False
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > MAX_IMPORT_BYTES:
+            self.exceeded = True
+            self.received = start + len(raw_data)
+            return None
+        return raw_data
+
+    def file_complete(self, file_size):
+        if self.exceeded:
+            return _OversizedUpload(self.file_name, self.received, self.content_type)
+        return None
+
+
+def _capped_uploads(view):
+    """Install the cap before the body is parsed; the CSRF check then runs on the parsed body."""
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            request.upload_handlers.insert(0, _CappedUploadHandler(request))
+        return protected(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+# --- pages ---------------------------------------------------------------------------------------------
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Filled-in template (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "An Excel workbook made from the template: at most 10 MB and %(count)s contracts."
+        ) % {"count": f"{MAX_CONTRACTS:,}"}
+
+
+@login_required
+def _import_upload(request):
+    user = request.user
+    if not _can_upload(user):
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                imp = contract_import_create(agency=user.agency, upload=form.cleaned_data["file"], acting_user=user)
+            except DomainError as exc:
+                form.add_error("file", exc.message)
+                status = 409 if isinstance(exc, Conflict) else 400
+            else:
+                messages.success(
+                    request, _("%(name)s was uploaded; its rows are being checked.") % {"name": imp.original_name}
+                )
+                return redirect("contracts-import-detail", pk=imp.pk)
+        else:
+            status = 400
+    else:
+        form = ImportUploadForm()
+    imports = contract_imports_for_user(user).filter(agency=user.agency).defer("errors").order_by("-created_at", "-id")
+    return render(
+        request,
+        "staff/imports/upload.html",
+        {"form": form, "imports": list(imports[:PAST_IMPORTS]), "agency": user.agency},
+        status=status,
+    )
+
+
+import_upload = _capped_uploads(_import_upload)
+
+
+@login_required
+@require_GET
+def import_template(request):
+    user = request.user
+    if not (sees_everything(user) or getattr(user, "agency_id", None)):
+        raise PermissionDenied
+    return _xlsx(import_template_workbook(), "合同导入模板.xlsx")
+
+
+@login_required
+@require_GET
+def import_detail(request, pk):
+    imp = _import_for_user(request.user, pk)
+    errors = imp.errors or []
+    return render(
+        request,
+        "staff/imports/detail.html",
+        {
+            "imp": imp,
+            "progress": contract_import_progress(imp),
+            "running": imp.status in ACTIVE,
+            "status_help": STATUS_HELP.get(imp.status, ""),
+            "errors": errors[:ERRORS_SHOWN],
+            "errors_hidden": max(len(errors) - ERRORS_SHOWN, 0),
+            "can_upload": _can_upload(request.user) and imp.agency_id == request.user.agency_id,
+        },
+    )
+
+
+@login_required
+@require_GET
+def import_status(request, pk):
+    imp = _import_for_user(request.user, pk)
+    return _no_store(JsonResponse(contract_import_progress(imp)))
+
+
+@login_required
+@require_GET
+def import_errors(request, pk):
+    imp = _import_for_user(request.user, pk)
+    if imp.status != ContractImport.Status.REJECTED:
+        raise Http404(_("This import has no error report."))
+    return _xlsx(import_errors_workbook(imp), f"import-{imp.pk}-errors.xlsx")

@@ -1,0 +1,122 @@
+"""Public contract pages (公示), no login: the list with search and filters, and one contract.
+
+Only published contracts appear; a withdrawn one is gone at once (404). Parts withheld by the
+redaction review read "withheld under the law" (依法不予公开).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from contracts.models import Contract, ContractPublication
+from contracts.publication import ocds
+from contracts.publication.services import Performance, publication_public_get, publications_public
+from workflow.errors import NotFound
+from workflow.models import Agency
+
+PER_PAGE = 20
+
+
+class PublicContractFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    agency = forms.TypedChoiceField(label=_("Contracting agency"), required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    status = forms.ChoiceField(label=_("Performance"), required=False)
+    year = forms.TypedChoiceField(label=_("Year signed"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, agencies, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        self.fields["q"].widget.attrs.update(
+            type="search", placeholder=_("Contract number, title, agency or counterparty")
+        )
+        self.fields["agency"].choices = every + [(a.pk, a.name) for a in agencies]
+        self.fields["kind"].choices = every + list(Contract.Kind.choices)
+        self.fields["status"].choices = every + list(Performance.labels().items())
+        self.fields["year"].choices = every + [(y, str(y)) for y in years]
+
+    def filters(self) -> dict:
+        """The valid filters; an invalid one (a stale link, a typed URL) is ignored."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "q": data.get("q") or "",
+            "agency": data.get("agency"),
+            "kind": data.get("kind") or "",
+            "performance": data.get("status") or "",
+            "year": data.get("year"),
+        }
+
+
+def _published_contracts():
+    return Contract.objects.filter(publication__status=ContractPublication.Status.PUBLISHED)
+
+
+def _row(publication: ContractPublication) -> dict:
+    hidden = set(publication.redacted or [])
+    performance = Performance.of(publication.contract.status, publication.has_overdue)
+    return {
+        "publication": publication,
+        "contract": publication.contract,
+        "hide_amount": "amount" in hidden,
+        "hide_counterparty": "counterparty" in hidden,
+        "hide_milestones": "milestones" in hidden,
+        "hide_payments": "payments" in hidden,
+        "performance": performance,
+        "performance_label": Performance.labels()[performance],
+    }
+
+
+@require_GET
+def public_contract_list(request):
+    agencies = Agency.objects.filter(pk__in=_published_contracts().values("agency_id")).order_by("code")
+    years = sorted({d.year for d in _published_contracts().dates("signed_on", "year")}, reverse=True)
+    form = PublicContractFilterForm(request.GET or None, agencies=agencies, years=years)
+    filters = form.filters() if request.GET else {}
+    page = Paginator(publications_public(**filters), PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "portal/contracts/list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [_row(p) for p in page.object_list],
+            "filtered": any(filters.values()),
+            "query": query.urlencode(),
+            "feed_url": reverse("api-ocds-releases"),
+        },
+    )
+
+
+@require_GET
+def public_contract_detail(request, pk: int):
+    try:
+        publication = publication_public_get(pk=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    row = _row(publication)
+    contract = publication.contract
+    row.update(
+        milestones=list(contract.milestones.all()),
+        payments=list(contract.payments.all()),
+        ocid=ocds.ocid_for(contract.pk),
+        feed_url=reverse("api-ocds-releases"),
+        withheld=[label for key, label in WITHHELD_LABELS.items() if key in (publication.redacted or [])],
+    )
+    return render(request, "portal/contracts/detail.html", row)
+
+
+WITHHELD_LABELS = {
+    "amount": _("amounts"),
+    "milestones": _("performance milestones"),
+    "payments": _("payments"),
+    "counterparty": _("counterparty"),
+}

@@ -1,0 +1,434 @@
+"""Bulk import of dishonesty records from the Excel template (issue 5).
+
+Small and synchronous, after contracts.imports.services: a penalty officer downloads the template
+(`record_import_template_workbook`), fills in one decision per row on the sheet 失信信息 and
+uploads it; the file (an .xlsx of at most MAX_IMPORT_BYTES and MAX_ROWS rows) is checked and
+imported in the request by `record_import`:
+
+1. every cell is read (choice labels, 是/否, dates, amounts), rows whose 主体名称 or 决定书文号
+   starts with 示例 are skipped;
+2. every row is validated with the real service, `repair.services.records.record_validate`, and its
+   decision number is checked against the other rows of the file and the records of the unit;
+3. any error → `ImportResult.errors` ([{"row", "column", "message"}], row numbers as Excel shows
+   them) and nothing is created; else every row is created with `repair.services.records.record_create`
+   (which issues the decision and the credit repair notice of each) in ONE transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from contracts.imports.services import (
+    EXAMPLE_FONT,
+    HEADER_FILL,
+    HEADER_FONT,
+    OPTIONAL_FILL,
+    XLSX_CONTENT_TYPE,
+    CellError,
+    _normal_header,
+    _parse_amount,
+    _parse_date,
+    _text,
+)
+from repair.models import DishonestyRecord, Obligation
+from repair.services.records import record_create, record_validate
+from workflow.errors import DomainError, ValidationFailed
+
+__all__ = ["MAX_IMPORT_BYTES", "MAX_ROWS", "XLSX_CONTENT_TYPE", "record_import", "record_import_template_workbook"]
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 500
+SHEET = "失信信息"
+NOTES_SHEET = "说明"
+EXAMPLE_PREFIX = "示例"
+
+TYPES = {
+    "行政处罚": DishonestyRecord.Type.ADMIN_PENALTY,
+    "严重失信主体名单": DishonestyRecord.Type.SERIOUS_LIST,
+    "经营异常名录": DishonestyRecord.Type.ABNORMAL_LIST,
+    "其他": DishonestyRecord.Type.OTHER,
+}
+CATEGORIES = {
+    "轻微": DishonestyRecord.Category.MINOR,
+    "一般": DishonestyRecord.Category.GENERAL,
+    "严重": DishonestyRecord.Category.SERIOUS,
+}
+YES, NO = "是", "否"
+BOOLS = {YES: True, NO: False}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    kind: str  # text | choice | bool | date | amount
+    required: bool
+    note: str
+    width: int = 14
+    choices: dict | None = None
+    example: object = None
+
+
+COLUMNS = (
+    Column(
+        "主体统一社会信用代码", "uscc", "text", True, "18位统一社会信用代码，含校验位。", 24, None, "91110108MA01XXXX0H"
+    ),
+    Column(
+        "主体名称", "name", "text", True, "企业全称。以“示例”开头的行不导入。", 26, None, "示例：X市某某建材有限公司"
+    ),
+    Column("信息类型", "type", "choice", True, "、".join(TYPES) + "。", 18, TYPES, "行政处罚"),
+    Column(
+        "失信类别",
+        "category",
+        "choice",
+        True,
+        "轻微、一般、严重；决定公示期限和最早可修复日期。",
+        10,
+        CATEGORIES,
+        "一般",
+    ),
+    Column(
+        "轻微是否公示", "publish", "bool", False, "仅轻微失信可填“是”（确有必要公示的）；不填视为“否”。", 12, BOOLS, NO
+    ),
+    Column(
+        "决定书文号", "decision_number", "text", True, "本单位内唯一，最多64个字符。", 22, None, "示例-X交罚〔2026〕1号"
+    ),
+    Column(
+        "决定日期",
+        "decided_on",
+        "date",
+        True,
+        "Excel 日期，或文本 YYYY-MM-DD；不得晚于导入当天。",
+        13,
+        None,
+        dt.date(2026, 3, 2),
+    ),
+    Column("失信事实", "facts", "text", True, "认定的失信行为。", 36, None, "未按规定办理……"),
+    Column(
+        "法律依据", "basis", "text", True, "作出决定所依据的法律、法规条款。", 30, None, "《中华人民共和国……》第×条"
+    ),
+    Column(
+        "罚款金额（元）",
+        "fine_amount",
+        "amount",
+        False,
+        "有罚款的填写，最多两位小数；可不填。",
+        16,
+        None,
+        Decimal("5000.00"),
+    ),
+    Column(
+        "罚款缴纳期限",
+        "fine_due_on",
+        "date",
+        False,
+        "Excel 日期，或文本 YYYY-MM-DD；可不填。",
+        14,
+        None,
+        dt.date(2026, 4, 1),
+    ),
+)
+HEADER = {c.key: c.header for c in COLUMNS}
+# Where a field named by record_validate's / record_create's errors appears in the file.
+SERVICE_FIELDS = {
+    "subject": "uscc",
+    "subject.uscc": "uscc",
+    "subject.name": "name",
+    "subject.person_name": "name",
+    "subject.id_number": "uscc",
+    "type": "type",
+    "category": "category",
+    "decision_number": "decision_number",
+    "decided_on": "decided_on",
+    "facts": "facts",
+    "basis": "basis",
+    "obligations.0.kind": "fine_amount",
+    "obligations.0.amount": "fine_amount",
+    "obligations.0.due_on": "fine_due_on",
+}
+
+
+@dataclass
+class Row:
+    row: int
+    values: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+    bad: set = field(default_factory=set)
+
+    def error(self, key: str, message) -> None:
+        if key in self.bad:
+            return  # one message per cell: the first says what to fix
+        self.bad.add(key)
+        self.errors.append({"row": self.row, "column": HEADER.get(key, key), "message": str(message)})
+
+    def service_data(self) -> dict:
+        v = self.values
+        obligations = []
+        if v.get("fine_amount") is not None or v.get("fine_due_on") is not None:
+            obligations.append(
+                {"kind": Obligation.Kind.FINE, "amount": v.get("fine_amount"), "due_on": v.get("fine_due_on")}
+            )
+        return {
+            "subject": {"uscc": v.get("uscc") or "", "name": v.get("name") or ""},
+            "type": v.get("type"),
+            "category": v.get("category"),
+            "publish": bool(v.get("publish")),
+            "decision_number": v.get("decision_number") or "",
+            "decided_on": v.get("decided_on"),
+            "facts": v.get("facts") or "",
+            "basis": v.get("basis") or "",
+            "obligations": obligations,
+        }
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: list = field(default_factory=list)  # DishonestyRecord, in file order
+    errors: list = field(default_factory=list)  # [{"row", "column", "message"}]; row None: the whole file
+
+
+def _file_error(message) -> ImportResult:
+    return ImportResult(errors=[{"row": None, "column": "", "message": str(message)}])
+
+
+def _parse_cell(value, column: Column):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if column.required:
+            raise CellError(_("This cell is required."))
+        return None
+    if column.kind == "text":
+        return _text(value)
+    if column.kind == "choice":
+        text = _text(value)
+        if text in column.choices:
+            return column.choices[text]
+        if text.lower() in column.choices.values():
+            return text.lower()
+        raise CellError(_("Choose one of: %(choices)s.") % {"choices": "、".join(column.choices)})
+    if column.kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = _text(value)
+        if text not in BOOLS:
+            raise CellError(_("Enter 是 or 否."))
+        return BOOLS[text]
+    if column.kind == "date":
+        return _parse_date(value)
+    if column.kind == "amount":
+        return _parse_amount(value)
+    raise AssertionError(column.kind)
+
+
+def _read_rows(upload) -> tuple[list[Row], ImportResult | None]:
+    """The rows of the sheet 失信信息 with their cell errors, or a file-level error."""
+    if upload.size > MAX_IMPORT_BYTES:
+        return [], _file_error(_("The file is larger than 5 MB."))
+    if not (upload.name or "").lower().endswith(".xlsx"):
+        return [], _file_error(_("Upload an Excel workbook (.xlsx) made from the template."))
+    try:
+        upload.seek(0)
+        wb = load_workbook(upload, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        return [], _file_error(_("This file cannot be opened as an Excel workbook (.xlsx)."))
+    try:
+        if SHEET not in wb.sheetnames:
+            return [], _file_error(
+                _("The file has no sheet named 失信信息. Download the template on this page and fill it in.")
+            )
+        ws = wb[SHEET]
+        ws.reset_dimensions()
+        cells = ws.iter_rows(values_only=True)
+        position = {}
+        for index, value in enumerate(next(cells, None) or ()):
+            position.setdefault(_normal_header(value), index)
+        missing = [c.header for c in COLUMNS if _normal_header(c.header) not in position]
+        if missing:
+            result = ImportResult()
+            for name in missing:
+                result.errors.append(
+                    {"row": 1, "column": name, "message": _("Column %(column)s is missing.") % {"column": name}}
+                )
+            return [], result
+        where = {c.key: position[_normal_header(c.header)] for c in COLUMNS}
+        rows = []
+        for number, values in enumerate(cells, start=2):
+            raw = {key: values[i] if i < len(values) else None for key, i in where.items()}
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw.values()):
+                continue
+            if any(_text(raw[key]).startswith(EXAMPLE_PREFIX) for key in ("uscc", "name", "decision_number")):
+                continue
+            if len(rows) >= MAX_ROWS:
+                return [], _file_error(
+                    _("The file has more than %(max)s records; split it into several files.") % {"max": MAX_ROWS}
+                )
+            row = Row(row=number)
+            for column in COLUMNS:
+                try:
+                    row.values[column.key] = _parse_cell(raw[column.key], column)
+                except CellError as exc:
+                    row.values[column.key] = None
+                    row.error(column.key, exc)
+            rows.append(row)
+    finally:
+        wb.close()
+    if not rows:
+        return [], _file_error(_("The sheet 失信信息 has no records to import."))
+    return rows, None
+
+
+def _service_errors(exc: DomainError, row: Row) -> None:
+    raw = getattr(exc, "errors", None) or {exc.field or "": [exc.message]}
+    for name, messages in raw.items():
+        key = SERVICE_FIELDS.get(name or "", name or "")
+        if key in row.bad:
+            continue  # the cell's own error says it already
+        for message in messages:
+            row.error(key, message)
+
+
+def record_import(*, upload, acting_user) -> ImportResult:
+    """Check every row of the uploaded file; create all its records in one transaction or none."""
+    rows, failed = _read_rows(upload)
+    if failed is not None:
+        return failed
+    unit = acting_user.agency
+    numbers = {r.values["decision_number"] for r in rows if r.values.get("decision_number")}
+    existing = set(
+        DishonestyRecord.objects.filter(deciding_unit=unit, decision_number__in=numbers).values_list(
+            "decision_number", flat=True
+        )
+    )
+    first_row: dict[str, int] = {}
+    for row in rows:
+        try:
+            record_validate(row.service_data())
+        except ValidationFailed as exc:
+            _service_errors(exc, row)
+        number = row.values.get("decision_number")
+        if not number or "decision_number" in row.bad:
+            continue
+        if number in first_row:
+            row.error(
+                "decision_number",
+                _("Decision number %(number)s appears more than once in this file (first in row %(row)s).")
+                % {"number": number, "row": first_row[number]},
+            )
+            continue
+        first_row[number] = row.row
+        if number in existing:
+            row.error("decision_number", _("This decision number is already recorded."))
+    result = ImportResult(rows=len(rows), errors=[e for r in rows for e in r.errors])
+    if result.errors:
+        return result
+    current = None
+    try:
+        with transaction.atomic():
+            for row in rows:
+                current = row
+                result.created.append(record_create(data=row.service_data(), acting_user=acting_user))
+    except DomainError as exc:  # a race with another upload or a form: nothing of this file is kept
+        result.created = []
+        _service_errors(exc, current)
+        result.errors = list(current.errors)
+    except IntegrityError:  # the same decision number recorded at the same moment by another upload
+        result.created = []
+        _service_errors(
+            ValidationFailed(
+                _("This decision number is already recorded."), "duplicate_decision", field="decision_number"
+            ),
+            current,
+        )
+        result.errors = list(current.errors)
+    return result
+
+
+# --- the template ---------------------------------------------------------------------------------
+
+NOTES = (
+    "1. 在「失信信息」工作表每行填写一份已作出的失信认定决定（行政处罚决定、列入名单决定等），主体为企业。",
+    "2. 主体名称或决定书文号以“示例”开头的行是示例，导入时跳过，可直接删除。请勿修改第一行的列名。",
+    "3. 日期可填 Excel 日期，或文本 YYYY-MM-DD（如 2026-09-30）；决定日期不得晚于导入当天。金额以元为单位。",
+    "4. 整个文件逐行校验：只要有一处错误，整个文件都不导入；页面列出出错的行号、列和原因，改正后重新上传。",
+    "5. 校验通过后全部记录一次导入，每条记录同时制发决定书和信用修复告知书（双书同达）；"
+    "最早可修复日期按决定日期和失信类别计算。",
+    f"6. 每个文件最多 {MAX_ROWS} 条记录、5 MB；已登记的决定书文号不能再次导入。",
+)
+
+
+def record_import_template_workbook() -> bytes:
+    """Sheet 失信信息 (headers with notes, drop-down lists, an example row the importer skips) and 说明."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=1, column=index, value=column.header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL if column.required else OPTIONAL_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.comment = Comment(
+            ("必填。" if column.required else "选填。") + column.note, "govcredit", width=260, height=90
+        )
+        letter = get_column_letter(index)
+        ws.column_dimensions[letter].width = column.width
+        if column.kind == "date":
+            ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
+        elif column.kind == "amount":
+            ws.column_dimensions[letter].number_format = "#,##0.00"
+        elif column.key in ("uscc", "decision_number"):
+            ws.column_dimensions[letter].number_format = "@"
+        if column.choices:
+            labels = list(column.choices)
+            validation = DataValidation(
+                type="list",
+                formula1='"' + ",".join(labels) + '"',
+                allow_blank=not column.required,
+                showErrorMessage=True,
+                errorTitle="输入有误",
+                error="请从下拉列表中选择：" + "、".join(labels),
+            )
+            validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+            ws.add_data_validation(validation)
+        value = column.example
+        example = ws.cell(row=2, column=index, value=float(value) if isinstance(value, Decimal) else value)
+        example.font = EXAMPLE_FONT
+        if column.kind == "date":
+            example.number_format = "yyyy-mm-dd"
+    ws.row_dimensions[1].height = 36
+    ws.freeze_panes = "A2"
+
+    notes = wb.create_sheet(NOTES_SHEET)
+    for letter, width in zip("ABC", (24, 7, 90), strict=True):
+        notes.column_dimensions[letter].width = width
+    notes.append(["失信信息批量导入模板说明"])
+    notes["A1"].font = Font(bold=True, size=14)
+    for text in NOTES:
+        notes.append([text])
+        row = notes.max_row
+        notes.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+        notes.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        notes.row_dimensions[row].height = 32
+    notes.append([])
+    notes.append(["列名", "必填", "说明"])
+    for cell in notes[notes.max_row]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    for column in COLUMNS:
+        notes.append([column.header, YES if column.required else NO, column.note])
+        for cell in notes[notes.max_row]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,10 @@
+"""Bulk import of dishonesty records from Excel, mounted at /staff/repair/import/."""
+
+from django.urls import path
+
+from repair.imports import views as import_views
+
+urlpatterns = [
+    path("", import_views.import_upload, name="repair-import"),
+    path("template.xlsx", import_views.import_template, name="repair-import-template"),
+]

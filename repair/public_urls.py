@@ -1,9 +1,0 @@
-"""The public list of dishonesty information published now, mounted at /public/records/ (no login)."""
-
-from django.urls import path
-
-from repair import views
-
-urlpatterns = [
-    path("", views.public_record_list, name="public-records"),
-]

@@ -1,0 +1,9 @@
+"""The public list of dishonesty information published now, mounted at /public/records/ (no login)."""
+
+from django.urls import path
+
+from repair.views import pages as views
+
+urlpatterns = [
+    path("", views.public_record_list, name="public-records"),
+]
