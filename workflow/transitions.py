@@ -14,11 +14,14 @@ itself after them, with the returned previous status, so that the log keeps its 
 """
 
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
+from django_fsm import ConcurrentTransition, can_proceed
 
 from workflow.audit import audit_record
 from workflow.errors import Conflict
+
+__all__ = ["ConcurrentTransition", "locked", "refusal", "transition"]
 
 
 def locked(obj, *related: str):
@@ -32,10 +35,12 @@ def locked(obj, *related: str):
 def refusal(obj, *, refused=None, code: str | None = None, what=None) -> Conflict:
     """The Conflict for a step `obj`'s state does not allow.
 
-    `refused` may use %(status)s (the current status, for people) and %(what)s; by default it
-    is "<what> is <status>; that is not possible now." with code "<model name>_state".
+    `refused` may use %(status)s (the current status, for people) and %(what)s (by default the
+    model's verbose name); by default it is "<what> is <status>; that is not possible now.", with
+    code "<model name>_state".
     """
     message = refused if refused is not None else _("%(what)s is %(status)s; that is not possible now.")
+    what = what if what is not None else capfirst(obj._meta.verbose_name)
     status = obj.get_status_display()
     return Conflict(str(message) % {"what": what, "status": status}, code or f"{obj._meta.model_name}_state")
 
@@ -58,7 +63,9 @@ def transition(
     """Run the django-fsm transition `name` on the locked `obj`; returns the status before.
 
     - refuses with `refusal(obj, refused=..., code=..., what=...)` when the state does not allow it,
-      changing nothing;
+      changing nothing (when `obj` was not locked and another transaction changed its state since
+      it was read, ConcurrentTransitionMixin's conditional save raises ConcurrentTransition, which
+      the API turns into a 409; the transaction is then to be rolled back);
     - sets `values` (field -> value) after the transition, then saves `status`, those fields and
       `fields` (ones the caller set itself, or `updated_at`) unless save=False (the caller saves);
     - with `action`, writes the audit row (`actor`, `reason`, `changes`, from/to state).
