@@ -28,6 +28,26 @@ def _audit(obj, action):
     return AuditLog.objects.filter(object_id=str(obj.pk), action=action)
 
 
+def _race(n: int, attempt) -> list:
+    """Run `attempt()` in `n` threads released at once, each on its own connection; their results."""
+    barrier = threading.Barrier(n)
+    outcomes = []
+
+    def worker():
+        try:
+            barrier.wait()
+            outcomes.append(attempt())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
 def test_a_transition_saves_the_state_and_writes_one_audit_row():
     d = _deadline()
     with transaction.atomic():
@@ -82,26 +102,17 @@ def test_the_caller_s_message_and_code_are_kept():
 def test_racing_the_same_transition_exactly_one_wins():
     d = _deadline("T3")
     n = 12
-    barrier = threading.Barrier(n)
-    outcomes = []
 
-    def worker():
+    def cancel():
         try:
-            barrier.wait()
             with transaction.atomic():
                 mine = locked(Deadline.objects.get(pk=d.pk))
                 transition(mine, "cancel", refused=engine.REFUSED, action="deadline.race")
-            outcomes.append("ok")
+            return "ok"
         except Conflict as exc:
-            outcomes.append(exc.code)
-        finally:
-            connection.close()
+            return exc.code
 
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = _race(n, cancel)
     assert sorted(outcomes) == ["deadline_state"] * (n - 1) + ["ok"]
     assert Deadline.objects.get(pk=d.pk).status == Deadline.Status.CANCELLED
     row = _audit(d, "deadline.race").get()
@@ -172,20 +183,6 @@ def test_an_import_ends_only_from_the_right_states():
 def test_racing_workers_claim_an_import_once():
     imp = _queued_import("T5")
     n = 10
-    barrier = threading.Barrier(n)
-    outcomes = []
-
-    def worker():
-        try:
-            barrier.wait()
-            outcomes.append(_claim(imp.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = _race(n, lambda: _claim(imp.pk))
     assert sorted(outcomes) == [False] * (n - 1) + [True]
     assert ContractImport.objects.get(pk=imp.pk).status == ContractImport.Status.VALIDATING
