@@ -238,7 +238,7 @@ def _file_reports(contract, user, today):
 
 
 def _dispose(pending, concluded, supervisor, clerk, today):
-    from contracts.disposal.services import disposal_open, disposal_task_respond, disposal_task_review
+    from contracts.disposal.process import disposal_open, disposal_task_respond, disposal_task_review
     from contracts.models import Warning
 
     for c in (pending, concluded):

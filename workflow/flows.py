@@ -49,6 +49,26 @@ def task_open_for_user(*, process, user, node):
     return task if node.can_assign(user, task) else None
 
 
+def process_of(case, process_class):
+    """The process of `process_class` (a proxy of viewflow's Process) whose artifact is `case`."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return process_class.objects.get(
+        artifact_content_type=ContentType.objects.get_for_model(type(case)), artifact_object_id=case.pk
+    )
+
+
+def task_run(*, process, node, user, request, apply, refused) -> None:
+    """Do `user`'s open task of `node` in `process` (see task_execute); Conflict with the message
+    `refused` when there is none for them."""
+    from workflow.errors import Conflict
+
+    task = task_open_for_user(process=process, user=user, node=node)
+    if task is None:
+        raise Conflict(refused, "task_state")
+    task_execute(task=task, user=user, request=request, apply=apply)
+
+
 def task_execute(*, task, user, request, apply) -> None:
     """Take `task` (assigning it to `user` when it is free), run `apply(activation)` — which calls a
     service — and complete it, activating the next nodes. One transaction, under the flow's lock."""

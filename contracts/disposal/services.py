@@ -1,4 +1,4 @@
-"""Disposal (处置) of an escalated warning or a confirmed breach: the services behind DisposalFlow.
+"""Disposal (处置) of an escalated warning or a confirmed breach: the services DisposalFlow's nodes call.
 
 supervisor opens a case → rectification notice (PDF, with a deadline) → the agency responds →
 supervisor review → closed as rectified, or a government dishonesty record (政务失信记录) plus a
@@ -30,13 +30,10 @@ def _require_supervisor(user) -> None:
         raise PermissionDenied(_("A supervisor must belong to the credit office's agency."), "forbidden")
 
 
-@transaction.atomic
-def disposal_open(
+def disposal_case_open(
     *, contract: Contract, grounds: str, acting_user, warning: Warning | None = None, rectification_days: int = 15
 ) -> DisposalCase:
-    """Open a disposal case and start its process: the rectification notice is issued at once."""
-    from contracts.disposal.flows import DisposalFlow
-
+    """The case of a disposal (contracts.disposal.process.disposal_open also starts its process)."""
     _require_supervisor(acting_user)
     if not grounds.strip():
         raise ValidationFailed(_("State the grounds for disposal."), "required", field="grounds")
@@ -73,7 +70,6 @@ def disposal_open(
         opened_on=clock.today(),
     )
     publication_touch(case.contract_id)
-    DisposalFlow.start.run(case=case, acting_user=acting_user)
     return case
 
 
@@ -214,65 +210,6 @@ def disposal_close(*, case: DisposalCase, acting_user) -> None:
         contract.save(update_fields=["status", "updated_at"])
     publication_touch(case.contract_id)
     audit_record(action="disposal.close", obj=case, actor=acting_user, to_state=case.outcome)
-
-
-def disposals_for_user(user):
-    from workflow.scoping import agency_filter
-
-    return DisposalCase.objects.filter(agency_filter(user, "agency")).select_related("contract", "agency")
-
-
-def _process_of(case: DisposalCase):
-    from django.contrib.contenttypes.models import ContentType
-
-    from contracts.models import DisposalProcess
-
-    return DisposalProcess.objects.get(
-        artifact_content_type=ContentType.objects.get_for_model(DisposalCase), artifact_object_id=case.pk
-    )
-
-
-def disposal_current_step(*, case: DisposalCase, user) -> str | None:
-    """ "respond" or "review" when `user` may act on the case now, else None."""
-    from contracts.disposal.flows import DisposalFlow
-    from workflow.flows import task_open_for_user
-
-    process = _process_of(case)
-    for name in ("respond", "review"):
-        if task_open_for_user(process=process, user=user, node=getattr(DisposalFlow, name)) is not None:
-            return name
-    return None
-
-
-def _run_task(*, case, user, request, node_name, apply):
-    from contracts.disposal.flows import DisposalFlow
-    from workflow.flows import task_execute, task_open_for_user
-
-    task = task_open_for_user(process=_process_of(case), user=user, node=getattr(DisposalFlow, node_name))
-    if task is None:
-        raise Conflict(_("There is nothing for you to do on this case now."), "task_state")
-    task_execute(task=task, user=user, request=request, apply=apply)
-
-
-def disposal_task_respond(*, case: DisposalCase, response: str, user, request=None) -> None:
-    _run_task(
-        case=case,
-        user=user,
-        request=request,
-        node_name="respond",
-        apply=lambda activation: disposal_respond(case=case, response=response, acting_user=user),
-    )
-
-
-def disposal_task_review(
-    *, case: DisposalCase, outcome: str, note: str, record_kind: str | None, user, request=None
-) -> None:
-    def apply(activation):
-        disposal_review(case=case, outcome=outcome, note=note, record_kind=record_kind, acting_user=user)
-        activation.process.data = {**activation.process.data, "reviewed_by": user.pk, "record_kind": record_kind}
-        activation.process.save(update_fields=["data"])
-
-    _run_task(case=case, user=user, request=request, node_name="review", apply=apply)
 
 
 def disposal_no_response(*, case: DisposalCase) -> None:

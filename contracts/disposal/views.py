@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from contracts import selectors
-from contracts.disposal import services as disposal
+from contracts.disposal.process import disposal_open, disposal_task_respond, disposal_task_review
+from contracts.disposal.selectors import disposal_current_step, disposals_visible_to
 from contracts.models import DisposalCase, GovernmentDishonestyRecord, Warning
 from workflow import roles
 from workflow.audit import audit_for
@@ -46,7 +47,7 @@ class ReviewForm(forms.Form):
 
 
 def _case_for(user, pk) -> DisposalCase:
-    case = disposal.disposals_for_user(user).filter(pk=pk).first()
+    case = disposals_visible_to(user).filter(pk=pk).first()
     if case is None:
         raise Http404
     return case
@@ -54,7 +55,7 @@ def _case_for(user, pk) -> DisposalCase:
 
 @login_required
 def disposal_list(request):
-    cases = disposal.disposals_for_user(request.user).order_by("-opened_on", "-id")[:200]
+    cases = disposals_visible_to(request.user).order_by("-opened_on", "-id")[:200]
     return render(request, "staff/disposals/list.html", {"cases": cases})
 
 
@@ -70,9 +71,7 @@ def disposal_new(request):
     form = OpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            case = disposal.disposal_open(
-                contract=contract, warning=warning, acting_user=request.user, **form.cleaned_data
-            )
+            case = disposal_open(contract=contract, warning=warning, acting_user=request.user, **form.cleaned_data)
         except DomainError as exc:
             form_errors_from(exc, form)
         else:
@@ -84,7 +83,7 @@ def disposal_new(request):
 @login_required
 def disposal_detail(request, pk):
     case = _case_for(request.user, pk)
-    step = disposal.disposal_current_step(case=case, user=request.user)
+    step = disposal_current_step(case=case, user=request.user)
     form = None
     if step == "respond":
         form = RespondForm(request.POST or None)
@@ -97,11 +96,11 @@ def disposal_detail(request, pk):
         if form.is_valid():
             try:
                 if step == "respond":
-                    disposal.disposal_task_respond(
+                    disposal_task_respond(
                         case=case, user=request.user, request=request, response=form.cleaned_data["response"]
                     )
                 else:
-                    disposal.disposal_task_review(
+                    disposal_task_review(
                         case=case,
                         user=request.user,
                         request=request,

@@ -5,12 +5,8 @@ import datetime as dt
 import pytest
 from pypdf import PdfReader
 
-from contracts.disposal.services import (
-    disposal_current_step,
-    disposal_open,
-    disposal_task_respond,
-    disposal_task_review,
-)
+from contracts.disposal.process import disposal_open, disposal_task_respond, disposal_task_review
+from contracts.disposal.selectors import disposal_current_step
 from contracts.models import Contract, DisposalCase, GovernmentDishonestyRecord, Warning
 from contracts.services import milestone_record_delivery
 from workflow.errors import Conflict, PermissionDenied, ValidationFailed

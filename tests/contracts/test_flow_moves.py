@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 
 from contracts.disposal.flows import DisposalFlow
-from contracts.disposal.services import disposal_current_step, disposal_open
+from contracts.disposal.process import disposal_open
+from contracts.disposal.selectors import disposal_current_step
 from contracts.models import Warning
 from contracts.services import milestone_record_delivery
 from workflow.models import User
