@@ -23,13 +23,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
+from contracts.imports.schema import ERRORS_SHOWN, MAX_CONTRACTS, MAX_IMPORT_BYTES, XLSX_CONTENT_TYPE
 from contracts.imports.services import (
     ACTIVE,
-    ERRORS_SHOWN,
-    MAX_CONTRACTS,
-    MAX_IMPORT_BYTES,
     STATUS_HELP,
-    XLSX_CONTENT_TYPE,
     contract_import_create,
     contract_import_get_for_user,
     contract_import_progress,
