@@ -1,15 +1,22 @@
-"""The Excel template's shape for the bulk import of contracts: its sheets, limits and columns.
+"""The Excel file of the bulk import of contracts: its sheets, limits and columns, the checks
+across its rows, what is said about a refused upload, and the template.
 
-The columns say what each cell must hold (checked when a file is read) and how the template shows
-it (header, note, drop-down list, example); SERVICE_FIELDS places contract_register's errors in
-the file.
+The columns (workflow.spreadsheets.Column) say what each cell must hold (checked when a file is
+read) and how the template shows it (header, note, drop-down list, example); SERVICE_FIELDS
+places contract_register's errors in the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from workflow import clock
+from workflow.errors import DomainError
+from workflow.rules import rule_in_force
+from workflow.spreadsheets import NO, YES, Column, TemplateSheet, template_workbook
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 # One file is imported in one transaction by one q2 task. On SQLite that transaction holds the
@@ -24,7 +31,6 @@ CONTRACT_SHEET = "合同"
 MILESTONE_SHEET = "节点"
 NOTES_SHEET = "说明"
 EXAMPLE_PREFIX = "示例"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 KINDS = {
     "货物": "goods",
@@ -36,27 +42,12 @@ KINDS = {
 }
 SIZES = {"微型": "micro", "小型": "small", "中型": "medium", "大型": "large"}
 MILESTONE_KINDS = {"交付": "delivery", "验收": "acceptance", "付款": "payment"}
-YES, NO = "是", "否"
+# Labels of a bool cell (upper-cased before the look-up).
 BOOLS = {YES: True, NO: False, "Y": True, "N": False, "YES": True, "NO": False, "TRUE": True, "FALSE": False}
 BOOLS |= {"1": True, "0": False}
 
 
 # --- the template's columns ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    key: str
-    kind: str  # text | uscc | choice | bool | amount | date | int
-    required: bool
-    note: str  # shown in the template (comment on the header and the 说明 sheet)
-    choices: dict | None = None
-    max_length: int | None = None
-    min_value: int | None = None
-    max_value: int | None = None
-    width: int = 14
-    example: object = None
 
 
 CONTRACT_COLUMNS = (
@@ -69,6 +60,7 @@ CONTRACT_COLUMNS = (
         max_length=64,
         width=18,
         example="示例-2026-001",
+        number_format="@",  # text: a number like 0012 keeps its zeros
     ),
     Column(
         "合同名称", "title", "text", True, "最多200个字符。", max_length=200, width=28, example="道路养护服务采购合同"
@@ -156,6 +148,7 @@ MILESTONE_COLUMNS = (
         max_length=64,
         width=18,
         example="示例-2026-001",
+        number_format="@",  # text: a number like 0012 keeps its zeros
     ),
     Column(
         "节点类型", "kind", "choice", True, "交付、验收 或 付款。", choices=MILESTONE_KINDS, width=10, example="付款"
@@ -218,3 +211,109 @@ SERVICE_FIELDS = {
 }
 HEADER = {c.key: c.header for c in CONTRACT_COLUMNS}
 MILESTONE_HEADER = {c.key: c.header for c in MILESTONE_COLUMNS}
+
+
+# --- checks of a file ---------------------------------------------------------------------------
+
+
+def check_rows(contracts: list, milestones: list) -> None:
+    """The checks across rows, as errors on the rows: a contract number twice in the file, a
+    milestone of a number that is not in the file (else it joins its contract's `milestones`),
+    a payment milestone without an amount, a condition of acceptance on another milestone."""
+    first_row = {}
+    for row in contracts:
+        number = row.values.get("number")
+        if not number:
+            continue
+        if number in first_row:
+            row.error(
+                "number",
+                _("Contract number %(number)s appears more than once in this file (first in row %(row)s).")
+                % {"number": number, "row": first_row[number].row},
+            )
+        else:
+            first_row[number] = row
+    for row in milestones:
+        number = row.values.get("number")
+        if not number:
+            continue
+        contract = first_row.get(number)
+        if contract is None:
+            row.error(
+                "number",
+                _("There is no contract numbered %(number)s in the sheet 合同 of this file.") % {"number": number},
+            )
+            continue
+        contract.milestones.append(row)
+        if row.values.get("kind") == "payment" and row.values.get("amount") is None and "amount" not in row.bad:
+            row.error("amount", _("A payment milestone needs an amount."))
+        if row.values.get("payment_after_acceptance") and row.values.get("kind") not in (None, "payment"):
+            row.error("payment_after_acceptance", _("Only a payment milestone can depend on acceptance."))
+
+
+def missing_sheet_message() -> str:
+    return _("The file has no sheet named 合同. Download the template on the import page and fill it in.")
+
+
+# workflow.spreadsheets.UploadRefused codes that this import names otherwise.
+REFUSAL_CODES = {"no_sheet": "no_contract_sheet"}
+
+
+def refusal_message(code: str) -> str:
+    """What the upload page says about a file that workflow.spreadsheets refused (its code)."""
+    if code == "too_large":
+        return _("The file is larger than 10 MB.")
+    if code == "empty":
+        return _("The file is empty.")
+    if code == "bad_type":
+        return _("Only Excel workbooks (.xlsx) are accepted: download the template on this page and fill it in.")
+    if code == "no_sheet":
+        return missing_sheet_message()
+    return _(
+        "This file is not an Excel workbook (.xlsx) that can be read. "
+        "Save it as .xlsx in Excel or WPS and upload it again."
+    )
+
+
+# --- the template ----------------------------------------------------------------------------------
+
+TEMPLATE_ROWS = MAX_CONTRACTS  # rows that get the drop-down lists
+GENERAL_NOTES = (
+    "1. 在「合同」工作表每行填写一份已签订的合同；在「节点」工作表填写其交付、验收、付款节点，用合同编号与合同对应。",
+    "2. 合同编号以“示例”开头的行是示例，导入时跳过，可直接删除。请勿修改第一行的列名。",
+    "3. 日期可填 Excel 日期，或文本 YYYY-MM-DD（如 2026-09-30）。金额以元为单位，最多两位小数。",
+    "4. 整个文件逐行校验：只要有一处错误，整个文件都不导入；页面列出出错的工作表、行号、列和原因，改正后重新上传。",
+    "5. 已在系统中登记的合同编号不能再次导入；合同变更请在合同页面登记，原条款作为历史版本保留。",
+    "6. 登记日期为导入当天；法定登记期限按签订日期计算，逾期登记如实显示。",
+    f"7. 每个文件最多 {MAX_CONTRACTS} 份合同、10 MB；更多的合同请分成几个文件导入。",
+)
+# The 节点 sheet's first example is a delivery; its second, the columns' own examples, a payment.
+DELIVERY_EXAMPLE = {"kind": "交付", "title": "养护服务交付", "amount": None, "planned_on": dt.date(2026, 6, 15)}
+DELIVERY_EXAMPLE |= {"payment_after_acceptance": None, "acceptance_period_days": None}
+
+
+def _note(column: Column) -> str:
+    """The column's note; the payment-term ceiling comes from the rules table in force today."""
+    if "{ceiling}" not in column.note:
+        return column.note
+    try:
+        ceiling = rule_in_force("sme.pay.government", clock.today()).ceiling
+    except DomainError:
+        ceiling = None
+    return column.note.replace("{ceiling}", f"（{ceiling}天）" if ceiling else "")
+
+
+def import_template_workbook() -> bytes:
+    """The import template: sheets 合同 and 节点 with headers, notes, drop-down lists and an
+    example that the importer skips (its 合同编号 starts with 示例); sheet 说明 explains every column."""
+    return template_workbook(
+        (
+            TemplateSheet(CONTRACT_SHEET, CONTRACT_COLUMNS),
+            TemplateSheet(MILESTONE_SHEET, MILESTONE_COLUMNS, examples=(DELIVERY_EXAMPLE, {})),
+        ),
+        rows=TEMPLATE_ROWS,
+        notes_title="政府合同批量导入模板说明",
+        notes=GENERAL_NOTES,
+        notes_sheet=NOTES_SHEET,
+        note=_note,
+    )

@@ -30,21 +30,14 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from contracts.imports.services import (
-    EXAMPLE_FONT,
-    HEADER_FILL,
-    HEADER_FONT,
-    OPTIONAL_FILL,
-    XLSX_CONTENT_TYPE,
-    CellError,
-    _normal_header,
-    _parse_amount,
-    _parse_date,
-    _text,
-)
 from repair.models import DishonestyRecord, Obligation
 from repair.services.records import record_create, record_validate
 from workflow.errors import DomainError, ValidationFailed
+from workflow.spreadsheets import EXAMPLE_FONT, HEADER_FILL, HEADER_FONT, OPTIONAL_FILL, XLSX_CONTENT_TYPE, CellError
+from workflow.spreadsheets import cell_text as _text
+from workflow.spreadsheets import normal_header as _normal_header
+from workflow.spreadsheets import parse_amount as _parse_amount
+from workflow.spreadsheets import parse_date as _parse_date
 
 __all__ = ["MAX_IMPORT_BYTES", "MAX_ROWS", "XLSX_CONTENT_TYPE", "record_import", "record_import_template_workbook"]
 
