@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from workflow import clock
 from workflow.errors import DomainError
@@ -251,28 +252,24 @@ def check_rows(contracts: list, milestones: list) -> None:
             row.error("payment_after_acceptance", _("Only a payment milestone can depend on acceptance."))
 
 
-def missing_sheet_message() -> str:
-    return _("The file has no sheet named 合同. Download the template on the import page and fill it in.")
-
-
-# workflow.spreadsheets.UploadRefused codes that this import names otherwise.
-REFUSAL_CODES = {"no_sheet": "no_contract_sheet"}
-
-
-def refusal_message(code: str) -> str:
-    """What the upload page says about a file that workflow.spreadsheets refused (its code)."""
-    if code == "too_large":
-        return _("The file is larger than 10 MB.")
-    if code == "empty":
-        return _("The file is empty.")
-    if code == "bad_type":
-        return _("Only Excel workbooks (.xlsx) are accepted: download the template on this page and fill it in.")
-    if code == "no_sheet":
-        return missing_sheet_message()
-    return _(
+MISSING_SHEET = gettext_lazy(
+    "The file has no sheet named 合同. Download the template on the import page and fill it in."
+)
+# What the upload page says about a file that workflow.spreadsheets refused, by UploadRefused.code;
+# REFUSAL_CODES: the codes this import reports otherwise.
+REFUSALS = {
+    "too_large": gettext_lazy("The file is larger than 10 MB."),
+    "empty": gettext_lazy("The file is empty."),
+    "bad_type": gettext_lazy(
+        "Only Excel workbooks (.xlsx) are accepted: download the template on this page and fill it in."
+    ),
+    "not_xlsx": gettext_lazy(
         "This file is not an Excel workbook (.xlsx) that can be read. "
         "Save it as .xlsx in Excel or WPS and upload it again."
-    )
+    ),
+    "no_sheet": MISSING_SHEET,
+}
+REFUSAL_CODES = {"no_sheet": "no_contract_sheet"}
 
 
 # --- the template ----------------------------------------------------------------------------------

@@ -52,11 +52,11 @@ from contracts.imports.schema import (
     MILESTONE_HEADER,
     MILESTONE_SHEET,
     MILESTONES_PER_CONTRACT,
+    MISSING_SHEET,
     REFUSAL_CODES,
+    REFUSALS,
     SERVICE_FIELDS,
     check_rows,
-    missing_sheet_message,
-    refusal_message,
 )
 from contracts.models import ContractImport
 from contracts.services import contract_register
@@ -142,7 +142,7 @@ def import_file_parse(fileobj) -> ParsedFile:
     workbook = open_workbook(fileobj)
     try:
         if CONTRACT_SHEET not in workbook.sheetnames:
-            parsed.file_errors.append(_error(CONTRACT_SHEET, None, "", missing_sheet_message()))
+            parsed.file_errors.append(_error(CONTRACT_SHEET, None, "", MISSING_SHEET))
             return parsed
         contracts = _read_sheet(workbook[CONTRACT_SHEET], CONTRACT_SHEET, CONTRACT_COLUMNS, parsed, MAX_CONTRACTS + 1)
         milestones = []
@@ -396,7 +396,7 @@ def import_file_check(upload) -> None:
         check_upload(upload, max_bytes=MAX_IMPORT_BYTES, sheet=CONTRACT_SHEET)
     except UploadRefused as exc:
         code = REFUSAL_CODES.get(exc.code, exc.code)
-        raise ValidationFailed(refusal_message(exc.code), code, field="file") from exc
+        raise ValidationFailed(str(REFUSALS[exc.code]), code, field="file") from exc
 
 
 def _sha256(upload) -> str:

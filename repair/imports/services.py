@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from repair.models import DishonestyRecord, Obligation
 from repair.services.records import record_create, record_validate
@@ -58,6 +59,16 @@ CATEGORIES = {
     "严重": DishonestyRecord.Category.SERIOUS,
 }
 
+UNREADABLE = gettext_lazy("This file cannot be opened as an Excel workbook (.xlsx).")
+# What the page says about a file that workflow.spreadsheets refused, by UploadRefused.code
+# (an empty file and one openpyxl cannot open: UNREADABLE).
+REFUSALS = {
+    "too_large": gettext_lazy("The file is larger than 5 MB."),
+    "bad_type": gettext_lazy("Upload an Excel workbook (.xlsx) made from the template."),
+    "no_sheet": gettext_lazy(
+        "The file has no sheet named 失信信息. Download the template on this page and fill it in."
+    ),
+}
 
 COLUMNS = (
     Column(
@@ -211,17 +222,6 @@ def _file_error(message) -> ImportResult:
     return ImportResult(errors=[{"row": None, "column": "", "message": str(message)}])
 
 
-def _refusal_message(code: str) -> str:
-    """What the page says about a file that workflow.spreadsheets refused (its code)."""
-    if code == "too_large":
-        return _("The file is larger than 5 MB.")
-    if code == "bad_type":
-        return _("Upload an Excel workbook (.xlsx) made from the template.")
-    if code == "no_sheet":
-        return _("The file has no sheet named 失信信息. Download the template on this page and fill it in.")
-    return _("This file cannot be opened as an Excel workbook (.xlsx).")
-
-
 def _is_example(raw: dict) -> bool:
     return any(cell_text(raw[key]).startswith(EXAMPLE_PREFIX) for key in ("uscc", "name", "decision_number"))
 
@@ -231,7 +231,7 @@ def _read_rows(upload) -> tuple[list[Row], ImportResult | None]:
     try:
         wb = open_upload(upload, max_bytes=MAX_IMPORT_BYTES, sheet=SHEET)
     except UploadRefused as exc:
-        return [], _file_error(_refusal_message(exc.code))
+        return [], _file_error(REFUSALS.get(exc.code, UNREADABLE))
     try:
         read = read_sheet(wb[SHEET], COLUMNS, limit=MAX_ROWS + 1, skip=_is_example)
     finally:
