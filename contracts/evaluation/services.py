@@ -22,13 +22,15 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
+from django.db import transaction
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from contracts.complaints.metrics import handled_on_time_by_agency
 from contracts.models import ArrearsCase, Contract, EvaluationWeights, GovernmentDishonestyRecord, Milestone, Payment
 from workflow import clock
+from workflow.audit import audit_record
 from workflow.errors import ValidationFailed
 from workflow.models import Agency, Enterprise
 
@@ -92,16 +94,6 @@ def _paid_by(end: dt.date):
     )
 
 
-def _complaint_counts(start: dt.date, end: dt.date) -> dict[int, dict]:
-    """Complaints handled in the period per respondent agency, and how many on time (when the
-    complaint column exists: the model must offer `evaluation_counts(start, end)`)."""
-    try:
-        model = apps.get_model("contracts", "Complaint")
-    except LookupError:
-        return {}
-    return model.evaluation_counts(start, end)
-
-
 def evaluation_compute(*, period_start: dt.date, period_end: dt.date, as_of: dt.date | None = None) -> list[dict]:
     as_of = as_of or clock.today()
     horizon = min(period_end, as_of)
@@ -135,7 +127,7 @@ def evaluation_compute(*, period_start: dt.date, period_end: dt.date, as_of: dt.
     dishonesty = _by_agency(
         GovernmentDishonestyRecord.objects.filter(decided_on__range=(period_start, period_end)), n=Count("id")
     )
-    complaints = _complaint_counts(period_start, period_end)
+    complaints = handled_on_time_by_agency(period_start, period_end)
 
     rows = []
     for agency in Agency.objects.order_by("code"):
@@ -283,3 +275,32 @@ def overdue_report(*, year: int) -> dict:
         "total_count": sum(a["count"] for a in agencies),
         "total_amount": f"{sum((Decimal(a['amount']) for a in agencies), Decimal(0)):.2f}",
     }
+
+
+@transaction.atomic
+def evaluation_weights_set(*, weights: dict, reason: str, effective_from: dt.date, acting_user):
+    """New evaluation weights from `effective_from`; earlier rows stay as the history."""
+    if not reason.strip():
+        raise ValidationFailed(_("Say why the weights change."), "reason_required", field="reason")
+    unknown = set(weights) - set(EvaluationWeights.INDICATORS)
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown indicator: %(name)s") % {"name": sorted(unknown)[0]}, "invalid", field="weights"
+        )
+    clean = {}
+    for key in EvaluationWeights.INDICATORS:
+        value = weights.get(key, 0)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise ValidationFailed(_("A weight is a number of zero or more."), "invalid", field=f"weights.{key}")
+        clean[key] = value
+    if sum(clean.values()) <= 0:
+        raise ValidationFailed(_("At least one weight must be above zero."), "invalid", field="weights")
+    row = EvaluationWeights.objects.create(
+        weights=clean,
+        reason=reason,
+        effective_from=effective_from,
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        created_at=clock.now(),
+    )
+    audit_record(action="evaluation.weights", obj=row, actor=acting_user, reason=reason, changes=clean)
+    return row

@@ -13,8 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contracts import services
-from contracts.evaluation.services import evaluation_compute, overdue_report, period_parse, weights_current
+from contracts.evaluation.services import (
+    evaluation_compute,
+    evaluation_weights_set,
+    overdue_report,
+    period_parse,
+    weights_current,
+)
 from contracts.models import EvaluationWeights
 from workflow import clock, roles
 from workflow.documents import document_issue, document_render
@@ -182,7 +187,7 @@ def evaluation_weights(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.evaluation_weights_set(
+            evaluation_weights_set(
                 weights={k: data[k] for k in EvaluationWeights.INDICATORS},
                 reason=data["reason"],
                 effective_from=clock.today(),

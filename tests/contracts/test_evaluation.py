@@ -103,9 +103,8 @@ def test_evaluation_api(q3):
 
 
 def test_weights_change_keeps_history_and_changes_the_score(q3, demo):
-    from contracts.evaluation.services import weights_current
+    from contracts.evaluation.services import evaluation_weights_set, weights_current
     from contracts.models import EvaluationWeights
-    from contracts.services import evaluation_weights_set
     from workflow.models import User
 
     supervisor = User.objects.get(username="supervisor")

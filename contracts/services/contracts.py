@@ -1,0 +1,234 @@
+"""Writes for government contracts: recording, amending and closing a contract (one transaction each, audited)."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.forms.models import model_to_dict
+from django.utils.translation import gettext as _
+
+from contracts.models import Contract, ContractVersion, Milestone, Warning
+from contracts.payment_terms import statutory_rule
+from contracts.publication.services import publication_touch
+from workflow import clock
+from workflow.audit import audit_bulk_transition, audit_record
+from workflow.deadlines import due_for
+from workflow.errors import Conflict, ValidationFailed
+from workflow.models import Enterprise
+from workflow.models.parties import validate_uscc
+from workflow.transitions import locked, transition
+
+
+def _fail(field: str, message: str, code: str = "invalid"):
+    raise ValidationFailed(message, code, field=field)
+
+
+def enterprise_for_counterparty(*, name: str, uscc: str, size: str) -> Enterprise:
+    """The enterprise with this USCC, created when new. Its current size is not changed: the
+    contract keeps the size declared at signing."""
+    uscc = (uscc or "").strip().upper()
+    try:
+        validate_uscc(uscc)
+    except Exception:  # noqa: BLE001 - turned into a field error
+        _fail(
+            "counterparty.uscc",
+            _("%(value)s is not a valid unified social credit code.") % {"value": uscc},
+            "invalid_uscc",
+        )
+    if size not in Enterprise.Size.values:
+        _fail("counterparty.size", _("Size must be one of micro, small, medium, large."))
+    enterprise, _created = Enterprise.objects.get_or_create(uscc=uscc, defaults={"name": name.strip(), "size": size})
+    return enterprise
+
+
+def _validate_contract_terms(*, contract: Contract, today: dt.date) -> None:
+    if contract.signed_on > today:
+        _fail("signed_on", _("The signing date cannot be in the future."))
+    if contract.ends_on and contract.ends_on < contract.signed_on:
+        _fail("ends_on", _("The term cannot end before the contract is signed."))
+    if contract.amount is None or contract.amount <= 0:
+        _fail("amount", _("The amount must be greater than zero."))
+    rule = statutory_rule(contract)
+    if rule and contract.payment_term_days is not None:
+        try:
+            due_for(rule, contract.signed_on, amount=contract.payment_term_days)
+        except ValidationFailed as exc:
+            if exc.code == "above_legal_ceiling":
+                _fail("payment_term_days", exc.message, exc.code)
+            raise
+
+
+MILESTONE_FIELDS = ("kind", "title", "amount", "planned_on", "payment_after_acceptance", "acceptance_period_days")
+
+
+@transaction.atomic
+def contract_register(*, agency, data: dict, acting_user) -> Contract:
+    """Record a signed contract with its milestones; it is registered at once (today).
+
+    `data` has the API's shape (see contracts.api.contracts). Registration timeliness is measured against
+    `contract.register`; a procurement contract also gets its `procurement.publish` date.
+    """
+    today = clock.today()
+    cp = data["counterparty"]
+    enterprise = enterprise_for_counterparty(name=cp["name"], uscc=cp["uscc"], size=cp["size"])
+    contract = Contract(
+        agency=agency,
+        number=data["number"].strip(),
+        title=data["title"].strip(),
+        kind=data["kind"],
+        procurement=bool(data.get("procurement")),
+        counterparty=enterprise,
+        counterparty_size=cp["size"],
+        amount=Decimal(data["amount"]),
+        signed_on=data["signed_on"],
+        ends_on=data.get("ends_on"),
+        payment_term_days=data.get("payment_term_days"),
+        late_interest_daily=data.get("late_interest_daily"),
+        report_period_months=data.get("report_period_months") or 1,
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
+    _validate_contract_terms(contract=contract, today=today)
+    if Contract.objects.filter(agency=agency, number=contract.number).exists():
+        _fail(
+            "number",
+            _("Contract %(number)s is already registered for this agency.") % {"number": contract.number},
+            "duplicate_number",
+        )
+    milestones = data.get("milestones") or []
+    total = sum((Decimal(m.get("amount") or 0) for m in milestones if m["kind"] == Milestone.Kind.PAYMENT), Decimal(0))
+    if total > contract.amount:
+        _fail("milestones", _("Payment milestones add up to more than the contract amount."), "milestones_exceed")
+    contract.register()
+    contract.registered_on = today
+    contract.register_due_on = due_for("contract.register", contract.signed_on).due
+    if contract.procurement:
+        contract.publish_due_on = due_for("procurement.publish", contract.signed_on).due
+    contract.next_report_due_on = due_for(
+        "contract.report.period", contract.signed_on, amount=contract.report_period_months
+    ).due
+    try:
+        with transaction.atomic():
+            contract.save()
+    except IntegrityError:
+        _fail(
+            "number",
+            _("Contract %(number)s is already registered for this agency.") % {"number": contract.number},
+            "duplicate_number",
+        )
+    for i, m in enumerate(milestones):
+        milestone = Milestone(contract=contract, **{k: m.get(k) for k in MILESTONE_FIELDS if k in m})
+        milestone.payment_after_acceptance = bool(m.get("payment_after_acceptance"))
+        if milestone.amount is not None:
+            milestone.amount = Decimal(milestone.amount)
+        if milestone.payment_after_acceptance and milestone.kind != Milestone.Kind.PAYMENT:
+            _fail(f"milestones.{i}.payment_after_acceptance", _("Only a payment milestone can depend on acceptance."))
+        if milestone.kind == Milestone.Kind.PAYMENT and not milestone.amount:
+            _fail(f"milestones.{i}.amount", _("A payment milestone needs an amount."))
+        milestone.save()
+    audit_record(
+        action="contract.register",
+        obj=contract,
+        actor=acting_user,
+        from_state=Contract.Status.DRAFT,
+        to_state=contract.status,
+        changes={"registered_on": today.isoformat(), "register_due_on": contract.register_due_on.isoformat()},
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_amend(*, contract: Contract, changes: dict, reason: str, acting_user) -> Contract:
+    """Record an amendment (变更): the previous terms are kept as a version, never overwritten."""
+    allowed = {"title", "amount", "ends_on", "payment_term_days", "late_interest_daily", "report_period_months"}
+    if not reason.strip():
+        _fail("reason", _("An amendment needs a reason."), "reason_required")
+    unknown = set(changes) - allowed
+    if unknown:
+        _fail(sorted(unknown)[0], _("This field cannot be amended."), "not_amendable")
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    before = model_to_dict(contract, fields=sorted(allowed | {"number", "kind", "signed_on"}))
+    ContractVersion.objects.create(
+        contract=contract,
+        version=contract.version,
+        snapshot={k: str(v) if v is not None else None for k, v in before.items()},
+        reason=reason,
+        changed_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        changed_at=clock.now(),
+    )
+    for key, value in changes.items():
+        setattr(contract, key, value)
+    if "amount" in changes:
+        contract.amount = Decimal(changes["amount"])
+    _validate_contract_terms(contract=contract, today=clock.today())
+    contract.version += 1
+    contract.save(update_fields=[*changes.keys(), "version", "updated_at"])
+    publication_touch(contract)
+    audit_record(
+        action="contract.amend",
+        obj=contract,
+        actor=acting_user,
+        reason=reason,
+        changes={k: [str(before.get(k)), str(getattr(contract, k))] for k in changes},
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_fulfil(*, contract: Contract, acting_user, note: str = "") -> Contract:
+    """Close a contract as fulfilled: every milestone met or waived and nothing left to pay."""
+    contract = locked(contract)
+    open_milestones = contract.milestones.exclude(
+        status__in=[Milestone.Status.MET, Milestone.Status.MET_LATE, Milestone.Status.WAIVED]
+    )
+    if open_milestones.exists():
+        raise Conflict(
+            _("%(n)s milestone(s) are still open; record them or waive them first.") % {"n": open_milestones.count()},
+            "milestones_open",
+        )
+    before = transition(contract, "fulfil", what=_("The contract"), fields=["updated_at"])
+    # A fulfilled contract needs no more reports, and its term ending is no longer a concern.
+    open_ids = list(
+        Warning.objects.filter(
+            contract=contract,
+            rule__in=[Warning.Rule.TERM_ENDED, Warning.Rule.REPORT_MISSING],
+            status__in=[Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED],
+        ).values_list("id", flat=True)
+    )
+    audit_bulk_transition(
+        model=Warning,
+        ids=open_ids,
+        field="status",
+        source=[Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED],
+        target=Warning.Status.RESOLVED,
+        action="warning.resolved_on_fulfil",
+    )
+    Warning.objects.filter(pk__in=open_ids).update(closed_on=clock.today())
+    publication_touch(contract)
+    audit_record(
+        action="contract.fulfil",
+        obj=contract,
+        actor=acting_user,
+        from_state=before,
+        to_state=contract.status,
+        reason=note,
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_terminate(*, contract: Contract, reason: str, acting_user) -> Contract:
+    """End a contract early (解除/终止). Payments already owed stay owed: the arrears ledger keeps them."""
+    if not reason.strip():
+        _fail("reason", _("Give the reason for terminating the contract."), "reason_required")
+    contract = locked(contract)
+    transition(
+        contract,
+        "terminate",
+        what=_("The contract"),
+        fields=["updated_at"],
+        actor=acting_user,
+        action="contract.terminate",
+        reason=reason,
+    )
+    publication_touch(contract)
+    return contract
