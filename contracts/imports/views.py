@@ -23,24 +23,25 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
-from contracts.imports.services import (
-    ACTIVE,
+from contracts.imports.schema import (
     ERRORS_SHOWN,
     MAX_CONTRACTS,
     MAX_IMPORT_BYTES,
+    import_template_workbook,
+)
+from contracts.imports.selectors import (
     STATUS_HELP,
-    XLSX_CONTENT_TYPE,
-    contract_import_create,
     contract_import_get_for_user,
     contract_import_progress,
     contract_imports_for_user,
     import_errors_workbook,
-    import_template_workbook,
 )
+from contracts.imports.services import ACTIVE, contract_import_create
 from contracts.models import ContractImport
 from workflow import roles
 from workflow.errors import Conflict, DomainError, NotFound
 from workflow.scoping import sees_everything
+from workflow.spreadsheets import XLSX_CONTENT_TYPE
 
 PAST_IMPORTS = 50
 

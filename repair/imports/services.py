@@ -1,9 +1,9 @@
 """Bulk import of dishonesty records from the Excel template (issue 5).
 
-Small and synchronous, after contracts.imports.services: a penalty officer downloads the template
-(`record_import_template_workbook`), fills in one decision per row on the sheet 失信信息 and
-uploads it; the file (an .xlsx of at most MAX_IMPORT_BYTES and MAX_ROWS rows) is checked and
-imported in the request by `record_import`:
+Small and synchronous, on the Excel mechanism shared with the contract import
+(workflow.spreadsheets): a penalty officer downloads the template (`record_import_template_workbook`),
+fills in one decision per row on the sheet 失信信息 and uploads it; the file (an .xlsx of at most
+MAX_IMPORT_BYTES and MAX_ROWS rows) is checked and imported in the request by `record_import`:
 
 1. every cell is read (choice labels, 是/否, dates, amounts), rows whose 主体名称 or 决定书文号
    starts with 示例 are skipped;
@@ -17,34 +17,27 @@ imported in the request by `record_import`:
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from django.utils.translation import gettext_lazy
 
-from contracts.imports.services import (
-    EXAMPLE_FONT,
-    HEADER_FILL,
-    HEADER_FONT,
-    OPTIONAL_FILL,
-    XLSX_CONTENT_TYPE,
-    CellError,
-    _normal_header,
-    _parse_amount,
-    _parse_date,
-    _text,
-)
 from repair.models import DishonestyRecord, Obligation
 from repair.services.records import record_create, record_validate
 from workflow.errors import DomainError, ValidationFailed
+from workflow.spreadsheets import (
+    NO,
+    XLSX_CONTENT_TYPE,
+    Column,
+    TemplateSheet,
+    UploadRefused,
+    cell_text,
+    open_upload,
+    read_sheet,
+    template_workbook,
+)
 
 __all__ = ["MAX_IMPORT_BYTES", "MAX_ROWS", "XLSX_CONTENT_TYPE", "record_import", "record_import_template_workbook"]
 
@@ -65,45 +58,67 @@ CATEGORIES = {
     "一般": DishonestyRecord.Category.GENERAL,
     "严重": DishonestyRecord.Category.SERIOUS,
 }
-YES, NO = "是", "否"
-BOOLS = {YES: True, NO: False}
 
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    key: str
-    kind: str  # text | choice | bool | date | amount
-    required: bool
-    note: str
-    width: int = 14
-    choices: dict | None = None
-    example: object = None
-
+UNREADABLE = gettext_lazy("This file cannot be opened as an Excel workbook (.xlsx).")
+# What the page says about a file that workflow.spreadsheets refused, by UploadRefused.code
+# (an empty file and one openpyxl cannot open: UNREADABLE).
+REFUSALS = {
+    "too_large": gettext_lazy("The file is larger than 5 MB."),
+    "bad_type": gettext_lazy("Upload an Excel workbook (.xlsx) made from the template."),
+    "no_sheet": gettext_lazy(
+        "The file has no sheet named 失信信息. Download the template on this page and fill it in."
+    ),
+}
 
 COLUMNS = (
     Column(
-        "主体统一社会信用代码", "uscc", "text", True, "18位统一社会信用代码，含校验位。", 24, None, "91110108MA01XXXX0H"
+        "主体统一社会信用代码",
+        "uscc",
+        "text",
+        True,
+        "18位统一社会信用代码，含校验位。",
+        width=24,
+        example="91110108MA01XXXX0H",
+        number_format="@",
     ),
     Column(
-        "主体名称", "name", "text", True, "企业全称。以“示例”开头的行不导入。", 26, None, "示例：X市某某建材有限公司"
+        "主体名称",
+        "name",
+        "text",
+        True,
+        "企业全称。以“示例”开头的行不导入。",
+        width=26,
+        example="示例：X市某某建材有限公司",
     ),
-    Column("信息类型", "type", "choice", True, "、".join(TYPES) + "。", 18, TYPES, "行政处罚"),
+    Column("信息类型", "type", "choice", True, "、".join(TYPES) + "。", choices=TYPES, width=18, example="行政处罚"),
     Column(
         "失信类别",
         "category",
         "choice",
         True,
         "轻微、一般、严重；决定公示期限和最早可修复日期。",
-        10,
-        CATEGORIES,
-        "一般",
+        choices=CATEGORIES,
+        width=10,
+        example="一般",
     ),
     Column(
-        "轻微是否公示", "publish", "bool", False, "仅轻微失信可填“是”（确有必要公示的）；不填视为“否”。", 12, BOOLS, NO
+        "轻微是否公示",
+        "publish",
+        "bool",
+        False,
+        "仅轻微失信可填“是”（确有必要公示的）；不填视为“否”。",
+        width=12,
+        example=NO,
     ),
     Column(
-        "决定书文号", "decision_number", "text", True, "本单位内唯一，最多64个字符。", 22, None, "示例-X交罚〔2026〕1号"
+        "决定书文号",
+        "decision_number",
+        "text",
+        True,
+        "本单位内唯一，最多64个字符。",
+        width=22,
+        example="示例-X交罚〔2026〕1号",
+        number_format="@",
     ),
     Column(
         "决定日期",
@@ -111,13 +126,18 @@ COLUMNS = (
         "date",
         True,
         "Excel 日期，或文本 YYYY-MM-DD；不得晚于导入当天。",
-        13,
-        None,
-        dt.date(2026, 3, 2),
+        width=13,
+        example=dt.date(2026, 3, 2),
     ),
-    Column("失信事实", "facts", "text", True, "认定的失信行为。", 36, None, "未按规定办理……"),
+    Column("失信事实", "facts", "text", True, "认定的失信行为。", width=36, example="未按规定办理……"),
     Column(
-        "法律依据", "basis", "text", True, "作出决定所依据的法律、法规条款。", 30, None, "《中华人民共和国……》第×条"
+        "法律依据",
+        "basis",
+        "text",
+        True,
+        "作出决定所依据的法律、法规条款。",
+        width=30,
+        example="《中华人民共和国……》第×条",
     ),
     Column(
         "罚款金额（元）",
@@ -125,9 +145,8 @@ COLUMNS = (
         "amount",
         False,
         "有罚款的填写，最多两位小数；可不填。",
-        16,
-        None,
-        Decimal("5000.00"),
+        width=16,
+        example=Decimal("5000.00"),
     ),
     Column(
         "罚款缴纳期限",
@@ -135,9 +154,8 @@ COLUMNS = (
         "date",
         False,
         "Excel 日期，或文本 YYYY-MM-DD；可不填。",
-        14,
-        None,
-        dt.date(2026, 4, 1),
+        width=14,
+        example=dt.date(2026, 4, 1),
     ),
 )
 HEADER = {c.key: c.header for c in COLUMNS}
@@ -204,88 +222,38 @@ def _file_error(message) -> ImportResult:
     return ImportResult(errors=[{"row": None, "column": "", "message": str(message)}])
 
 
-def _parse_cell(value, column: Column):
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if column.required:
-            raise CellError(_("This cell is required."))
-        return None
-    if column.kind == "text":
-        return _text(value)
-    if column.kind == "choice":
-        text = _text(value)
-        if text in column.choices:
-            return column.choices[text]
-        if text.lower() in column.choices.values():
-            return text.lower()
-        raise CellError(_("Choose one of: %(choices)s.") % {"choices": "、".join(column.choices)})
-    if column.kind == "bool":
-        if isinstance(value, bool):
-            return value
-        text = _text(value)
-        if text not in BOOLS:
-            raise CellError(_("Enter 是 or 否."))
-        return BOOLS[text]
-    if column.kind == "date":
-        return _parse_date(value)
-    if column.kind == "amount":
-        return _parse_amount(value)
-    raise AssertionError(column.kind)
+def _is_example(raw: dict) -> bool:
+    return any(cell_text(raw[key]).startswith(EXAMPLE_PREFIX) for key in ("uscc", "name", "decision_number"))
 
 
 def _read_rows(upload) -> tuple[list[Row], ImportResult | None]:
     """The rows of the sheet 失信信息 with their cell errors, or a file-level error."""
-    if upload.size > MAX_IMPORT_BYTES:
-        return [], _file_error(_("The file is larger than 5 MB."))
-    if not (upload.name or "").lower().endswith(".xlsx"):
-        return [], _file_error(_("Upload an Excel workbook (.xlsx) made from the template."))
     try:
-        upload.seek(0)
-        wb = load_workbook(upload, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        return [], _file_error(_("This file cannot be opened as an Excel workbook (.xlsx)."))
+        wb = open_upload(upload, max_bytes=MAX_IMPORT_BYTES, sheet=SHEET)
+    except UploadRefused as exc:
+        return [], _file_error(REFUSALS.get(exc.code, UNREADABLE))
     try:
-        if SHEET not in wb.sheetnames:
-            return [], _file_error(
-                _("The file has no sheet named 失信信息. Download the template on this page and fill it in.")
-            )
-        ws = wb[SHEET]
-        ws.reset_dimensions()
-        cells = ws.iter_rows(values_only=True)
-        position = {}
-        for index, value in enumerate(next(cells, None) or ()):
-            position.setdefault(_normal_header(value), index)
-        missing = [c.header for c in COLUMNS if _normal_header(c.header) not in position]
-        if missing:
-            result = ImportResult()
-            for name in missing:
-                result.errors.append(
-                    {"row": 1, "column": name, "message": _("Column %(column)s is missing.") % {"column": name}}
-                )
-            return [], result
-        where = {c.key: position[_normal_header(c.header)] for c in COLUMNS}
-        rows = []
-        for number, values in enumerate(cells, start=2):
-            raw = {key: values[i] if i < len(values) else None for key, i in where.items()}
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw.values()):
-                continue
-            if any(_text(raw[key]).startswith(EXAMPLE_PREFIX) for key in ("uscc", "name", "decision_number")):
-                continue
-            if len(rows) >= MAX_ROWS:
-                return [], _file_error(
-                    _("The file has more than %(max)s records; split it into several files.") % {"max": MAX_ROWS}
-                )
-            row = Row(row=number)
-            for column in COLUMNS:
-                try:
-                    row.values[column.key] = _parse_cell(raw[column.key], column)
-                except CellError as exc:
-                    row.values[column.key] = None
-                    row.error(column.key, exc)
-            rows.append(row)
+        read = read_sheet(wb[SHEET], COLUMNS, limit=MAX_ROWS + 1, skip=_is_example)
     finally:
         wb.close()
-    if not rows:
+    if read.missing:
+        result = ImportResult()
+        for column in read.missing:
+            message = _("Column %(column)s is missing.") % {"column": column.header}
+            result.errors.append({"row": 1, "column": column.header, "message": message})
+        return [], result
+    if len(read.rows) > MAX_ROWS:
+        return [], _file_error(
+            _("The file has more than %(max)s records; split it into several files.") % {"max": MAX_ROWS}
+        )
+    if not read.rows:
         return [], _file_error(_("The sheet 失信信息 has no records to import."))
+    rows = []
+    for sheet_row in read.rows:
+        row = Row(row=sheet_row.row, values=sheet_row.values)
+        for key, message in sheet_row.errors.items():
+            row.error(key, message)
+        rows.append(row)
     return rows, None
 
 
@@ -370,65 +338,10 @@ NOTES = (
 
 def record_import_template_workbook() -> bytes:
     """Sheet 失信信息 (headers with notes, drop-down lists, an example row the importer skips) and 说明."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    for index, column in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=index, value=column.header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL if column.required else OPTIONAL_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.comment = Comment(
-            ("必填。" if column.required else "选填。") + column.note, "govcredit", width=260, height=90
-        )
-        letter = get_column_letter(index)
-        ws.column_dimensions[letter].width = column.width
-        if column.kind == "date":
-            ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
-        elif column.kind == "amount":
-            ws.column_dimensions[letter].number_format = "#,##0.00"
-        elif column.key in ("uscc", "decision_number"):
-            ws.column_dimensions[letter].number_format = "@"
-        if column.choices:
-            labels = list(column.choices)
-            validation = DataValidation(
-                type="list",
-                formula1='"' + ",".join(labels) + '"',
-                allow_blank=not column.required,
-                showErrorMessage=True,
-                errorTitle="输入有误",
-                error="请从下拉列表中选择：" + "、".join(labels),
-            )
-            validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
-            ws.add_data_validation(validation)
-        value = column.example
-        example = ws.cell(row=2, column=index, value=float(value) if isinstance(value, Decimal) else value)
-        example.font = EXAMPLE_FONT
-        if column.kind == "date":
-            example.number_format = "yyyy-mm-dd"
-    ws.row_dimensions[1].height = 36
-    ws.freeze_panes = "A2"
-
-    notes = wb.create_sheet(NOTES_SHEET)
-    for letter, width in zip("ABC", (24, 7, 90), strict=True):
-        notes.column_dimensions[letter].width = width
-    notes.append(["失信信息批量导入模板说明"])
-    notes["A1"].font = Font(bold=True, size=14)
-    for text in NOTES:
-        notes.append([text])
-        row = notes.max_row
-        notes.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-        notes.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
-        notes.row_dimensions[row].height = 32
-    notes.append([])
-    notes.append(["列名", "必填", "说明"])
-    for cell in notes[notes.max_row]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-    for column in COLUMNS:
-        notes.append([column.header, YES if column.required else NO, column.note])
-        for cell in notes[notes.max_row]:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return template_workbook(
+        (TemplateSheet(SHEET, COLUMNS),),
+        rows=MAX_ROWS,
+        notes_title="失信信息批量导入模板说明",
+        notes=NOTES,
+        notes_sheet=NOTES_SHEET,
+    )
