@@ -11,7 +11,7 @@ Measures (wall clock, and the process's peak RSS so far):
    that fell due before that day is found at once;
 3. the same sweep again the same day: must create nothing (checked);
 4. the sweep for the next day: the steady daily cost;
-5. `contracts.evaluation.services.evaluation_compute` for 2026Q3 and for 2026 (skipped while missing).
+5. `contracts.evaluation.services.evaluation_compute` for 2026Q3 and for 2026.
 
 Each sweep's per-step results are checked against what bench/data.py predicts from the facts it
 generated (`World.expected`); any difference fails the bench after every figure is printed.
@@ -119,21 +119,9 @@ def _sweep(report, label: str, day: dt.date, expected: dict | None) -> dict:
 
 
 def _evaluation(report) -> dict | None:
-    try:
-        from contracts.evaluation import services as evaluation
-    except ModuleNotFoundError as exc:
-        if exc.name != "contracts.evaluation.services":
-            raise
-        evaluation = None
-    compute = getattr(evaluation, "evaluation_compute", None)
-    if compute is None:
-        report(
-            "evaluation",
-            "NOT MEASURED",
-            "",
-            reason="contracts.evaluation.services.evaluation_compute does not exist yet",
-        )
-        return None
+    from contracts.evaluation import services as evaluation
+
+    compute = evaluation.evaluation_compute
     out = {}
     for label, start, end in (
         ("2026Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
@@ -155,13 +143,11 @@ def _evaluation(report) -> dict | None:
             arrears=sum(f.get("arrears_identified", 0) for f in figures),
             peak_rss_mib=peak_rss_mib(),
         )
-    overdue_report = getattr(evaluation, "overdue_report", None)
-    if overdue_report is not None:
-        started = time.perf_counter()
-        annual = overdue_report(year=2026)
-        elapsed = time.perf_counter() - started
-        out["overdue_report"] = {"seconds": elapsed}
-        report("overdue_report(year=2026)", elapsed, "s", agencies=len(annual["agencies"]), count=annual["total_count"])
+    started = time.perf_counter()
+    annual = evaluation.overdue_report(year=2026)
+    elapsed = time.perf_counter() - started
+    out["overdue_report"] = {"seconds": elapsed}
+    report("overdue_report(year=2026)", elapsed, "s", agencies=len(annual["agencies"]), count=annual["total_count"])
     return out
 
 

@@ -189,25 +189,6 @@ def milestone_rows(formset) -> tuple[list[dict], list[forms.Form]]:
     return [f.service_data() for f in rows], rows
 
 
-def form_errors_from(exc: DomainError, form: forms.Form, *, formset=None, rows=None, mapping=None) -> None:
-    """Put a service error next to the field it names ("counterparty.uscc", "milestones.0.amount")."""
-    errors = getattr(exc, "errors", None) or {exc.field: [exc.message]}
-    mapping = mapping or {}
-    for field, messages in errors.items():
-        for message in messages:
-            target_form, name = form, mapping.get(field, field)
-            if field and field.startswith("milestones") and formset is not None:
-                parts = field.split(".")
-                if len(parts) == 3 and parts[1].isdigit() and rows and int(parts[1]) < len(rows):
-                    target_form, name = rows[int(parts[1])], parts[2]
-                else:
-                    formset.non_form_errors().append(message)
-                    continue
-            if name not in target_form.fields:
-                name = None
-            target_form.add_error(name, message)
-
-
 # --- actions on a registered contract -----------------------------------------------------------
 
 

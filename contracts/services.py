@@ -6,7 +6,6 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
 
 from contracts.models import ArrearsCase, Contract, ContractVersion, Milestone, Payment, PerformanceReport, Warning
 from contracts.payment_terms import payment_due, statutory_rule
@@ -17,22 +16,11 @@ from workflow.deadlines import add_months, due_for
 from workflow.errors import Conflict, ValidationFailed
 from workflow.models import Enterprise
 from workflow.models.parties import validate_uscc
+from workflow.transitions import locked, transition
 
 
 def _fail(field: str, message: str, code: str = "invalid"):
     raise ValidationFailed(message, code, field=field)
-
-
-def _transition(obj, name: str, *, what: str) -> str:
-    method = getattr(obj, name)
-    if not can_proceed(method):
-        raise Conflict(
-            _("%(what)s is %(status)s; that is not possible now.") % {"what": what, "status": obj.get_status_display()},
-            f"{obj._meta.model_name}_state",
-        )
-    before = obj.status
-    method()
-    return before
 
 
 def enterprise_for_counterparty(*, name: str, uscc: str, size: str) -> Enterprise:
@@ -357,23 +345,14 @@ def report_submit(*, contract: Contract, period_start: dt.date, progress: str, i
 
 
 def _warning_transition(*, warning: Warning, name: str, acting_user, note: str = "") -> Warning:
-    warning = Warning.objects.select_for_update().get(pk=warning.pk)
-    before = _transition(warning, name, what=_("The warning"))
-    fields = ["status"]
-    if warning.status in (Warning.Status.RESOLVED, Warning.Status.ESCALATED):
-        warning.closed_on = clock.today()
-        fields.append("closed_on")
+    warning = locked(warning)
+    values = {}
+    if name in ("resolve", "escalate"):  # the transitions into RESOLVED and ESCALATED close the warning
+        values["closed_on"] = clock.today()
     if note:
-        warning.note = (warning.note + "\n" + note).strip()
-        fields.append("note")
-    warning.save(update_fields=fields)
-    audit_record(
-        action=f"warning.{name}",
-        obj=warning,
-        actor=acting_user,
-        from_state=before,
-        to_state=warning.status,
-        reason=note,
+        values["note"] = (warning.note + "\n" + note).strip()
+    transition(
+        warning, name, what=_("The warning"), values=values, actor=acting_user, action=f"warning.{name}", reason=note
     )
     return warning
 
@@ -429,7 +408,7 @@ def evaluation_weights_set(*, weights: dict, reason: str, effective_from: dt.dat
 @transaction.atomic
 def contract_fulfil(*, contract: Contract, acting_user, note: str = "") -> Contract:
     """Close a contract as fulfilled: every milestone met or waived and nothing left to pay."""
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    contract = locked(contract)
     open_milestones = contract.milestones.exclude(
         status__in=[Milestone.Status.MET, Milestone.Status.MET_LATE, Milestone.Status.WAIVED]
     )
@@ -438,8 +417,7 @@ def contract_fulfil(*, contract: Contract, acting_user, note: str = "") -> Contr
             _("%(n)s milestone(s) are still open; record them or waive them first.") % {"n": open_milestones.count()},
             "milestones_open",
         )
-    before = _transition(contract, "fulfil", what=_("The contract"))
-    contract.save(update_fields=["status", "updated_at"])
+    before = transition(contract, "fulfil", what=_("The contract"), fields=["updated_at"])
     # A fulfilled contract needs no more reports, and its term ending is no longer a concern.
     open_ids = list(
         Warning.objects.filter(
@@ -474,18 +452,17 @@ def contract_terminate(*, contract: Contract, reason: str, acting_user) -> Contr
     """End a contract early (解除/终止). Payments already owed stay owed: the arrears ledger keeps them."""
     if not reason.strip():
         _fail("reason", _("Give the reason for terminating the contract."), "reason_required")
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    before = _transition(contract, "terminate", what=_("The contract"))
-    contract.save(update_fields=["status", "updated_at"])
-    publication_touch(contract)
-    audit_record(
-        action="contract.terminate",
-        obj=contract,
+    contract = locked(contract)
+    transition(
+        contract,
+        "terminate",
+        what=_("The contract"),
+        fields=["updated_at"],
         actor=acting_user,
-        from_state=before,
-        to_state=contract.status,
+        action="contract.terminate",
         reason=reason,
     )
+    publication_touch(contract)
     return contract
 
 
@@ -493,21 +470,19 @@ def contract_terminate(*, contract: Contract, reason: str, acting_user) -> Contr
 def milestone_waive(*, milestone: Milestone, reason: str, acting_user) -> Milestone:
     if not reason.strip():
         _fail("reason", _("Give the reason for waiving the milestone."), "reason_required")
-    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    milestone = locked(milestone)
     if milestone.paid_amount > 0 and milestone.outstanding > 0:
         raise Conflict(_("A partly paid milestone cannot be waived."), "milestone_state")
-    before = _transition(milestone, "waive", what=_("The milestone"))
-    milestone.completed_on = clock.today()
-    milestone.save(update_fields=["status", "completed_on"])
-    publication_touch(milestone.contract_id)
-    audit_record(
-        action="milestone.waive",
-        obj=milestone,
+    transition(
+        milestone,
+        "waive",
+        what=_("The milestone"),
+        values={"completed_on": clock.today()},
         actor=acting_user,
-        from_state=before,
-        to_state=milestone.status,
+        action="milestone.waive",
         reason=reason,
     )
+    publication_touch(milestone.contract_id)
     return milestone
 
 

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
+from django.utils.translation import gettext_lazy
 
 from workflow import clock, workdays
 from workflow.audit import audit_record
 from workflow.errors import Conflict, ValidationFailed
 from workflow.models import AuditLog, Deadline, DeadlineEvent, Rule
 from workflow.rules import rule_in_force
+from workflow.transitions import locked, transition
 
 COUNTED_KINDS = (Rule.Kind.DEADLINE, Rule.Kind.WAITING, Rule.Kind.EXPIRY)
 
@@ -139,21 +140,7 @@ def _event(deadline, kind, on, *, before=None, after=None, amount=None, reason="
     )
 
 
-def _locked(deadline: Deadline) -> Deadline:
-    return Deadline.objects.select_for_update().select_related("rule").get(pk=deadline.pk)
-
-
-def _transition(deadline: Deadline, name: str) -> str:
-    method = getattr(deadline, name)
-    if not can_proceed(method):
-        raise Conflict(
-            _("This deadline is %(status)s; that action is not possible now.")
-            % {"status": deadline.get_status_display()},
-            "deadline_state",
-        )
-    before = deadline.status
-    method()
-    return before
+REFUSED = gettext_lazy("This deadline is %(status)s; that action is not possible now.")
 
 
 @transaction.atomic
@@ -193,19 +180,17 @@ def deadline_pause(*, deadline: Deadline, on: dt.date, reason: str, acting_user=
     """Stop the clock (e.g. 补正: waiting for the applicant's materials)."""
     if not reason.strip():
         raise ValidationFailed(_("A pause needs a reason."), "reason_required", field="reason")
-    deadline = _locked(deadline)
-    before = _transition(deadline, "pause")
-    deadline.paused_on = on
-    deadline.save(update_fields=["status", "paused_on"])
-    _event(deadline, DeadlineEvent.Kind.PAUSE, on, before=deadline.due_on, reason=reason, actor=acting_user)
-    audit_record(
-        action="deadline.pause",
-        obj=deadline,
+    deadline = locked(deadline, "rule")
+    transition(
+        deadline,
+        "pause",
+        refused=REFUSED,
+        values={"paused_on": on},
         actor=acting_user,
-        from_state=before,
-        to_state=deadline.status,
+        action="deadline.pause",
         reason=reason,
     )
+    _event(deadline, DeadlineEvent.Kind.PAUSE, on, before=deadline.due_on, reason=reason, actor=acting_user)
     return deadline
 
 
@@ -224,16 +209,22 @@ def _resume_from(deadline: Deadline, resume_on: dt.date, remaining: int) -> dt.d
 @transaction.atomic
 def deadline_resume(*, deadline: Deadline, on: dt.date, acting_user=None) -> Deadline:
     """Restart a paused clock: the time left when it stopped counts again from the day after `on`."""
-    deadline = _locked(deadline)
+    deadline = locked(deadline, "rule")
     if deadline.paused_on and on < deadline.paused_on:
         raise ValidationFailed(_("A clock cannot resume before it was paused."), "resume_before_pause", field="on")
     remaining = _remaining(deadline, deadline.paused_on)
     before_due = deadline.due_on
-    before = _transition(deadline, "resume")
-    deadline.base_due_on = _resume_from(deadline, on, remaining)
-    deadline.due_on = _finish(deadline.rule, deadline.base_due_on)
-    deadline.paused_on = None
-    deadline.save(update_fields=["status", "paused_on", "base_due_on", "due_on"])
+    base_due_on = _resume_from(deadline, on, remaining)
+    due_on = _finish(deadline.rule, base_due_on)
+    transition(
+        deadline,
+        "resume",
+        refused=REFUSED,
+        values={"paused_on": None, "base_due_on": base_due_on, "due_on": due_on},
+        actor=acting_user,
+        action="deadline.resume",
+        changes={"due": [before_due.isoformat(), due_on.isoformat()]},
+    )
     _event(
         deadline,
         DeadlineEvent.Kind.RESUME,
@@ -243,14 +234,6 @@ def deadline_resume(*, deadline: Deadline, on: dt.date, acting_user=None) -> Dea
         amount=remaining,
         actor=acting_user,
     )
-    audit_record(
-        action="deadline.resume",
-        obj=deadline,
-        actor=acting_user,
-        from_state=before,
-        to_state=deadline.status,
-        changes={"due": [before_due.isoformat(), deadline.due_on.isoformat()]},
-    )
     return deadline
 
 
@@ -259,7 +242,7 @@ def deadline_extend(
     *, deadline: Deadline, amount: int, reason: str, approver, on: dt.date | None = None, acting_user=None
 ) -> Deadline:
     """Extend a clock by `amount` units of its rule, with a reason and an approver, within the ceiling."""
-    deadline = _locked(deadline)
+    deadline = locked(deadline, "rule")
     rule = deadline.rule
     if not reason.strip():
         raise ValidationFailed(_("An extension needs a reason."), "reason_required", field="reason")
@@ -281,11 +264,22 @@ def deadline_extend(
             field="amount",
         )
     before_due = deadline.due_on
-    before = _transition(deadline, "extend")
-    deadline.base_due_on = _advance(rule, deadline.base_due_on, amount)
-    deadline.due_on = _finish(rule, deadline.base_due_on)
-    deadline.extended_amount += amount
-    deadline.save(update_fields=["status", "base_due_on", "due_on", "extended_amount"])
+    base_due_on = _advance(rule, deadline.base_due_on, amount)
+    due_on = _finish(rule, base_due_on)
+    transition(
+        deadline,
+        "extend",
+        refused=REFUSED,
+        values={"base_due_on": base_due_on, "due_on": due_on, "extended_amount": deadline.extended_amount + amount},
+        actor=acting_user,
+        action="deadline.extend",
+        reason=reason,
+        changes={
+            "due": [before_due.isoformat(), due_on.isoformat()],
+            "amount": amount,
+            "approver": approver.get_username(),
+        },
+    )
     on = on or clock.today()
     _event(
         deadline,
@@ -298,51 +292,31 @@ def deadline_extend(
         approver=approver,
         actor=acting_user,
     )
-    audit_record(
-        action="deadline.extend",
-        obj=deadline,
-        actor=acting_user,
-        from_state=before,
-        to_state=deadline.status,
-        reason=reason,
-        changes={
-            "due": [before_due.isoformat(), deadline.due_on.isoformat()],
-            "amount": amount,
-            "approver": approver.get_username(),
-        },
-    )
     return deadline
 
 
 @transaction.atomic
 def deadline_complete(*, deadline: Deadline, on: dt.date, acting_user=None) -> Deadline:
     """The act was done on `on`: met on time, or late."""
-    deadline = _locked(deadline)
+    deadline = locked(deadline, "rule")
     late = deadline.status != Deadline.Status.PAUSED and on > deadline.due_on
-    before = _transition(deadline, "complete_late" if late else "complete_on_time")
-    deadline.completed_on = on
-    deadline.save(update_fields=["status", "completed_on"])
-    _event(deadline, DeadlineEvent.Kind.COMPLETE, on, before=deadline.due_on, actor=acting_user)
-    audit_record(
-        action="deadline.complete", obj=deadline, actor=acting_user, from_state=before, to_state=deadline.status
+    transition(
+        deadline,
+        "complete_late" if late else "complete_on_time",
+        refused=REFUSED,
+        values={"completed_on": on},
+        actor=acting_user,
+        action="deadline.complete",
     )
+    _event(deadline, DeadlineEvent.Kind.COMPLETE, on, before=deadline.due_on, actor=acting_user)
     return deadline
 
 
 @transaction.atomic
 def deadline_cancel(*, deadline: Deadline, reason: str, acting_user=None) -> Deadline:
-    deadline = _locked(deadline)
-    before = _transition(deadline, "cancel")
-    deadline.save(update_fields=["status"])
+    deadline = locked(deadline, "rule")
+    transition(deadline, "cancel", refused=REFUSED, actor=acting_user, action="deadline.cancel", reason=reason)
     _event(deadline, DeadlineEvent.Kind.CANCEL, clock.today(), reason=reason, actor=acting_user)
-    audit_record(
-        action="deadline.cancel",
-        obj=deadline,
-        actor=acting_user,
-        from_state=before,
-        to_state=deadline.status,
-        reason=reason,
-    )
     return deadline
 
 

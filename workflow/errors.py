@@ -4,6 +4,11 @@ workflow.api.errors turns them into JSON responses, views into form errors or me
 management commands into one line on stderr with a non-zero exit.
 """
 
+from django.utils.functional import Promise
+
+# A message is text for people: a str, or a lazily translated string (gettext_lazy).
+Message = str | Promise
+
 
 class DomainError(Exception):
     """A request the domain refuses. `code` is stable; `message` is for people."""
@@ -11,9 +16,9 @@ class DomainError(Exception):
     code = "domain_error"
     http_status = 400
 
-    def __init__(self, message: str, code: str | None = None, *, field: str | None = None):
+    def __init__(self, message: Message, code: str | None = None, *, field: str | None = None):
         super().__init__(message)
-        self.message = message
+        self.message = str(message)
         if code:
             self.code = code
         self.field = field
@@ -26,7 +31,7 @@ class ValidationFailed(DomainError):
     code = "invalid"
     http_status = 400
 
-    def __init__(self, message: str, code: str | None = None, *, errors: dict | None = None, field=None):
+    def __init__(self, message: Message, code: str | None = None, *, errors: dict | None = None, field=None):
         super().__init__(message, code, field=field)
         self.errors = errors or ({field: [message]} if field else {})
 

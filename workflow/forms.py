@@ -1,8 +1,15 @@
-"""Forms of the staff shell: login with lockout message, and entering a year's holiday notice."""
+"""Shared form machinery, and the forms of the staff shell.
+
+- `form_errors_from` / `form_service`: the one place where a service's DomainError becomes form
+  errors (next to the field it names, or at the top of the form);
+- the login form with its lockout message, and entering a year's holiday notice.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from django import forms
 from django.conf import settings
@@ -10,6 +17,54 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from workflow.errors import DomainError
+
+T = TypeVar("T")
+
+
+def form_errors_from(
+    exc: DomainError,
+    form: forms.Form,
+    *,
+    mapping: dict[str, str] | None = None,
+    formset=None,
+    rows: list | None = None,
+    rows_field: str = "milestones",
+) -> None:
+    """Put a service error next to the field it names, at the top of the form otherwise.
+
+    `mapping` renames service fields to form fields ({"amount": "days"}). With a `formset`, errors on
+    "<rows_field>.<i>.<name>" go to field `name` of `rows[i]` (the i-th row the service was given),
+    and other errors on `rows_field` to the formset's own errors.
+    """
+    errors = getattr(exc, "errors", None) or {exc.field: [exc.message]}
+    mapping = mapping or {}
+    for field, messages in errors.items():
+        for message in messages:
+            target, name = form, mapping.get(field or "", field)
+            if field and formset is not None and field.split(".")[0] == rows_field:
+                parts = field.split(".")
+                if len(parts) == 3 and parts[1].isdigit() and rows and int(parts[1]) < len(rows):
+                    target, name = rows[int(parts[1])], parts[2]
+                else:
+                    formset.non_form_errors().append(message)
+                    continue
+            if name not in target.fields:
+                name = None
+            target.add_error(name, message)
+
+
+def form_service(form: forms.Form, service: Callable[..., T], /, *, mapping=None, **kwargs) -> T | None:
+    """Call `service(**kwargs)`; a DomainError becomes form errors (see form_errors_from) and None.
+
+    The caller then checks `form.errors`: empty means the service succeeded.
+    """
+    try:
+        return service(**kwargs)
+    except DomainError as exc:
+        form_errors_from(exc, form, mapping=mapping)
+        return None
 
 
 class LoginForm(AuthenticationForm):

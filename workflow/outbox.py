@@ -30,12 +30,11 @@ from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
 
 from workflow import clock, jobs, roles
-from workflow.audit import audit_record
-from workflow.errors import Conflict, PermissionDenied
+from workflow.errors import PermissionDenied
 from workflow.models import OutboxMessage, User
+from workflow.transitions import locked, transition
 
 logger = logging.getLogger(__name__)
 
@@ -323,26 +322,16 @@ def outbox_requeue(*, message: OutboxMessage, acting_user) -> OutboxMessage:
     """Give a dead message a fresh round of attempts (a supervisor, after fixing the cause)."""
     if not (getattr(acting_user, "is_superuser", False) or roles.has_role(acting_user, roles.SUPERVISOR)):
         raise PermissionDenied(_("Only a supervisor can requeue outbox messages."))
-    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
-    if not can_proceed(message.requeue):
-        raise Conflict(
-            _("This message is %(status)s; only a message that was given up can be requeued.")
-            % {"status": message.get_status_display()},
-            "outbox_state",
-        )
-    before = message.status
-    previous_attempts = message.attempts
-    message.requeue()
-    message.attempts = 0
-    message.next_attempt_at = clock.now()
-    message.save(update_fields=["status", "attempts", "next_attempt_at"])
-    audit_record(
-        action="outbox.requeue",
-        obj=message,
+    message = locked(message)
+    transition(
+        message,
+        "requeue",
+        refused=_("This message is %(status)s; only a message that was given up can be requeued."),
+        code="outbox_state",
+        values={"attempts": 0, "next_attempt_at": clock.now()},
         actor=acting_user,
-        from_state=before,
-        to_state=message.status,
-        changes={"attempts": previous_attempts, "last_error": message.last_error[:300]},
+        action="outbox.requeue",
+        changes={"attempts": message.attempts, "last_error": message.last_error[:300]},
     )
     jobs.enqueue("workflow.tasks.outbox_deliver", message.pk)
     return message

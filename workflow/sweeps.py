@@ -132,14 +132,7 @@ def _deadlines_overdue(*, as_of: dt.date) -> int:
 
 @sweep_step("documents.render_pending", order=90)
 def _documents_render_pending(*, as_of: dt.date):
-    """Queue or render documents still waiting for their PDF (workflow.documents, when present)."""
-    try:
-        from workflow import documents
-    except ModuleNotFoundError as exc:
-        if exc.name != "workflow.documents":
-            raise
-        return {"skipped": "workflow.documents is not installed"}
-    render_pending = getattr(documents, "documents_render_pending", None)
-    if render_pending is None:
-        return {"skipped": "workflow.documents.documents_render_pending is not available"}
-    return render_pending()
+    """Render documents still waiting for their PDF (a worker died, or a render failed)."""
+    from workflow.documents import documents_render_pending
+
+    return documents_render_pending()

@@ -16,9 +16,8 @@ from contracts import selectors, services
 from contracts.interest import milestone_interest
 from contracts.models import ArrearsCase, Contract, Milestone
 from workflow import clock, roles
+from workflow.api.fields import AmountField
 from workflow.errors import NotFound, PermissionDenied, ValidationFailed
-
-AMOUNT = {"max_digits": 16, "decimal_places": 2}
 
 
 class CounterpartySerializer(serializers.Serializer):
@@ -30,7 +29,7 @@ class CounterpartySerializer(serializers.Serializer):
 class MilestoneInSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Milestone.Kind.values)
     title = serializers.CharField(max_length=200)
-    amount = serializers.DecimalField(required=False, allow_null=True, min_value=0, **AMOUNT)
+    amount = AmountField(required=False, allow_null=True, min_value=0)
     planned_on = serializers.DateField()
     payment_after_acceptance = serializers.BooleanField(required=False, default=False)
     acceptance_period_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=365)
@@ -42,7 +41,7 @@ class ContractInSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Contract.Kind.values)
     procurement = serializers.BooleanField(required=False, default=False)
     counterparty = CounterpartySerializer()
-    amount = serializers.DecimalField(min_value=0, **AMOUNT)
+    amount = AmountField(min_value=0)
     signed_on = serializers.DateField()
     ends_on = serializers.DateField(required=False, allow_null=True)
     payment_term_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=3650)
@@ -53,8 +52,8 @@ class ContractInSerializer(serializers.Serializer):
 
 
 class MilestoneOutSerializer(serializers.ModelSerializer):
-    amount = serializers.DecimalField(allow_null=True, **AMOUNT)
-    paid_amount = serializers.DecimalField(**AMOUNT)
+    amount = AmountField(allow_null=True)
+    paid_amount = AmountField()
 
     class Meta:
         model = Milestone
@@ -78,7 +77,7 @@ class MilestoneOutSerializer(serializers.ModelSerializer):
 class PaymentOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     milestone = serializers.IntegerField(source="milestone_id")
-    amount = serializers.DecimalField(**AMOUNT)
+    amount = AmountField()
     paid_on = serializers.DateField()
 
 
@@ -98,8 +97,8 @@ class ArrearsOutSerializer(serializers.Serializer):
     contract = serializers.IntegerField(source="contract_id")
     milestone = serializers.IntegerField(source="milestone_id")
     due_on = serializers.DateField()
-    owed = serializers.DecimalField(**AMOUNT)
-    repaid = serializers.DecimalField(**AMOUNT)
+    owed = AmountField()
+    repaid = AmountField()
     interest = serializers.SerializerMethodField()
     status = serializers.CharField()
 
@@ -113,7 +112,7 @@ class DeadlinesOutSerializer(serializers.Serializer):
 
 
 class ContractOutSerializer(serializers.ModelSerializer):
-    amount = serializers.DecimalField(**AMOUNT)
+    amount = AmountField()
     agency = serializers.SerializerMethodField()
     counterparty = serializers.SerializerMethodField()
     deadlines = DeadlinesOutSerializer(source="*")
@@ -226,7 +225,7 @@ class MilestoneDeliveryApi(APIView):
 
 class PaymentInSerializer(serializers.Serializer):
     milestone = serializers.IntegerField()
-    amount = serializers.DecimalField(min_value=0, **AMOUNT)
+    amount = AmountField(min_value=0)
     paid_on = serializers.DateField()
 
 
@@ -322,7 +321,7 @@ class ContractTerminateApi(APIView):
 
 class InstalmentInSerializer(serializers.Serializer):
     due_on = serializers.DateField()
-    amount = serializers.DecimalField(min_value=0, **AMOUNT)
+    amount = AmountField(min_value=0)
 
 
 class PlanInSerializer(serializers.Serializer):

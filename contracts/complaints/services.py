@@ -8,6 +8,7 @@ Statutory clocks (保障中小企业款项支付条例 第二十五条; rules in
 Each clock is a workflow Deadline on the complaint, so pauses, extensions and history are kept.
 """
 
+import contextlib
 import datetime as dt
 import re
 import secrets
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
+from django.utils.translation import gettext_lazy
 
 from contracts.models import ArrearsCase, Complaint, ComplaintEvidence, Contract, SubmissionThrottle
 from workflow import clock, roles
@@ -27,10 +28,12 @@ from workflow.documents import document_issue
 from workflow.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from workflow.models import Agency, Deadline, Enterprise
 from workflow.models.parties import validate_uscc
+from workflow.transitions import locked, transition
 from workflow.uploads import CheckedUpload, uploads_check
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+REFUSED = gettext_lazy("The complaint is %(status)s; that is not possible now.")
 OPEN_STATES = [s for s in Complaint.Status.values if s not in (Complaint.Status.CLOSED, Complaint.Status.REJECTED)]
 
 
@@ -325,28 +328,10 @@ def _clock(complaint, purpose) -> Deadline | None:
     return deadlines_for(complaint).filter(purpose=purpose).first()
 
 
-def _move(complaint: Complaint, name: str) -> str:
-    method = getattr(complaint, name)
-    if not can_proceed(method):
-        raise Conflict(
-            _("The complaint is %(status)s; that is not possible now.") % {"status": complaint.get_status_display()},
-            "complaint_state",
-        )
-    before = complaint.status
-    method()
-    return before
-
-
-def _locked(complaint) -> Complaint:
-    return Complaint.objects.select_for_update().get(pk=complaint.pk)
-
-
 def complaint_accept(*, complaint: Complaint, acting_user) -> Complaint:
-    complaint = _locked(complaint)
-    before = _move(complaint, "accept")
+    complaint = locked(complaint)
     today = clock.today()
-    complaint.accepted_on = today
-    complaint.save(update_fields=["status", "accepted_on"])
+    before = transition(complaint, "accept", refused=REFUSED, values={"accepted_on": today})
     deadline_complete(deadline=_clock(complaint, "accept"), on=today, acting_user=acting_user)
     deadline_start(
         case=complaint, purpose="transfer", rule_code="complaint.transfer", start_on=today, acting_user=acting_user
@@ -362,11 +347,9 @@ def complaint_reject(*, complaint: Complaint, reason: str, text: str, acting_use
         raise ValidationFailed(_("Choose the reason."), "invalid", field="reason")
     if not text.strip():
         raise ValidationFailed(_("Explain the decision to the complainant."), "required", field="text")
-    complaint = _locked(complaint)
-    before = _move(complaint, "reject")
+    complaint = locked(complaint)
+    before = transition(complaint, "reject", refused=REFUSED, values={"reject_reason": reason, "reject_text": text})
     today = clock.today()
-    complaint.reject_reason, complaint.reject_text = reason, text
-    complaint.save(update_fields=["status", "reject_reason", "reject_text"])
     deadline_complete(deadline=_clock(complaint, "accept"), on=today, acting_user=acting_user)
     document_issue(
         case=complaint,
@@ -397,11 +380,11 @@ def complaint_reject(*, complaint: Complaint, reason: str, text: str, acting_use
 
 
 def complaint_transfer(*, complaint: Complaint, agency: Agency, acting_user) -> Complaint:
-    complaint = _locked(complaint)
-    before = _move(complaint, "transfer")
+    complaint = locked(complaint)
     today = clock.today()
-    complaint.handling_agency, complaint.transferred_on = agency, today
-    complaint.save(update_fields=["status", "handling_agency", "transferred_on"])
+    before = transition(
+        complaint, "transfer", refused=REFUSED, values={"handling_agency": agency, "transferred_on": today}
+    )
     deadline_complete(deadline=_clock(complaint, "transfer"), on=today, acting_user=acting_user)
     # The handling body receives the materials with the transfer: its 30 days start now.
     deadline_start(
@@ -439,12 +422,20 @@ def complaint_handle(
             raise InvalidOperation
     except InvalidOperation:
         raise ValidationFailed(_("Enter the confirmed amount in yuan."), "invalid", field="amount_confirmed") from None
-    complaint = _locked(complaint)
-    before = _move(complaint, "record_handling")
+    complaint = locked(complaint)
     today = clock.today()
-    complaint.findings, complaint.amount_confirmed, complaint.disputed = findings, amount, bool(disputed)
-    complaint.repayment_plan, complaint.handled_on = repayment_plan, today
-    complaint.save(update_fields=["status", "findings", "amount_confirmed", "disputed", "repayment_plan", "handled_on"])
+    before = transition(
+        complaint,
+        "record_handling",
+        refused=REFUSED,
+        values={
+            "findings": findings,
+            "amount_confirmed": amount,
+            "disputed": bool(disputed),
+            "repayment_plan": repayment_plan,
+            "handled_on": today,
+        },
+    )
     handle = _open_handle_clock(complaint)
     if handle is not None:
         deadline_complete(deadline=handle, on=today, acting_user=acting_user)
@@ -505,25 +496,15 @@ def _update_arrears(complaint, acting_user) -> None:
         .exclude(status=ArrearsCase.Status.RESOLVED)
     ):
         name = "dispute" if complaint.disputed else "confirm"
-        if can_proceed(getattr(case, name)):
-            before = case.status
-            getattr(case, name)()
-            case.save(update_fields=["status"])
-            audit_record(
-                action=f"arrears.{name}",
-                obj=case,
-                actor=acting_user,
-                from_state=before,
-                to_state=case.status,
-                reason=f"complaint {complaint.code}",
-            )
+        with contextlib.suppress(Conflict):  # a case the step does not apply to in its state stays as it is
+            transition(case, name, actor=acting_user, action=f"arrears.{name}", reason=f"complaint {complaint.code}")
 
 
 @transaction.atomic
 def complaint_extend(*, complaint: Complaint, days: int, reason: str, approver) -> Complaint:
     """Extend the handling time (the head of the handling body approves; 90 days in all at most); the
     complainant is told by SMS."""
-    complaint = _locked(complaint)
+    complaint = locked(complaint)
     if complaint.status != Complaint.Status.TRANSFERRED:
         raise Conflict(_("Only a complaint being handled can be extended."), "complaint_state")
     if not (roles.has_role(approver, roles.AGENCY_HEAD) and approver.agency_id == complaint.handling_agency_id):
@@ -552,10 +533,8 @@ def complaint_extend(*, complaint: Complaint, days: int, reason: str, approver) 
 def complaint_feedback(*, complaint: Complaint, text: str, acting_user) -> Complaint:
     if not text.strip():
         raise ValidationFailed(_("Write the reply to the complainant."), "required", field="text")
-    complaint = _locked(complaint)
-    before = _move(complaint, "answer")
-    complaint.feedback, complaint.answered_on = text, clock.today()
-    complaint.save(update_fields=["status", "feedback", "answered_on"])
+    complaint = locked(complaint)
+    before = transition(complaint, "answer", refused=REFUSED, values={"feedback": text, "answered_on": clock.today()})
     agency = complaint.handling_agency
     document_issue(
         case=complaint,
@@ -584,21 +563,18 @@ def complaint_feedback(*, complaint: Complaint, text: str, acting_user) -> Compl
 
 
 def complaint_evaluate(*, complaint: Complaint, satisfied: bool) -> Complaint:
-    complaint = _locked(complaint)
-    before = _move(complaint, "close_satisfied" if satisfied else "send_to_review")
+    complaint = locked(complaint)
     today = clock.today()
-    complaint.satisfied, complaint.evaluated_on = bool(satisfied), today
-    fields = ["status", "satisfied", "evaluated_on"]
+    values = {"satisfied": bool(satisfied), "evaluated_on": today}
     if satisfied:
-        complaint.closed_on = today
-        fields.append("closed_on")
-    complaint.save(update_fields=fields)
-    audit_record(
-        action="complaint.evaluate",
-        obj=complaint,
+        values["closed_on"] = today
+    transition(
+        complaint,
+        "close_satisfied" if satisfied else "send_to_review",
+        refused=REFUSED,
+        values=values,
         actor="complainant",
-        from_state=before,
-        to_state=complaint.status,
+        action="complaint.evaluate",
         changes={"satisfied": bool(satisfied)},
     )
     return complaint
@@ -608,11 +584,12 @@ def complaint_review(*, complaint: Complaint, reopen: bool, note: str, acting_us
     """The supervisor's review after an unsatisfied evaluation: reopen handling, or close."""
     if not note.strip():
         raise ValidationFailed(_("Give the reasons for the review."), "required", field="note")
-    complaint = _locked(complaint)
-    before = _move(complaint, "reopen" if reopen else "close_after_review")
+    complaint = locked(complaint)
     today = clock.today()
-    complaint.review_note = note
-    fields = ["status", "review_note"]
+    values = {"review_note": note}
+    if not reopen:
+        values["closed_on"] = today
+    before = transition(complaint, "reopen" if reopen else "close_after_review", refused=REFUSED, values=values)
     if reopen:
         rounds = deadlines_for(complaint).filter(purpose__startswith="handle").count()
         deadline_start(
@@ -622,10 +599,6 @@ def complaint_review(*, complaint: Complaint, reopen: bool, note: str, acting_us
             start_on=today,
             acting_user=acting_user,
         )
-    else:
-        complaint.closed_on = today
-        fields.append("closed_on")
-    complaint.save(update_fields=fields)
     audit_record(
         action="complaint.review",
         obj=complaint,
@@ -716,7 +689,7 @@ def complaint_handling_overdue(*, complaint: Complaint) -> bool:
     from contracts.models import ComplaintSupervisionNotice
     from workflow.models import Notification, User
 
-    complaint = _locked(complaint)
+    complaint = locked(complaint)
     handle = _open_handle_clock(complaint)
     today = clock.today()
     if complaint.status != Complaint.Status.TRANSFERRED or handle is None or handle.due_on >= today:

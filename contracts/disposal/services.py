@@ -9,7 +9,6 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
 
 from contracts.models import Contract, DisposalCase, GovernmentDishonestyRecord, Warning
 from contracts.publication.services import publication_touch
@@ -18,6 +17,7 @@ from workflow.audit import audit_record
 from workflow.documents import document_issue
 from workflow.errors import Conflict, PermissionDenied, ValidationFailed
 from workflow.outbox import outbox_enqueue
+from workflow.transitions import locked, transition
 
 NOTICE_SERIES = "信用整改"
 LETTER_SERIES = "信用督办"
@@ -44,14 +44,19 @@ def disposal_open(
         raise ValidationFailed(
             _("Allow between 1 and 90 days for rectification."), "invalid", field="rectification_days"
         )
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    contract = locked(contract)
     if DisposalCase.objects.filter(contract=contract, outcome=DisposalCase.Outcome.OPEN).exists():
         raise Conflict(_("A disposal case is already open for this contract."), "disposal_open")
-    if not can_proceed(contract.open_disposal):
-        raise Conflict(_("A contract in this state cannot go to disposal."), "contract_state")
-    before = contract.status
-    contract.open_disposal()
-    contract.save(update_fields=["status", "updated_at"])
+    transition(
+        contract,
+        "open_disposal",
+        refused=_("A contract in this state cannot go to disposal."),
+        code="contract_state",
+        fields=["updated_at"],
+        actor=acting_user,
+        action="contract.disposal_open",
+        reason=grounds,
+    )
     if warning is not None:
         warning = Warning.objects.select_for_update().get(pk=warning.pk, contract=contract)
         if warning.status in (Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED):
@@ -68,14 +73,6 @@ def disposal_open(
         opened_on=clock.today(),
     )
     publication_touch(case.contract_id)
-    audit_record(
-        action="contract.disposal_open",
-        obj=contract,
-        actor=acting_user,
-        from_state=before,
-        to_state=contract.status,
-        reason=grounds,
-    )
     DisposalFlow.start.run(case=case, acting_user=acting_user)
     return case
 

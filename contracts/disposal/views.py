@@ -14,6 +14,7 @@ from contracts.models import DisposalCase, GovernmentDishonestyRecord, Warning
 from workflow import roles
 from workflow.audit import audit_for
 from workflow.errors import DomainError, ValidationFailed
+from workflow.forms import form_errors_from
 
 
 class OpenForm(forms.Form):
@@ -42,18 +43,6 @@ class ReviewForm(forms.Form):
         choices=[("", "—"), *GovernmentDishonestyRecord.Kind.choices],
     )
     note = forms.CharField(label=_("Review opinion"), widget=forms.Textarea(attrs={"rows": 4}))
-
-
-def _form_error(form, exc: DomainError) -> None:
-    errors = getattr(exc, "errors", None) or {}
-    placed = False
-    for field, msgs in errors.items():
-        if field in form.fields:
-            for msg in msgs:
-                form.add_error(field, msg)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 def _case_for(user, pk) -> DisposalCase:
@@ -85,7 +74,7 @@ def disposal_new(request):
                 contract=contract, warning=warning, acting_user=request.user, **form.cleaned_data
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_errors_from(exc, form)
         else:
             messages.success(request, _("Disposal opened; the rectification notice has been issued."))
             return redirect("contracts-disposal", case.pk)
@@ -121,7 +110,7 @@ def disposal_detail(request, pk):
                         record_kind=form.cleaned_data["record_kind"] or None,
                     )
             except ValidationFailed as exc:
-                _form_error(form, exc)
+                form_errors_from(exc, form)
             except DomainError as exc:
                 messages.error(request, exc.message)
                 return redirect("contracts-disposal", case.pk)

@@ -22,11 +22,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from contracts.complaints.metrics import handled_on_time_by_agency
 from contracts.models import ArrearsCase, Contract, EvaluationWeights, GovernmentDishonestyRecord, Milestone, Payment
 from workflow import clock
 from workflow.errors import ValidationFailed
@@ -92,16 +92,6 @@ def _paid_by(end: dt.date):
     )
 
 
-def _complaint_counts(start: dt.date, end: dt.date) -> dict[int, dict]:
-    """Complaints handled in the period per respondent agency, and how many on time (when the
-    complaint column exists: the model must offer `evaluation_counts(start, end)`)."""
-    try:
-        model = apps.get_model("contracts", "Complaint")
-    except LookupError:
-        return {}
-    return model.evaluation_counts(start, end)
-
-
 def evaluation_compute(*, period_start: dt.date, period_end: dt.date, as_of: dt.date | None = None) -> list[dict]:
     as_of = as_of or clock.today()
     horizon = min(period_end, as_of)
@@ -135,7 +125,7 @@ def evaluation_compute(*, period_start: dt.date, period_end: dt.date, as_of: dt.
     dishonesty = _by_agency(
         GovernmentDishonestyRecord.objects.filter(decided_on__range=(period_start, period_end)), n=Count("id")
     )
-    complaints = _complaint_counts(period_start, period_end)
+    complaints = handled_on_time_by_agency(period_start, period_end)
 
     rows = []
     for agency in Agency.objects.order_by("code"):

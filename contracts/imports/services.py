@@ -58,6 +58,7 @@ from workflow.models import Agency
 from workflow.models.parties import validate_uscc
 from workflow.rules import rule_in_force
 from workflow.scoping import agency_filter
+from workflow.transitions import ConcurrentTransition, transition
 
 logger = logging.getLogger(__name__)
 
@@ -637,35 +638,30 @@ def _sorted(errors: list[dict]) -> list[dict]:
     return sorted(errors, key=lambda e: (e["row"] is not None, order.get(e["sheet"], 2), e["row"] or 0))
 
 
-def _finish(imp: ContractImport, *, source, target: str, reason: str = "", **fields) -> bool:
-    """Move the import from `source` to `target` (conditional UPDATE) with its audit row."""
-    sources = [source] if isinstance(source, str) else list(source)
-    now = clock.now()
-    with transaction.atomic():
-        moved = ContractImport.objects.filter(pk=imp.pk, status__in=sources).update(
-            status=target, finished_at=now, **fields
-        )
-        if not moved:
-            return False
-        before = imp.status
-        imp.status, imp.finished_at = target, now
-        for key, value in fields.items():
-            setattr(imp, key, value)
-        audit_record(
-            action="contract.import",
-            obj=imp,
-            actor=imp.uploaded_by,
-            from_state=before,
-            to_state=target,
-            reason=reason,
-            changes={
-                "file": imp.original_name,
-                "sha256": imp.sha256,
-                "rows": imp.total,
-                "created": imp.created_count,
-                "errors": len(imp.errors or []),
-            },
-        )
+def _finish(imp: ContractImport, name: str, *, reason: str = "", **fields) -> bool:
+    """End the import with the transition `name` (complete, reject, fail) and its audit row; False
+    when its state no longer allows it or changed since it was read (the save is conditional on it)."""
+    after = {"created_count": imp.created_count, "errors": imp.errors, **fields}
+    try:
+        with transaction.atomic():
+            transition(
+                imp,
+                name,
+                values={"finished_at": clock.now(), **fields},
+                actor=imp.uploaded_by,
+                action="contract.import",
+                reason=reason,
+                changes={
+                    "file": imp.original_name,
+                    "sha256": imp.sha256,
+                    "rows": imp.total,
+                    "created": after["created_count"],
+                    "errors": len(after["errors"] or []),
+                },
+            )
+    except (Conflict, ConcurrentTransition):
+        imp.refresh_from_db(fields=["status"])
+        return False
     return True
 
 
@@ -685,20 +681,30 @@ def _import_rows(imp: ContractImport, parsed: ParsedFile) -> None:
                 raise _RowRefused(row, exc) from exc
         if not _finish(
             imp,
-            source=ContractImport.Status.IMPORTING,
-            target=ContractImport.Status.DONE,
+            "complete",
             created_count=len(parsed.contracts),
             processed=len(parsed.contracts),
         ):
             raise Conflict(_("The import was changed by someone else while it ran."), "import_state")
 
 
+def _claim(import_id: int) -> bool:
+    """queued → validating, for one worker only: the row is locked, and the save is conditional
+    on the state it was read in, so a task delivered twice (or to two workers) runs once."""
+    try:
+        with transaction.atomic():
+            imp = ContractImport.objects.select_for_update().filter(pk=import_id).first()
+            if imp is None:
+                return False
+            transition(imp, "claim")
+    except (Conflict, ConcurrentTransition):
+        return False
+    return True
+
+
 def contract_import_run(import_id: int) -> str:
     """The q2 task: validate the whole file, then import all of it or nothing. Safe to run twice."""
-    claimed = ContractImport.objects.filter(pk=import_id, status=ContractImport.Status.QUEUED).update(
-        status=ContractImport.Status.VALIDATING
-    )
-    if not claimed:
+    if not _claim(import_id):
         return "skipped"
     imp = ContractImport.objects.select_related("agency", "uploaded_by").get(pk=import_id)
     try:
@@ -711,22 +717,16 @@ def contract_import_run(import_id: int) -> str:
             errors += _validate_rows(imp, parsed)
         if errors:
             imp.errors = _sorted(errors)
-            _finish(
-                imp, source=ContractImport.Status.VALIDATING, target=ContractImport.Status.REJECTED, errors=imp.errors
-            )
+            _finish(imp, "reject", errors=imp.errors)
             return ContractImport.Status.REJECTED
-        ContractImport.objects.filter(pk=imp.pk, status=ContractImport.Status.VALIDATING).update(
-            status=ContractImport.Status.IMPORTING, processed=imp.total
-        )
-        imp.status = ContractImport.Status.IMPORTING
+        with transaction.atomic():
+            transition(imp, "start_import", values={"processed": imp.total})
         try:
             _import_rows(imp, parsed)
         except _RowRefused as exc:
             # E.g. someone registered one of these numbers after validation: still nothing is created.
             imp.errors = _service_errors(exc.error, exc.row)
-            _finish(
-                imp, source=ContractImport.Status.IMPORTING, target=ContractImport.Status.REJECTED, errors=imp.errors
-            )
+            _finish(imp, "reject", errors=imp.errors)
             return ContractImport.Status.REJECTED
         return ContractImport.Status.DONE
     except Exception as exc:
@@ -744,8 +744,7 @@ def contract_import_run(import_id: int) -> str:
         ]
         _finish(
             imp,
-            source=[ContractImport.Status.VALIDATING, ContractImport.Status.IMPORTING],
-            target=ContractImport.Status.FAILED,
+            "fail",
             reason=f"{type(exc).__name__}: {exc}"[:500],
             errors=imp.errors,
         )

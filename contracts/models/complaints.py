@@ -93,14 +93,6 @@ class Complaint(StatefulModel):
     def __str__(self) -> str:
         return self.code
 
-    @classmethod
-    def evaluation_counts(cls, start, end) -> dict:
-        """Complaints handled in [start, end] per respondent agency, and how many on time (for the
-        government-integrity evaluation)."""
-        from contracts.complaints.metrics import handled_on_time_by_agency
-
-        return handled_on_time_by_agency(start, end)
-
     @transition(field=status, source=Status.SUBMITTED, target=Status.ACCEPTED)
     def accept(self):
         pass

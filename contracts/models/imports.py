@@ -1,13 +1,31 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from workflow.models.base import StatefulModel
 
 
-class ContractImport(models.Model):
+class CharStatusField(FSMField):
+    """An FSMField that migrations record as the CharField it replaced.
+
+    The column is the same (a varchar with the same choices and default); the state machine is
+    Python only, so the field needs no migration and historical models keep a plain CharField.
+    """
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
+class ContractImport(StatefulModel):
     """A bulk import of existing contracts from the Excel template, run by a q2 worker.
 
     All-or-nothing per file: every row is validated first; the contracts are created only if no
     row has an error. `processed` / `total` drive the progress bar.
+
+    queued --claim--> validating --start_import--> importing --complete--> done; from validating
+    or importing --reject--> rejected (errors in the file) or --fail--> failed (unexpected error).
     """
 
     class Status(models.TextChoices):
@@ -22,7 +40,7 @@ class ContractImport(models.Model):
     file = models.FileField(upload_to="imports/%Y/%m/")
     original_name = models.CharField(max_length=200)
     sha256 = models.CharField(max_length=64)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    status = CharStatusField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(_("rows"), default=0)
     processed = models.PositiveIntegerField(_("rows processed"), default=0)
     created_count = models.PositiveIntegerField(_("contracts created"), default=0)
@@ -39,3 +57,23 @@ class ContractImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
+
+    @transition(field=status, source=Status.QUEUED, target=Status.VALIDATING)
+    def claim(self):
+        """A worker takes the queued import; only one can."""
+
+    @transition(field=status, source=Status.VALIDATING, target=Status.IMPORTING)
+    def start_import(self):
+        """Every row is correct: the contracts are created next."""
+
+    @transition(field=status, source=Status.IMPORTING, target=Status.DONE)
+    def complete(self):
+        pass
+
+    @transition(field=status, source=[Status.VALIDATING, Status.IMPORTING], target=Status.REJECTED)
+    def reject(self):
+        pass
+
+    @transition(field=status, source=[Status.VALIDATING, Status.IMPORTING], target=Status.FAILED)
+    def fail(self):
+        pass

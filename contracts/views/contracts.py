@@ -40,7 +40,6 @@ from contracts.forms import (
     ReportForm,
     WarningActionForm,
     WarningFilterForm,
-    form_errors_from,
     milestone_rows,
 )
 from contracts.interest import milestone_interest
@@ -49,6 +48,7 @@ from workflow import clock, roles
 from workflow.audit import audit_for
 from workflow.errors import Conflict, DomainError, NotFound
 from workflow.errors import PermissionDenied as DomainPermissionDenied
+from workflow.forms import form_errors_from
 from workflow.rules import rule_in_force
 from workflow.scoping import agencies_for_user, sees_everything
 from workflow.uploads import capped_uploads

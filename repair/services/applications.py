@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
+from django.utils.translation import gettext_lazy
 
 from repair.models import DishonestyRecord, RepairApplication, RepairProof
 from workflow import clock, roles
@@ -31,6 +31,7 @@ from workflow.documents import document_issue
 from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from workflow.models import Enterprise
 from workflow.outbox import outbox_enqueue
+from workflow.transitions import locked, transition
 from workflow.uploads import MAX_EVIDENCE_BYTES, uploads_check
 
 COMMITMENT_TEMPLATE = (
@@ -38,6 +39,9 @@ COMMITMENT_TEMPLATE = (
     "一、已纠正失信行为、履行法定义务，所提交的材料真实、准确、完整；二、今后严格遵守法律法规，诚信经营；"
     "三、如有虚假承诺或再次发生同类失信行为，愿意承担相应法律责任，并接受撤销信用修复决定等处理。"
 )
+
+
+REFUSED = gettext_lazy("The application is %(status)s; that is not possible now.")
 
 
 def commitment_text(enterprise: Enterprise, records) -> str:
@@ -225,31 +229,15 @@ def _clock(application, purpose):
     return deadlines_for(application).filter(purpose=purpose).first()
 
 
-def _locked(application) -> RepairApplication:
-    return RepairApplication.objects.select_for_update().get(pk=application.pk)
-
-
-def _move(application, name):
-    if not can_proceed(getattr(application, name)):
-        raise Conflict(
-            _("The application is %(status)s; that is not possible now.")
-            % {"status": application.get_status_display()},
-            "application_state",
-        )
-    before = application.status
-    getattr(application, name)()
-    return before
-
-
 @transaction.atomic
 def application_supplement(*, application, items: str, acting_user) -> RepairApplication:
     """补正: ask for more material; the feedback clock stops until it arrives."""
     if not items.strip():
         raise ValidationFailed(_("List the material needed."), "required", field="items")
-    application = _locked(application)
-    before = _move(application, "ask_supplement")
-    application.supplement_items = items
-    application.save(update_fields=["status", "supplement_items"])
+    application = locked(application)
+    before = transition(
+        application, "ask_supplement", refused=REFUSED, code="application_state", values={"supplement_items": items}
+    )
     deadline_pause(deadline=_clock(application, "feedback"), on=clock.today(), reason=items, acting_user=acting_user)
     audit_record(
         action="repair.supplement",
@@ -265,9 +253,8 @@ def application_supplement(*, application, items: str, acting_user) -> RepairApp
 @transaction.atomic
 def application_supplement_received(*, application, proofs=(), acting_user) -> RepairApplication:
     files = _proofs_check(proofs)
-    application = _locked(application)
-    before = _move(application, "receive_supplement")
-    application.save(update_fields=["status"])
+    application = locked(application)
+    before = transition(application, "receive_supplement", refused=REFUSED, code="application_state")
     for checked in files:
         RepairProof.store(checked, application=application)
     deadline_resume(deadline=_clock(application, "feedback"), on=clock.today(), acting_user=acting_user)
@@ -284,7 +271,7 @@ def application_supplement_received(*, application, proofs=(), acting_user) -> R
 @transaction.atomic
 def application_extend(*, application, days: int, reason: str, approver) -> RepairApplication:
     """A complex case: more time, with the reason the applicant sees."""
-    application = _locked(application)
+    application = locked(application)
     if application.status not in (RepairApplication.Status.ACCEPTED, RepairApplication.Status.SUPPLEMENT):
         raise Conflict(_("Only an application under review can be extended."), "application_state")
     deadline_extend(
@@ -300,18 +287,18 @@ def application_decide(*, application, approve: bool, reason: str, acting_user) 
     """The deciding unit's review. Approving a serious-category record needs a supervisor's approval."""
     if not reason.strip():
         raise ValidationFailed(_("Give the reasons for the decision."), "required", field="reason")
-    application = _locked(application)
+    application = locked(application)
     application.reviewed_by = acting_user
     application.decision_reason = reason
     if approve and application.records.filter(category=DishonestyRecord.Category.SERIOUS).exists():
-        before = _move(application, "propose_approval")
-        application.save(update_fields=["status", "reviewed_by", "decision_reason"])
-        audit_record(
-            action="repair.propose",
-            obj=application,
+        transition(
+            application,
+            "propose_approval",
+            refused=REFUSED,
+            code="application_state",
+            fields=["reviewed_by", "decision_reason"],
             actor=acting_user,
-            from_state=before,
-            to_state=application.status,
+            action="repair.propose",
             reason=reason,
         )
         return application
@@ -324,7 +311,7 @@ def application_supervisor_decide(*, application, approve: bool, reason: str, ac
         raise PermissionDenied(_("A supervisor approves serious-category repairs."), "forbidden")
     if not reason.strip():
         raise ValidationFailed(_("Give the reasons for the decision."), "required", field="reason")
-    application = _locked(application)
+    application = locked(application)
     if application.status != RepairApplication.Status.AWAITING_APPROVAL:
         raise Conflict(_("This application is not awaiting approval."), "application_state")
     return _finalize(
@@ -334,9 +321,13 @@ def application_supervisor_decide(*, application, approve: bool, reason: str, ac
 
 def _finalize(application, *, approve: bool, reason: str, actor) -> RepairApplication:
     today = clock.today()
-    before = _move(application, "approve" if approve else "reject")
-    application.approved, application.decided_on, application.decision_reason = approve, today, reason
-    application.save(update_fields=["status", "approved", "decided_on", "decision_reason"])
+    before = transition(
+        application,
+        "approve" if approve else "reject",
+        refused=REFUSED,
+        code="application_state",
+        values={"approved": approve, "decided_on": today, "decision_reason": reason},
+    )
     feedback = _clock(application, "feedback")
     if feedback is not None and feedback.status in ("running", "paused", "overdue"):
         deadline_complete(deadline=feedback, on=today, acting_user=actor)

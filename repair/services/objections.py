@@ -4,13 +4,13 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
 
 from repair.models import DishonestyRecord, Objection, RepairApplication
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.deadlines import deadline_complete, deadline_start, deadlines_for
 from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from workflow.transitions import transition
 
 
 @transaction.atomic
@@ -82,11 +82,14 @@ def objection_answer(
     if upheld:
         objection.uphold()
         if revoke:
-            before = record.status
-            if not can_proceed(record.revoke):
-                raise Conflict(_("This record can no longer be revoked."), "record_state")
-            record.revoke()
-            record.ended_on = today
+            before = transition(
+                record,
+                "revoke",
+                refused=_("This record can no longer be revoked."),
+                code="record_state",
+                values={"ended_on": today},
+                save=False,  # saved below with the corrections
+            )
             changes["revoked"] = {"from": before}
         for field, value in corrections.items():
             if field == "publication_ends_on":

@@ -5,7 +5,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
 from stdnum.cn import ric
 
 from repair.models import DishonestyRecord, Obligation
@@ -17,6 +16,7 @@ from workflow.errors import Conflict, PermissionDenied, ValidationFailed
 from workflow.models import Delivery, Document, Enterprise
 from workflow.models.parties import validate_uscc
 from workflow.outbox import outbox_enqueue
+from workflow.transitions import locked, transition
 
 DECISION_TITLES = {
     DishonestyRecord.Type.ADMIN_PENALTY: "行政处罚决定书",
@@ -280,19 +280,22 @@ def _notice_documents(record):
 @transaction.atomic
 def record_publish(*, record: DishonestyRecord, acting_user) -> DishonestyRecord:
     """Publish a record: never without its repair notice, never a minor one not marked for publication."""
-    record = DishonestyRecord.objects.select_for_update().get(pk=record.pk)
+    record = locked(record)
     if not record.publishable:
         raise Conflict(_("Minor dishonesty information is not published unless marked necessary."), "not_publishable")
     if not _notice_documents(record).filter(doc_type="repair_notice").exists():
         raise Conflict(_("The credit repair notice must be issued before publication."), "notice_missing")
     if record.publication_ends_on and record.publication_ends_on <= clock.today():
         raise Conflict(_("The publication period of this record is already over."), "publication_over")
-    if not can_proceed(record.publish):
-        raise Conflict(_("This record cannot be published in its state."), "record_state")
-    before = record.status
-    record.publish()
-    record.published_at = clock.now()
-    record.save(update_fields=["status", "published_at"])
+    transition(
+        record,
+        "publish",
+        refused=_("This record cannot be published in its state."),
+        code="record_state",
+        values={"published_at": clock.now()},
+        actor=acting_user,
+        action="record.publish",
+    )
     outbox_enqueue(
         destination="city_credit_platform",
         topic="dishonesty_record.published",
@@ -306,5 +309,4 @@ def record_publish(*, record: DishonestyRecord, acting_user) -> DishonestyRecord
             "publication_ends_on": record.publication_ends_on.isoformat() if record.publication_ends_on else None,
         },
     )
-    audit_record(action="record.publish", obj=record, actor=acting_user, from_state=before, to_state=record.status)
     return record

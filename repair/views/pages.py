@@ -86,6 +86,7 @@ from workflow.audit import audit_for
 from workflow.deadlines import deadlines_for
 from workflow.documents import document_render
 from workflow.errors import DomainError, NotFound, ValidationFailed
+from workflow.forms import form_errors_from
 from workflow.models import Deadline, DeadlineEvent, Delivery, Document
 from workflow.notifications import notifications_for_user
 from workflow.uploads import private_file_response, stored_file_response
@@ -142,16 +143,6 @@ def _or_404(fn, **kwargs):
         return fn(**kwargs)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-
-
-def _form_errors(form, exc: DomainError, field_of: dict | None = None) -> None:
-    errors = getattr(exc, "errors", None) or {exc.field: [exc.message]}
-    for key, msgs in errors.items():
-        name = (field_of or {}).get(key or "", key)
-        if name not in form.fields:
-            name = None
-        for message in msgs:
-            form.add_error(name, message)
 
 
 def _audit_rows(obj) -> list:
@@ -318,7 +309,7 @@ def record_detail(request, pk):
                 try:
                     record_serve_notices(record=record, acting_user=user, **d)
                 except ValidationFailed as exc:
-                    _form_errors(serve_form, exc)
+                    form_errors_from(exc, serve_form)
                 except DomainError as exc:
                     messages.error(request, exc.message)
                     return redirect("repair-record", record.pk)
@@ -661,7 +652,7 @@ def application_detail(request, pk):
             try:
                 done = _application_action(request, application, action, d)
             except ValidationFailed as exc:
-                _form_errors(form, exc, {"amount": "days"})
+                form_errors_from(exc, form, mapping={"amount": "days"})
             except DomainError as exc:
                 messages.error(request, exc.message)
                 return redirect("repair-application", application.pk)
@@ -754,7 +745,7 @@ def objection_new(request, pk):
                 record=record, target=d["target"], text=d["text"], application=application, acting_user=user
             )
         except ValidationFailed as exc:
-            _form_errors(form, exc)
+            form_errors_from(exc, form)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -826,7 +817,7 @@ def objection_detail(request, pk):
                     acting_user=user,
                 )
             except ValidationFailed as exc:
-                _form_errors(form, exc, {"corrections": None})
+                form_errors_from(exc, form, mapping={"corrections": None})
             except DomainError as exc:
                 messages.error(request, exc.message)
                 return redirect("repair-objection", objection.pk)

@@ -83,8 +83,28 @@ def test_daily_sweep_task_runs_the_sweep_for_today(travel):
     assert result == {"run": run.pk, "as_of": "2026-10-08", "steps": len(run.results)}
 
 
-def test_workflow_timers_task_fires_viewflow_dispatchers():
-    assert tasks.fire_workflow_timers() == {"timers": 0, "start_timers": 0, "conditions": 0}
+def test_workflow_timers_task_fires_viewflow_dispatchers_on_our_clock(travel, monkeypatch):
+    """Each of viewflow's three dispatchers runs once, reading govcredit's (moved) clock, and viewflow's
+    own timezone module is put back afterwards. (A real timer firing: tests/contracts/test_disposal.py.)"""
+    from viewflow.workflow import timers
+
+    travel("2026-10-28")
+    seen = []
+
+    def dispatcher(name, fired):
+        def run():
+            seen.append((name, timers.timezone.now()))
+            return fired
+
+        return run
+
+    monkeypatch.setattr(timers, "fire_due_timers", dispatcher("timers", 2))
+    monkeypatch.setattr(timers, "fire_due_start_timers", dispatcher("start_timers", 0))
+    monkeypatch.setattr(timers, "fire_due_conditions", dispatcher("conditions", 1))
+    assert tasks.fire_workflow_timers() == {"timers": 2, "start_timers": 0, "conditions": 1}
+    assert [name for name, _ in seen] == ["timers", "start_timers", "conditions"]
+    assert {now.astimezone(clock.SHANGHAI).date() for _, now in seen} == {dt.date(2026, 10, 28)}
+    assert timers.timezone is timezone
 
 
 def test_outbox_flush_task_reports_counts():

@@ -138,12 +138,30 @@ def test_documents_step_uses_documents_render_pending(registry, travel, monkeypa
     }
 
 
-def test_documents_step_is_skipped_when_the_function_is_missing(registry, travel, monkeypatch):
+def test_documents_step_renders_a_document_left_pending(engine_steps, travel):
+    """The render queued on commit never ran (the test transaction does not commit, as when a worker
+    dies): the sweep renders it, once."""
+    from workflow.documents import document_issue
+    from workflow.models import Document
+
     travel("2026-04-01")
-    monkeypatch.delattr(workflow.documents, "documents_render_pending")
+    issuer = Agency.objects.create(code="XFGW", name="X市发展和改革委员会", kind="government", doc_prefix="X发改")
+    doc = document_issue(
+        case=issuer,
+        doc_type="notice",
+        title="关于督促履行合同付款义务的通知",
+        template="documents/sample_notice.html",
+        context={"budget": "550.00"},
+        issuer=issuer,
+        series="信修",
+    )
+    assert Document.objects.get(pk=doc.pk).status == Document.Status.PENDING
     run = sweeps.sweep_run(as_of=dt.date(2026, 4, 1))
-    assert run.results["documents.render_pending"]["ok"] is True
-    assert "not available" in run.results["documents.render_pending"]["result"]["skipped"]
+    assert run.results["documents.render_pending"]["result"] == {Document.Status.RENDERED: 1}
+    doc.refresh_from_db()
+    assert doc.status == Document.Status.RENDERED and doc.file.size > 10_000 and len(doc.sha256) == 64
+    again = sweeps.sweep_run(as_of=dt.date(2026, 4, 1))
+    assert again.results["documents.render_pending"]["result"] == {}
 
 
 def test_apps_add_steps_in_a_sweeps_module(registry, tmp_path, monkeypatch, travel):

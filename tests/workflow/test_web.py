@@ -203,7 +203,8 @@ def test_wrong_password_shows_generic_error(client, demo):
     response = login(client, "agency_clerk", "wrong-password")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "请输入一个正确的" in html or "用户名" in html
+    # Django's own message, translated, and nothing that tells an attacker whether the user exists.
+    assert "请输入一个正确的用户名和密码。注意，两者都区分大小写。" in html
     assert "锁定" not in html.split("login-foot")[0]
 
 

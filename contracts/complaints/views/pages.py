@@ -64,6 +64,7 @@ from workflow.audit import audit_for
 from workflow.auth import client_ip
 from workflow.deadlines import deadlines_for
 from workflow.errors import Conflict, DomainError, NotFound, RateLimited, ValidationFailed
+from workflow.forms import form_errors_from
 from workflow.models import Agency, DeadlineEvent, Document, Enterprise
 from workflow.rules import rule_in_force
 from workflow.scoping import agencies_for_user
@@ -803,16 +804,6 @@ STEP_DONE = {
 }
 
 
-def _form_error(form, exc: DomainError) -> None:
-    errors = getattr(exc, "errors", None) or {exc.field: [exc.message]}
-    for field, msgs in errors.items():
-        name = {"amount": "days"}.get(field or "", field)
-        if name not in form.fields:
-            name = None
-        for message in msgs:
-            form.add_error(name, message)
-
-
 def _can_extend(user, complaint) -> bool:
     return (
         complaint.status == Complaint.Status.TRANSFERRED
@@ -845,7 +836,7 @@ def complaint_detail(request, code):
                             approver=user,
                         )
                 except ValidationFailed as exc:
-                    _form_error(extend_form, exc)
+                    form_errors_from(exc, extend_form, mapping={"amount": "days"})
                 except DomainError as exc:
                     messages.error(request, exc.message)
                     return redirect("complaint-detail", complaint.code)
@@ -858,7 +849,7 @@ def complaint_detail(request, code):
                 try:
                     _do_step(request, complaint, step, form)
                 except ValidationFailed as exc:
-                    _form_error(form, exc)
+                    form_errors_from(exc, form, mapping={"amount": "days"})
                 except DomainError as exc:
                     messages.error(request, exc.message)
                     return redirect("complaint-detail", complaint.code)
