@@ -34,10 +34,9 @@ from contracts.imports.services import (
     import_template_workbook,
 )
 from contracts.models import ContractImport
-from workflow import roles
+from workflow import roles, uploads
 from workflow.errors import Conflict, DomainError, NotFound
 from workflow.scoping import sees_everything
-from workflow.uploads import cap_uploads
 
 PAST_IMPORTS = 50
 
@@ -75,7 +74,7 @@ def _capped_uploads(view):
     @csrf_exempt
     def wrapper(request, *args, **kwargs):
         if request.method == "POST":
-            cap_uploads(request, MAX_IMPORT_BYTES)
+            uploads.cap_uploads(request, MAX_IMPORT_BYTES)
         return protected(request, *args, **kwargs)
 
     wrapper.__name__ = view.__name__
