@@ -8,11 +8,12 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from contracts.attachments import ACCEPT, attachment_check
+from contracts.attachments import attachment_check
 from contracts.models import Contract, Milestone, Payment, PerformanceReport, Warning
 from workflow.errors import DomainError
 from workflow.models import Enterprise
 from workflow.models.parties import validate_uscc
+from workflow.uploads import ACCEPT
 
 AMOUNT = {"max_digits": 16, "decimal_places": 2}
 NO_CHOICE = [("", "---------")]

@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from repair.models import DishonestyRecord, Objection, Obligation
 from workflow.errors import DomainError
 from workflow.models import Delivery
-
-ACCEPT = "application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"
+from workflow.uploads import MultipleFileField
 
 
 class DateInput(forms.DateInput):
@@ -18,23 +17,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        items = [item for item in data if item] if isinstance(data, list | tuple) else ([data] if data else [])
-        if not items and self.required:
-            raise forms.ValidationError(self.error_messages["required"], code="required")
-        return [super(MultipleFileField, self).clean(item, initial) for item in items]
 
 
 class ServiceErrorsMixin:

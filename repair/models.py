@@ -6,6 +6,7 @@ from viewflow.workflow.models import Process
 
 from workflow.models import Agency, Enterprise
 from workflow.models.base import StatefulModel
+from workflow.uploads import StoredFile
 
 
 class DishonestyRecord(StatefulModel):
@@ -206,14 +207,11 @@ class RepairApplication(StatefulModel):
         pass
 
 
-class RepairProof(models.Model):
+class RepairProof(StoredFile):
     application = models.ForeignKey(RepairApplication, on_delete=models.PROTECT, related_name="proofs")
     file = models.FileField(upload_to="repair/%Y/%m/")
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size_bytes = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField()
+
+    default_name = "proof"
 
     class Meta:
         verbose_name = _("proof")

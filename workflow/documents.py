@@ -348,18 +348,6 @@ def documents_render_pending(*, limit: int | None = 100) -> dict[str, int]:
 # -- reading -------------------------------------------------------------------------------
 
 
-def sha256_of_file(fileobj) -> str:
-    """SHA-256 of an uploaded or stored file, read in chunks."""
-    digest = hashlib.sha256()
-    if hasattr(fileobj, "chunks"):
-        for chunk in fileobj.chunks():
-            digest.update(chunk)
-    else:
-        for chunk in iter(lambda: fileobj.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def document_get_by_code(*, code: str) -> Document:
     """The document a public verification code names (any status), or NotFound."""
     code = verification_code_normalise(code)

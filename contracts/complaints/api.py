@@ -21,7 +21,6 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contracts.attachments import CappedUploadHandler
 from contracts.complaints.services import (
     complaint_current_step,
     complaint_evaluate_by_complainant,
@@ -41,6 +40,7 @@ from workflow.auth import client_ip
 from workflow.deadlines import deadlines_for
 from workflow.errors import ValidationFailed
 from workflow.models import Agency, Document
+from workflow.uploads import cap_uploads
 
 TAG = ["complaints"]
 
@@ -197,18 +197,6 @@ def staff_payload(complaint: Complaint, user) -> dict:
 
 
 # --- request parsing ------------------------------------------------------------------------------------------
-
-
-class EvidenceUploadHandler(CappedUploadHandler):
-    """Keeps at most the column's per-file limit of each upload; a bigger file arrives as an empty
-    stand-in with its real size, which the service refuses ("larger than 10 MB")."""
-
-    def receive_data_chunk(self, raw_data, start):
-        self.received = start + len(raw_data)
-        if self.received > settings.GOVCREDIT_COMPLAINT_EVIDENCE_MAX_BYTES:
-            self.exceeded = True
-            return None
-        return raw_data
 
 
 def _truthy(value) -> bool:
@@ -371,7 +359,9 @@ class ComplaintCollectionApi(APIView):
 
     def initialize_request(self, request, *args, **kwargs):
         if request.method == "POST":
-            request.upload_handlers.insert(0, EvidenceUploadHandler(request))
+            # Keep at most the column's per-file limit of each upload; a bigger file arrives as an empty
+            # stand-in with its real size, which the service refuses ("larger than 10 MB").
+            cap_uploads(request, settings.GOVCREDIT_COMPLAINT_EVIDENCE_MAX_BYTES)
         return super().initialize_request(request, *args, **kwargs)
 
     @extend_schema(

@@ -10,19 +10,16 @@ Each clock is a workflow Deadline on the complaint, so pauses, extensions and hi
 
 import contextlib
 import datetime as dt
-import hashlib
 import re
 import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contracts.attachments import uploads_check
 from contracts.models import ArrearsCase, Complaint, ComplaintEvidence, Contract, SubmissionThrottle
 from workflow import clock, roles
 from workflow.audit import audit_record
@@ -32,6 +29,7 @@ from workflow.errors import Conflict, NotFound, PermissionDenied, RateLimited, V
 from workflow.models import Agency, Deadline, Enterprise
 from workflow.models.parties import validate_uscc
 from workflow.transitions import locked, transition
+from workflow.uploads import CheckedUpload, uploads_check
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -121,7 +119,7 @@ def complaint_validate(data: dict) -> dict:
     return out
 
 
-def _check_evidence(files) -> list[tuple[object, str, bytes]]:
+def _check_evidence(files) -> list[CheckedUpload]:
     return uploads_check(
         files,
         field="evidence",
@@ -210,17 +208,8 @@ def _submit(*, cleaned, files, source, ip, acting_user) -> Complaint:
         submitter_ip=ip,
         submitted_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
     )
-    for upload, content_type, content in files:
-        evidence = ComplaintEvidence(
-            complaint=complaint,
-            original_name=(upload.name or "evidence")[:200],
-            content_type=content_type,
-            size_bytes=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            uploaded_at=clock.now(),
-        )
-        evidence.file.save(f"{secrets.token_hex(16)}", ContentFile(content), save=False)
-        evidence.save()
+    for checked in files:
+        ComplaintEvidence.store(checked, complaint=complaint)
     accept = deadline_start(case=complaint, purpose="accept", rule_code="complaint.accept", start_on=today)
     ComplaintFlow.start.run(complaint=complaint)
     office = complaint_office()

@@ -7,14 +7,10 @@ above it) and supervisors — anyone else gets a 404, as if it did not exist.
 
 from __future__ import annotations
 
-import io
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -38,7 +34,7 @@ from contracts.imports.selectors import (
 )
 from contracts.imports.services import ACTIVE, contract_import_create
 from contracts.models import ContractImport
-from workflow import roles
+from workflow import roles, uploads
 from workflow.errors import Conflict, DomainError, NotFound
 from workflow.scoping import sees_everything
 from workflow.spreadsheets import XLSX_CONTENT_TYPE
@@ -72,34 +68,6 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 # --- upload size cap --------------------------------------------------------------------------------
 
 
-class _OversizedUpload(UploadedFile):
-    """Stands for a file cut off at the limit: nothing of it is kept, only its size."""
-
-    def __init__(self, name: str, size: int, content_type: str | None):
-        super().__init__(io.BytesIO(b""), name=name, content_type=content_type, size=size)
-
-
-class _CappedUploadHandler(FileUploadHandler):
-    """Drops an upload's bytes beyond MAX_IMPORT_BYTES as they stream in; the service then refuses
-    the file by its size. Nothing larger than the limit reaches memory or disk."""
-
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        self.exceeded = False
-
-    def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > MAX_IMPORT_BYTES:
-            self.exceeded = True
-            self.received = start + len(raw_data)
-            return None
-        return raw_data
-
-    def file_complete(self, file_size):
-        if self.exceeded:
-            return _OversizedUpload(self.file_name, self.received, self.content_type)
-        return None
-
-
 def _capped_uploads(view):
     """Install the cap before the body is parsed; the CSRF check then runs on the parsed body."""
     protected = csrf_protect(view)
@@ -107,7 +75,7 @@ def _capped_uploads(view):
     @csrf_exempt
     def wrapper(request, *args, **kwargs):
         if request.method == "POST":
-            request.upload_handlers.insert(0, _CappedUploadHandler(request))
+            uploads.cap_uploads(request, MAX_IMPORT_BYTES)
         return protected(request, *args, **kwargs)
 
     wrapper.__name__ = view.__name__

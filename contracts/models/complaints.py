@@ -7,6 +7,7 @@ from viewflow.workflow.models import Process
 from contracts.models.contracts import Contract
 from workflow.models import Agency, Enterprise
 from workflow.models.base import StatefulModel
+from workflow.uploads import StoredFile
 
 
 class Complaint(StatefulModel):
@@ -129,14 +130,11 @@ class Complaint(StatefulModel):
         pass
 
 
-class ComplaintEvidence(models.Model):
+class ComplaintEvidence(StoredFile):
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(upload_to="complaints/%Y/%m/")
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size_bytes = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField()
+
+    default_name = "evidence"
 
     class Meta:
         verbose_name = _("evidence")

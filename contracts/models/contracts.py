@@ -6,6 +6,7 @@ from django_fsm import FSMField, transition
 
 from workflow.models import Agency, Enterprise
 from workflow.models.base import StatefulModel
+from workflow.uploads import StoredFile
 
 
 class Contract(StatefulModel):
@@ -137,19 +138,18 @@ class ContractVersion(models.Model):
         constraints = [models.UniqueConstraint(fields=["contract", "version"], name="contract_version_unique")]
 
 
-class ContractAttachment(models.Model):
+class ContractAttachment(StoredFile):
     """The signed contract scan and other files; served only through a permission check."""
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(upload_to="contracts/%Y/%m/")
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size_bytes = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    uploaded_at = models.DateTimeField()
+
+    @classmethod
+    def original_name_of(cls, upload) -> str:
+        return (upload.name or "")[-200:]  # the end of a long name, with its extension
 
     class Meta:
         verbose_name = _("attachment")

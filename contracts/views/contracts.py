@@ -19,12 +19,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from contracts import selectors, services
 from contracts.attachments import (
-    CappedUploadHandler,
+    MAX_ATTACHMENT_BYTES,
     attachment_get_for_contract,
     attachment_response,
     contract_attachment_add,
@@ -52,6 +51,7 @@ from workflow.errors import PermissionDenied as DomainPermissionDenied
 from workflow.forms import form_errors_from
 from workflow.rules import rule_in_force
 from workflow.scoping import agencies_for_user, sees_everything
+from workflow.uploads import capped_uploads
 
 PER_PAGE = 25
 AUDIT_ROWS = 200
@@ -94,20 +94,7 @@ def _contract_for_clerk(user, pk) -> Contract:
         raise PermissionDenied(exc.message) from exc
 
 
-def _capped_uploads(view):
-    """Install the 20 MB cap before the body is parsed; the CSRF check then runs on the parsed body
-    (the pattern Django documents for changing upload handlers in a view)."""
-    protected = csrf_protect(view)
-
-    @csrf_exempt
-    def wrapper(request, *args, **kwargs):
-        if request.method == "POST":
-            request.upload_handlers.insert(0, CappedUploadHandler(request))
-        return protected(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
+_capped_uploads = capped_uploads(MAX_ATTACHMENT_BYTES)  # the 20 MB cap, before the body is parsed
 
 
 # --- list -----------------------------------------------------------------------------------------

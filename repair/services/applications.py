@@ -9,11 +9,9 @@
 
 import datetime as dt
 import hashlib
-import secrets
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,6 +32,7 @@ from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFail
 from workflow.models import Enterprise
 from workflow.outbox import outbox_enqueue
 from workflow.transitions import locked, transition
+from workflow.uploads import MAX_EVIDENCE_BYTES, uploads_check
 
 COMMITMENT_TEMPLATE = (
     "信用承诺书\n本单位{name}（统一社会信用代码：{uscc}）就{numbers}所涉失信行为申请信用修复，郑重承诺："
@@ -51,9 +50,7 @@ def commitment_text(enterprise: Enterprise, records) -> str:
 
 
 def _proofs_check(files):
-    from contracts.attachments import uploads_check
-
-    return uploads_check(files, field="proofs", max_bytes=10 * 1024 * 1024)
+    return uploads_check(files, field="proofs", max_bytes=MAX_EVIDENCE_BYTES)
 
 
 def application_check(*, records, proof_given: bool, commitment_signed: bool, today: dt.date):
@@ -172,17 +169,8 @@ def application_submit(
         created_at=now,
     )
     application.records.set(records)
-    for upload, content_type, content in files:
-        proof = RepairProof(
-            application=application,
-            original_name=(upload.name or "proof")[:200],
-            content_type=content_type,
-            size_bytes=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            uploaded_at=now,
-        )
-        proof.file.save(secrets.token_hex(16), ContentFile(content), save=False)
-        proof.save()
+    for checked in files:
+        RepairProof.store(checked, application=application, uploaded_at=now)
     document_issue(
         case=application,
         doc_type="credit_commitment",
@@ -267,17 +255,8 @@ def application_supplement_received(*, application, proofs=(), acting_user) -> R
     files = _proofs_check(proofs)
     application = locked(application)
     before = transition(application, "receive_supplement", refused=REFUSED, code="application_state")
-    for upload, content_type, content in files:
-        proof = RepairProof(
-            application=application,
-            original_name=(upload.name or "proof")[:200],
-            content_type=content_type,
-            size_bytes=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            uploaded_at=clock.now(),
-        )
-        proof.file.save(secrets.token_hex(16), ContentFile(content), save=False)
-        proof.save()
+    for checked in files:
+        RepairProof.store(checked, application=application)
     deadline_resume(deadline=_clock(application, "feedback"), on=clock.today(), acting_user=acting_user)
     audit_record(
         action="repair.supplement_received",

@@ -27,7 +27,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, Q
 from django.db.models.functions import Cast
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -89,6 +89,7 @@ from workflow.errors import DomainError, NotFound, ValidationFailed
 from workflow.forms import form_errors_from
 from workflow.models import Deadline, DeadlineEvent, Delivery, Document
 from workflow.notifications import notifications_for_user
+from workflow.uploads import private_file_response, stored_file_response
 
 PER_PAGE = 25
 PUBLIC_PER_PAGE = 20
@@ -142,14 +143,6 @@ def _or_404(fn, **kwargs):
         return fn(**kwargs)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-
-
-def _file_response(fileobj, *, filename: str, content_type: str) -> FileResponse:
-    response = FileResponse(fileobj, as_attachment=True, filename=filename, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
 
 
 def _audit_rows(obj) -> list:
@@ -381,7 +374,7 @@ def document_download(request, pk):
         document.refresh_from_db()
     if not document.file:
         raise Http404(_("This document has not been generated yet."))
-    return _file_response(
+    return private_file_response(
         document.file.open("rb"),
         filename=f"{document.doc_number or document.title}.pdf",
         content_type="application/pdf",
@@ -727,7 +720,7 @@ def proof_download(request, pk, proof_pk):
     proof = application.proofs.filter(pk=proof_pk).first()
     if proof is None or not proof.file:
         raise Http404
-    return _file_response(proof.file.open("rb"), filename=proof.original_name, content_type=proof.content_type)
+    return stored_file_response(proof)
 
 
 # --- objections ---------------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -13,14 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from workflow.documents import (
     document_get_by_code,
     document_get_for_user,
-    sha256_of_file,
     verification_code_normalise,
 )
 from workflow.errors import NotFound
 from workflow.models import Document
+from workflow.uploads import HEAD_BYTES, MAX_FILE_BYTES, cap_uploads, sha256_of, sniff_content_type
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-PDF_MAGIC = b"%PDF-"
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 
 
 class VerifyUploadForm(forms.Form):
@@ -34,9 +32,9 @@ class VerifyUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 20 MB."), code="too_large")
-        head = upload.read(len(PDF_MAGIC))
+        head = upload.read(HEAD_BYTES)
         upload.seek(0)
-        if not upload.name.lower().endswith(".pdf") or head != PDF_MAGIC:
+        if not upload.name.lower().endswith(".pdf") or sniff_content_type(head) != "application/pdf":
             raise forms.ValidationError(_("Only PDF files can be checked."), code="not_pdf")
         return upload
 
@@ -59,21 +57,6 @@ def verify_lookup(request):
     return render(request, "verify/lookup.html", {"submitted": "code" in request.GET})
 
 
-class _UploadLimit(FileUploadHandler):
-    """Stops reading an upload past the limit (whatever Content-Length claims)."""
-
-    exceeded = False
-
-    def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > MAX_UPLOAD_BYTES:
-            self.exceeded = True
-            raise StopUpload(connection_reset=True)
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
-
-
 # The upload only compares a hash and changes nothing, so it needs no CSRF token; being exempt
 # also lets the size limit act before anything parses the body (the CSRF check would read it all).
 @csrf_exempt
@@ -91,8 +74,8 @@ def verify_detail(request, code: str):
 
     form, result, too_large = VerifyUploadForm(), None, False
     if request.method == "POST":
-        limit = _UploadLimit(request)
-        request.upload_handlers.insert(0, limit)
+        # Stop reading an upload past the limit (whatever Content-Length claims).
+        limit = cap_uploads(request, MAX_UPLOAD_BYTES, stop=True)
         too_large = int(request.META.get("CONTENT_LENGTH") or 0) > MAX_UPLOAD_BYTES + 64 * 1024
         if not too_large:
             form = VerifyUploadForm(data=request.POST, files=request.FILES)
@@ -100,7 +83,7 @@ def verify_detail(request, code: str):
         if too_large:
             form = VerifyUploadForm()
         elif form.is_valid():
-            uploaded = sha256_of_file(form.cleaned_data["file"])
+            uploaded = sha256_of(form.cleaned_data["file"])
             result = {
                 "sha256": uploaded,
                 "available": bool(document.sha256),

@@ -28,17 +28,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from contracts.attachments import ACCEPT
-from contracts.complaints.api import EvidenceUploadHandler, open_step, public_steps, submitter
+from contracts.complaints.api import open_step, public_steps, submitter
 from contracts.complaints.metrics import complaint_measures
 from contracts.complaints.services import (
     complaint_evaluate_by_complainant,
@@ -70,6 +68,7 @@ from workflow.forms import form_errors_from
 from workflow.models import Agency, DeadlineEvent, Document, Enterprise
 from workflow.rules import rule_in_force
 from workflow.scoping import agencies_for_user
+from workflow.uploads import MultipleFileField, capped_uploads, private_file_response, stored_file_response
 
 PER_PAGE = 25
 AUDIT_ROWS = 200
@@ -122,21 +121,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
 
 
 def _agency_choices(qs=None):
@@ -462,14 +446,6 @@ def time_limits(on) -> dict:
     return out
 
 
-def _file_response(fileobj, *, filename: str, content_type: str) -> FileResponse:
-    response = FileResponse(fileobj, as_attachment=True, filename=filename, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
-
-
 def _ensure_rendered(document: Document) -> Document:
     """A document still waiting for its worker is rendered now (once: document_render locks and checks),
     so that a complainant who has just filed gets the receipt at once."""
@@ -490,19 +466,8 @@ def _documents_of(complaint: Complaint):
 # --- public: the form -----------------------------------------------------------------------------------------
 
 
-def _evidence_uploads(view):
-    """Cap each evidence file at the column's limit before the body is parsed (then check CSRF)."""
-    protected = csrf_protect(view)
-
-    @csrf_exempt
-    def wrapper(request, *args, **kwargs):
-        if request.method == "POST":
-            request.upload_handlers.insert(0, EvidenceUploadHandler(request))
-        return protected(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
+# Cap each evidence file at the column's limit before the body is parsed (then check CSRF).
+_evidence_uploads = capped_uploads(lambda: settings.GOVCREDIT_COMPLAINT_EVIDENCE_MAX_BYTES)
 
 
 def _enterprise_initial(user) -> tuple[dict, list]:
@@ -698,7 +663,7 @@ def complaint_public_document(request, code, kind):
     document = _ensure_rendered(found["document"])
     if not document.file:
         return render(request, "portal/complaints/not_ready.html", {"complaint": complaint}, status=503)
-    response = _file_response(
+    response = private_file_response(
         document.file.open("rb"),
         filename=f"{complaint.code}-{PUBLIC_DOCUMENTS[kind][1]}.pdf",
         content_type="application/pdf",
@@ -946,7 +911,7 @@ def complaint_evidence(request, code, pk):
     evidence = complaint.evidence.filter(pk=pk).first()
     if evidence is None or not evidence.file:
         raise Http404
-    return _file_response(evidence.file.open("rb"), filename=evidence.original_name, content_type=evidence.content_type)
+    return stored_file_response(evidence)
 
 
 @login_required
@@ -959,7 +924,7 @@ def complaint_document(request, code, pk):
     document = _ensure_rendered(document)
     if not document.file:
         raise Http404
-    return _file_response(
+    return private_file_response(
         document.file.open("rb"),
         filename=f"{document.doc_number or complaint.code + '-' + document.title}.pdf",
         content_type="application/pdf",
