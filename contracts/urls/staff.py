@@ -2,21 +2,21 @@
 
 from django.urls import include, path
 
-from contracts.views import contracts as views
+from contracts.views import contracts, performance, warnings
 
 urlpatterns = [
     path("disposals/", include("contracts.disposal.urls")),
     path("imports/", include("contracts.imports.urls")),
     path("evaluation/", include("contracts.evaluation.urls")),
-    path("", views.contract_list, name="contracts-list"),
-    path("new/", views.contract_new, name="contracts-new"),
-    path("warnings/", views.warning_list, name="contracts-warnings"),
-    path("warnings/<int:wid>/action/", views.warning_action, name="contracts-warning-action"),
-    path("<int:pk>/", views.contract_detail, name="contracts-detail"),
-    path("<int:pk>/delivery/", views.milestone_delivery, name="contracts-delivery"),
-    path("<int:pk>/payments/", views.payment_create, name="contracts-payment"),
-    path("<int:pk>/reports/", views.report_create, name="contracts-report"),
-    path("<int:pk>/amend/", views.contract_amend, name="contracts-amend"),
-    path("<int:pk>/attachments/", views.attachment_upload, name="contracts-attachment-upload"),
-    path("<int:pk>/attachments/<int:aid>", views.attachment_download, name="contracts-attachment"),
+    path("", contracts.contract_list, name="contracts-list"),
+    path("new/", contracts.contract_new, name="contracts-new"),
+    path("warnings/", warnings.warning_list, name="contracts-warnings"),
+    path("warnings/<int:wid>/action/", warnings.warning_action, name="contracts-warning-action"),
+    path("<int:pk>/", contracts.contract_detail, name="contracts-detail"),
+    path("<int:pk>/delivery/", performance.milestone_delivery, name="contracts-delivery"),
+    path("<int:pk>/payments/", performance.payment_create, name="contracts-payment"),
+    path("<int:pk>/reports/", performance.report_create, name="contracts-report"),
+    path("<int:pk>/amend/", contracts.contract_amend, name="contracts-amend"),
+    path("<int:pk>/attachments/", performance.attachment_upload, name="contracts-attachment-upload"),
+    path("<int:pk>/attachments/<int:aid>", performance.attachment_download, name="contracts-attachment"),
 ]

@@ -1,0 +1,96 @@
+"""Warnings raised by the daily sweep: the list, and acknowledge / resolve / escalate from a contract's page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from contracts import selectors, services
+from contracts.forms import (
+    ACTIVE,
+    WarningActionForm,
+    WarningFilterForm,
+)
+from contracts.models import Warning
+from contracts.views.access import contract_for_clerk, require_staff
+from contracts.views.contracts import detail_page, done_redirect
+from workflow.errors import Conflict, DomainError
+from workflow.scoping import agencies_for_user
+
+PER_PAGE = 25
+AUDIT_ROWS = 200
+OPEN_WARNINGS = [Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED]
+
+
+WARNING_ACTIONS = {
+    "acknowledge": (services.warning_acknowledge, gettext_lazy("Warning acknowledged.")),
+    "resolve": (services.warning_resolve, gettext_lazy("Warning resolved.")),
+    "escalate": (services.warning_escalate, gettext_lazy("Warning escalated to the credit office.")),
+}
+
+
+@login_required
+@require_POST
+def warning_action(request, wid: int):
+    user = request.user
+    require_staff(user)
+    warning = selectors.warnings_for_user(user).filter(pk=wid).first()
+    if warning is None:
+        raise Http404
+    contract = contract_for_clerk(user, warning.contract_id)
+    form = WarningActionForm(request.POST)
+    if not form.is_valid():
+        return detail_page(request, contract, status=400, warning_error=(warning.pk, _("Choose an action.")))
+    service, done = WARNING_ACTIONS[form.cleaned_data["action"]]
+    try:
+        service(warning=warning, acting_user=user, note=form.cleaned_data["note"])
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("contracts-detail", args=[contract.pk]) + f"#warning-{warning.pk}")
+    except DomainError as exc:
+        return detail_page(request, contract, warning_error=(warning.pk, exc.message))
+    return done_redirect(request, contract, str(done), f"warning-{warning.pk}")
+
+
+# --- warnings -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def warning_list(request):
+    user = request.user
+    require_staff(user)
+    agencies = list(agencies_for_user(user).order_by("path"))
+    data = request.GET.copy()
+    data.setdefault("status", ACTIVE)
+    filters = WarningFilterForm(data, agencies=agencies if len(agencies) > 1 else [])
+    qs = selectors.warnings_for_user(user).select_related("contract__counterparty")
+    if filters.is_valid():
+        f = filters.cleaned_data
+        if f["status"] == ACTIVE:
+            qs = qs.filter(status__in=OPEN_WARNINGS)
+        elif f["status"]:
+            qs = qs.filter(status=f["status"])
+        if f["rule"]:
+            qs = qs.filter(rule=f["rule"])
+        if f["level"]:
+            qs = qs.filter(level=f["level"])
+        if f["agency"]:
+            qs = qs.filter(agency__code=f["agency"])
+    else:
+        qs = qs.filter(status__in=OPEN_WARNINGS)
+    page = Paginator(qs.order_by("-raised_on", "-level", "id"), PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "staff/contracts/warnings.html",
+        {"page": page, "filters": filters, "query": query.urlencode(), "show_agency": len(agencies) > 1},
+    )
