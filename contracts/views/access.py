@@ -9,17 +9,12 @@ from contracts import selectors
 from contracts.attachments import (
     MAX_ATTACHMENT_BYTES,
 )
-from contracts.models import Contract, Warning
+from contracts.models import Contract
 from workflow import roles
 from workflow.errors import NotFound
 from workflow.errors import PermissionDenied as DomainPermissionDenied
 from workflow.scoping import sees_everything
 from workflow.uploads import capped_uploads
-
-PER_PAGE = 25
-AUDIT_ROWS = 200
-OPEN_WARNINGS = [Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED]
-
 
 # --- access ---------------------------------------------------------------------------------------
 

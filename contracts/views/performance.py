@@ -21,15 +21,10 @@ from contracts.forms import (
     PaymentForm,
     ReportForm,
 )
-from contracts.models import Warning
 from contracts.views.access import attachment_cap, contract_for_clerk
 from contracts.views.contracts import detail_page, done_redirect
 from workflow.errors import DomainError, NotFound
 from workflow.forms import form_errors_from
-
-PER_PAGE = 25
-AUDIT_ROWS = 200
-OPEN_WARNINGS = [Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED]
 
 
 @login_required

@@ -18,15 +18,12 @@ from contracts.forms import (
     WarningActionForm,
     WarningFilterForm,
 )
-from contracts.models import Warning
 from contracts.views.access import contract_for_clerk, require_staff
-from contracts.views.contracts import detail_page, done_redirect
+from contracts.views.contracts import OPEN_WARNINGS, detail_page, done_redirect
 from workflow.errors import Conflict, DomainError
 from workflow.scoping import agencies_for_user
 
 PER_PAGE = 25
-AUDIT_ROWS = 200
-OPEN_WARNINGS = [Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED]
 
 
 WARNING_ACTIONS = {
