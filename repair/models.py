@@ -5,7 +5,7 @@ from django_fsm import FSMField, transition
 from viewflow.workflow.models import Process
 
 from workflow.models import Agency, Enterprise
-from workflow.models.base import StatefulModel
+from workflow.models.base import CaseProcessMixin, StatefulModel
 from workflow.uploads import StoredFile
 
 
@@ -218,18 +218,15 @@ class RepairProof(StoredFile):
         verbose_name_plural = _("proofs")
 
 
-class RepairProcess(Process):
+class RepairProcess(CaseProcessMixin, Process):
     """viewflow process whose artifact is a RepairApplication."""
+
+    case_url_name = "repair-application"
 
     class Meta:
         proxy = True
         verbose_name = _("repair process")
         verbose_name_plural = _("repair processes")
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("repair-application", args=[self.artifact_object_id])
 
 
 class Objection(StatefulModel):

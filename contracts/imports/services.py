@@ -33,7 +33,6 @@ in contracts.imports.selectors; cells and workbooks are read and written by work
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -74,6 +73,7 @@ from workflow.spreadsheets import (
     read_sheet,
 )
 from workflow.transitions import ConcurrentTransition, transition
+from workflow.uploads import sha256_of
 
 logger = logging.getLogger(__name__)
 
@@ -398,20 +398,11 @@ def import_file_check(upload) -> None:
         raise ValidationFailed(str(REFUSALS[exc.code]), code, field="file") from exc
 
 
-def _sha256(upload) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
 @transaction.atomic
 def contract_import_create(*, agency: Agency, upload, acting_user) -> ContractImport:
     """Check and store an uploaded workbook and queue its import. Nothing is stored on refusal."""
     import_file_check(upload)
-    sha256 = _sha256(upload)
+    sha256 = sha256_of(upload)
     # One upload at a time per agency, so that the same file cannot slip in twice.
     Agency.objects.select_for_update().filter(pk=agency.pk).first()
     earlier = ContractImport.objects.filter(agency=agency, sha256=sha256, status__in=BLOCKING).first()

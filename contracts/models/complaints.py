@@ -6,7 +6,7 @@ from viewflow.workflow.models import Process
 
 from contracts.models.contracts import Contract
 from workflow.models import Agency, Enterprise
-from workflow.models.base import StatefulModel
+from workflow.models.base import CaseProcessMixin, StatefulModel
 from workflow.uploads import StoredFile
 
 
@@ -141,18 +141,15 @@ class ComplaintEvidence(StoredFile):
         verbose_name_plural = _("evidence")
 
 
-class ComplaintProcess(Process):
+class ComplaintProcess(CaseProcessMixin, Process):
     """viewflow process whose artifact is a Complaint."""
+
+    case_url_name = "contracts-complaint"
 
     class Meta:
         proxy = True
         verbose_name = _("complaint process")
         verbose_name_plural = _("complaint processes")
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("contracts-complaint", args=[self.artifact_object_id])
 
 
 class SubmissionThrottle(models.Model):

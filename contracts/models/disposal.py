@@ -6,6 +6,7 @@ from viewflow.workflow.models import Process
 from contracts.models.contracts import Contract
 from contracts.models.warnings import Warning
 from workflow.models import Agency
+from workflow.models.base import CaseProcessMixin
 
 
 class DisposalCase(models.Model):
@@ -50,18 +51,15 @@ class DisposalCase(models.Model):
         return Contract.objects.filter(agency_filter(user, "agency"), pk=self.contract_id).exists()
 
 
-class DisposalProcess(Process):
+class DisposalProcess(CaseProcessMixin, Process):
     """viewflow process whose artifact is a DisposalCase."""
+
+    case_url_name = "contracts-disposal"
 
     class Meta:
         proxy = True
         verbose_name = _("disposal process")
         verbose_name_plural = _("disposal processes")
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("contracts-disposal", args=[self.artifact_object_id])
 
 
 class GovernmentDishonestyRecord(models.Model):

@@ -1,21 +1,9 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from workflow.models.base import StatefulModel
-
-
-class CharStatusField(FSMField):
-    """An FSMField that migrations record as the CharField it replaced.
-
-    The column is the same (a varchar with the same choices and default); the state machine is
-    Python only, so the field needs no migration and historical models keep a plain CharField.
-    """
-
-    def deconstruct(self):
-        name, _path, args, kwargs = super().deconstruct()
-        return name, "django.db.models.CharField", args, kwargs
+from workflow.models.base import CharStatusField, StatefulModel
 
 
 class ContractImport(StatefulModel):

@@ -1,5 +1,5 @@
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin
+from django_fsm import ConcurrentTransitionMixin, FSMField
 
 
 class StatefulModel(ConcurrentTransitionMixin, models.Model):
@@ -12,3 +12,30 @@ class StatefulModel(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         abstract = True
+
+
+class CharStatusField(FSMField):
+    """An FSMField that migrations record as the CharField it replaced.
+
+    The column is the same (a varchar with the same choices and default); the state machine is
+    Python only, so the field needs no migration and historical models keep a plain CharField.
+    """
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
+class CaseProcessMixin:
+    """For a proxy of viewflow's Process whose artifact is a case: its page is the case's page.
+
+    class ComplaintProcess(CaseProcessMixin, Process):
+        case_url_name = "contracts-complaint"
+    """
+
+    case_url_name: str
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(self.case_url_name, args=[self.artifact_object_id])
