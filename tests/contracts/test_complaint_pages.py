@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from contracts.complaints.services import complaint_submit, complaint_task
 from contracts.complaints.supervision import supervision_notice_issue
-from contracts.complaints.views.pages import challenge_new
+from contracts.complaints.views.staff import challenge_new
 from contracts.models import Complaint, ComplaintEvidence, ComplaintProcess, ComplaintSupervisionNotice
 from workflow.errors import Conflict, PermissionDenied
 from workflow.models import Agency, AuditLog, Document, Notification, User

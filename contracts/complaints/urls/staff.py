@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contracts.complaints.views import pages as views
+from contracts.complaints.views import staff as views
 
 urlpatterns = [
     path("", views.complaint_list, name="complaints-list"),

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from contracts.complaints.api import open_step, public_steps, submitter
+from contracts.complaints.api.endpoints import open_step, public_steps, submitter
 from contracts.complaints.metrics import complaint_measures
 from contracts.complaints.services import (
     complaint_evaluate_by_complainant,
