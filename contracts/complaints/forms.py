@@ -215,12 +215,12 @@ class AcceptForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def task_values(self) -> tuple[str, dict]:
-        """The step (accept or reject) and its values for contracts.complaints.process.complaint_task."""
+    def task_values(self) -> dict:
+        """The step (accept or reject) and its values, as contracts.complaints.process.complaint_task takes them."""
         d = self.cleaned_data
         if d["decision"] == "accept":
-            return "accept", {}
-        return "reject", {"reason": d["reason"], "text": d["text"]}
+            return {"step": "accept"}
+        return {"step": "reject", "reason": d["reason"], "text": d["text"]}
 
 
 class TransferForm(forms.Form):
@@ -230,8 +230,8 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = _agency_choices()
 
-    def task_values(self) -> tuple[str, dict]:
-        return "transfer", {"agency": transfer_agency(self.cleaned_data["agency"])}
+    def task_values(self) -> dict:
+        return {"step": "transfer", "agency": transfer_agency(self.cleaned_data["agency"])}
 
 
 class HandleForm(forms.Form):
@@ -249,9 +249,10 @@ class HandleForm(forms.Form):
         label=gettext_lazy("Repayment plan"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def task_values(self) -> tuple[str, dict]:
+    def task_values(self) -> dict:
         d = self.cleaned_data
-        return "handle", {
+        return {
+            "step": "handle",
             "findings": d["findings"],
             "amount_confirmed": d["amount_confirmed"],
             "disputed": d["disputed"],
@@ -266,8 +267,8 @@ class FeedbackForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
-    def task_values(self) -> tuple[str, dict]:
-        return "feedback", {"text": self.cleaned_data["text"]}
+    def task_values(self) -> dict:
+        return {"step": "feedback", "text": self.cleaned_data["text"]}
 
 
 class ReviewForm(forms.Form):
@@ -281,9 +282,9 @@ class ReviewForm(forms.Form):
     )
     note = forms.CharField(label=gettext_lazy("Review opinion"), widget=forms.Textarea(attrs={"rows": 3}))
 
-    def task_values(self) -> tuple[str, dict]:
+    def task_values(self) -> dict:
         d = self.cleaned_data
-        return "review", {"reopen": d["outcome"] == "reopen", "note": d["note"]}
+        return {"step": "review", "reopen": d["outcome"] == "reopen", "note": d["note"]}
 
 
 class ExtendForm(forms.Form):

@@ -4,7 +4,7 @@ document the endpoints in the OpenAPI description; the services validate."""
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from contracts.complaints.labels import STEP_LABELS, STEP_STATUS_LABELS
@@ -195,11 +195,14 @@ ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
 
 
 def action_schema(operation, summary, request=None, description=""):
-    return extend_schema(
-        operation_id=f"complaints_{operation}",
-        summary=summary,
-        description=description,
-        request=request,
-        responses={200: StaffComplaintSerializer, 403: ErrorSerializer, **ERRORS},
-        tags=TAG,
+    """The schema of a staff action endpoint's POST (a class decorator)."""
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=f"complaints_{operation}",
+            summary=summary,
+            description=description,
+            request=request,
+            responses={200: StaffComplaintSerializer, 403: ErrorSerializer, **ERRORS},
+            tags=TAG,
+        )
     )

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -151,6 +151,26 @@ STEP_DONE = {
 }
 
 
+def _step_done(complaint, step) -> str:
+    agency = complaint.handling_agency.name if complaint.handling_agency_id else ""
+    return str(STEP_DONE[step]) % {"agency": agency}
+
+
+def _post(request, complaint, form, run, done) -> HttpResponse | None:
+    """Run the service behind a valid `form`: a field error goes on the form (None: show the page again),
+    any other refusal is a message; `done()` is the message on success."""
+    try:
+        run()
+    except ValidationFailed as exc:
+        form_errors_from(exc, form, mapping={"amount": "days"})
+        return None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done())
+    return redirect("complaint-detail", complaint.code)
+
+
 def _can_extend(user, complaint) -> bool:
     return (
         complaint.status == Complaint.Status.TRANSFERRED
@@ -174,37 +194,28 @@ def complaint_detail(request, code):
         if action == "extend" and extend_form is not None:
             extend_form = ExtendForm(request.POST, prefix="extend")
             if extend_form.is_valid():
-                try:
-                    complaint_extend(
-                        complaint=complaint,
-                        days=extend_form.cleaned_data["days"],
-                        reason=extend_form.cleaned_data["reason"],
-                        approver=user,
-                    )
-                except ValidationFailed as exc:
-                    form_errors_from(exc, extend_form, mapping={"amount": "days"})
-                except DomainError as exc:
-                    messages.error(request, exc.message)
-                    return redirect("complaint-detail", complaint.code)
-                else:
-                    messages.success(request, _("Handling time extended; the complainant is told by SMS."))
-                    return redirect("complaint-detail", complaint.code)
+                d = extend_form.cleaned_data
+                response = _post(
+                    request,
+                    complaint,
+                    extend_form,
+                    lambda: complaint_extend(complaint=complaint, days=d["days"], reason=d["reason"], approver=user),
+                    lambda: _("Handling time extended; the complainant is told by SMS."),
+                )
+                if response is not None:
+                    return response
         elif action and action == step:
             form = _step_form(step, request.POST, complaint=complaint)
             if form.is_valid():
-                try:
-                    task_step, values = form.task_values()
-                    complaint_task(complaint=complaint, step=task_step, user=user, request=request, **values)
-                except ValidationFailed as exc:
-                    form_errors_from(exc, form, mapping={"amount": "days"})
-                except DomainError as exc:
-                    messages.error(request, exc.message)
-                    return redirect("complaint-detail", complaint.code)
-                else:
-                    complaint.refresh_from_db()
-                    agency = complaint.handling_agency.name if complaint.handling_agency_id else ""
-                    messages.success(request, str(STEP_DONE[step]) % {"agency": agency})
-                    return redirect("complaint-detail", complaint.code)
+                response = _post(
+                    request,
+                    complaint,
+                    form,
+                    lambda: complaint_task(complaint=complaint, user=user, request=request, **form.task_values()),
+                    lambda: _step_done(complaint, step),
+                )
+                if response is not None:
+                    return response
         else:
             messages.error(request, _("There is nothing for you to do on this complaint now."))
             return redirect("complaint-detail", complaint.code)
