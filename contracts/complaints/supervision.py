@@ -86,6 +86,18 @@ def supervision_notice_document(notice: ComplaintSupervisionNotice) -> Document 
     ).first()
 
 
+def supervision_notice_documents(notices) -> dict[str, Document]:
+    """The issued notice documents of `notices`' complaints, by the complaint's id (as text). One query."""
+    return {
+        d.object_id: d
+        for d in Document.objects.filter(
+            content_type=ContentType.objects.get_for_model(Complaint),
+            object_id__in=[str(n.complaint_id) for n in notices],
+            doc_type=NOTICE_DOC_TYPE,
+        )
+    }
+
+
 def _split_text(text: str, agency_name: str) -> tuple[str, list[str]]:
     """The draft begins with the addressee ("X市交通运输局："); the rest are paragraphs."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]

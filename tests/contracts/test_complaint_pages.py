@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
 
-from contracts.complaints.services import complaint_submit, complaint_task
+from contracts.complaints.challenge import challenge_new
+from contracts.complaints.process import complaint_submit, complaint_task
 from contracts.complaints.supervision import supervision_notice_issue
-from contracts.complaints.views.pages import challenge_new
 from contracts.models import Complaint, ComplaintEvidence, ComplaintProcess, ComplaintSupervisionNotice
 from workflow.errors import Conflict, PermissionDenied
 from workflow.models import Agency, AuditLog, Document, Notification, User
@@ -512,7 +512,7 @@ def test_the_dashboard_shows_the_measures_of_a_period(web, travel):
         disputed=False,
     )
     complaint_task(complaint=c, step="feedback", user=u("agency_clerk"), text="已安排付款。")
-    from contracts.complaints.services import complaint_evaluate_by_complainant
+    from contracts.complaints.process import complaint_evaluate_by_complainant
 
     complaint_evaluate_by_complainant(code=c.code, mobile_last4="5678", satisfied=True)
     filed(travel, day="2026-09-25", respondent={"name": "X市某区住房和城乡建设局"}, contract={"number": "Z-1"})

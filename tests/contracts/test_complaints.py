@@ -6,15 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
-from contracts.complaints.services import (
-    complaint_evaluate_by_complainant,
-    complaint_extend,
-    complaint_get_for_tracking,
-    complaint_steps,
-    complaint_submit,
-    complaint_task,
-    complaints_for_user,
-)
+from contracts.complaints.process import complaint_evaluate_by_complainant, complaint_submit, complaint_task
+from contracts.complaints.selectors import complaint_get_for_tracking, complaint_steps
+from contracts.complaints.selectors import complaints_visible_to as complaints_for_user
+from contracts.complaints.services import complaint_extend
 from contracts.models import Complaint, ComplaintSupervisionNotice
 from workflow.deadlines import deadlines_for
 from workflow.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
@@ -130,7 +125,7 @@ def test_the_whole_path_with_documents_tracking_and_reopening(demo, travel):
     c = complaint_evaluate_by_complainant(code=c.code, mobile_last4="5678", satisfied=True)
     assert (c.status, c.closed_on) == ("closed", D(2026, 10, 9))
     # A satisfied evaluation ends the process: no stray review task for the supervisors.
-    from contracts.complaints.services import complaint_process
+    from contracts.complaints.selectors import complaint_process
     from workflow.selectors import tasks_for_user
 
     assert complaint_process(c).status == "DONE"
@@ -232,7 +227,7 @@ def test_who_sees_which_complaints(demo, travel):
 
 
 def test_the_handling_time_is_a_viewflow_timer_fed_by_our_calendar(demo, travel, sweep):
-    from contracts.complaints.services import complaint_current_step, complaint_process
+    from contracts.complaints.selectors import complaint_current_step, complaint_process
     from workflow.tasks import fire_workflow_timers
 
     c = submit(travel, day="2026-09-14")

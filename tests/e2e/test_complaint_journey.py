@@ -192,7 +192,7 @@ def test_the_supervisor_issues_a_supervision_notice_for_an_overdue_complaint(pag
     """The handling body lets its 30 days pass; the sweep drafts a 督办书; the supervisor edits and issues it."""
     import datetime as dt
 
-    from contracts.complaints.services import complaint_submit, complaint_task
+    from contracts.complaints.process import complaint_submit, complaint_task
     from workflow.models import Agency, Notification, User
     from workflow.sweeps import sweep_run
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contracts.complaints import api as apis
+from contracts.complaints.api import endpoints as apis
 
 urlpatterns = [
     path("complaints/", apis.ComplaintCollectionApi.as_view(), name="api-complaints"),

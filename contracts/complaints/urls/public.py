@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contracts.complaints.views import pages as views
+from contracts.complaints.views import public as views
 
 urlpatterns = [
     path("new/", views.complaint_new, name="complaint-new"),

@@ -2,15 +2,15 @@
 
 from django.urls import path
 
-from contracts.complaints.views import pages as views
+from contracts.complaints.views import dashboard, staff
 
 urlpatterns = [
-    path("", views.complaint_list, name="complaints-list"),
-    path("dashboard/", views.complaint_dashboard, name="complaints-dashboard"),
-    path("notices/<int:pk>/issue", views.complaint_notice_issue, name="complaint-notice-issue"),
+    path("", staff.complaint_list, name="complaints-list"),
+    path("dashboard/", dashboard.complaint_dashboard, name="complaints-dashboard"),
+    path("notices/<int:pk>/issue", dashboard.complaint_notice_issue, name="complaint-notice-issue"),
     # The flow's link (ComplaintProcess.get_absolute_url) names the complaint by its id.
-    path("id/<int:pk>/", views.complaint_by_id, name="contracts-complaint"),
-    path("<str:code>/", views.complaint_detail, name="complaint-detail"),
-    path("<str:code>/evidence/<int:pk>", views.complaint_evidence, name="complaint-evidence"),
-    path("<str:code>/documents/<int:pk>", views.complaint_document, name="complaint-document"),
+    path("id/<int:pk>/", staff.complaint_by_id, name="contracts-complaint"),
+    path("<str:code>/", staff.complaint_detail, name="complaint-detail"),
+    path("<str:code>/evidence/<int:pk>", staff.complaint_evidence, name="complaint-evidence"),
+    path("<str:code>/documents/<int:pk>", staff.complaint_document, name="complaint-document"),
 ]

@@ -1,0 +1,1 @@
+"""REST endpoints of the SME complaint column, under /api/v1/complaints/."""

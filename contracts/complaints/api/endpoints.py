@@ -1,0 +1,384 @@
+"""REST endpoints of the SME complaint column (政府违约失信投诉专栏), under /api/v1/complaints/.
+
+Thin: parse the request, call contracts.complaints.process / selectors / services, render. Errors use the
+API's common format: 400 with field errors keyed like "complainant.uscc", 404 (a wrong code and wrong
+digits answer the same), 409 for a duplicate or a step that is not open, 429 when rate limited.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from contracts.complaints.api.serializers import (
+    ERRORS,
+    MOBILE_LAST4,
+    TAG,
+    ComplaintCreatedSerializer,
+    ComplaintInSerializer,
+    ComplaintMultipartSerializer,
+    TrackingSerializer,
+    action_schema,
+    money,
+    receipt_url,
+    staff_payload,
+    tracking_payload,
+)
+from contracts.complaints.process import complaint_evaluate_by_complainant, complaint_submit, complaint_task
+from contracts.complaints.selectors import (
+    complaint_get_for_tracking,
+    complaint_get_for_user,
+    complaints_listed,
+    transfer_agency,
+)
+from contracts.complaints.services import complaint_extend
+from contracts.complaints.submission import submitter
+from contracts.models import Complaint
+from workflow import roles
+from workflow.api.errors import ErrorSerializer
+from workflow.api.fields import AmountField
+from workflow.api.parsing import body_bool, body_text, multipart_json, nest_dotted, request_body, truthy
+from workflow.auth import client_ip
+from workflow.errors import ValidationFailed
+from workflow.uploads import cap_uploads
+
+
+def is_national_platform(user) -> bool:
+    """A staff token of the complaint office: complaints it posts were forwarded by the national platform."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_superuser or roles.has_role(user, roles.COMPLAINT_OFFICER, roles.SUPERVISOR)
+    )
+
+
+def submission_from_request(request) -> tuple[dict, list]:
+    """The JSON body, or a multipart form (a `data` part holding the JSON, or dotted field names) with
+    `evidence` files."""
+    files = list(request.FILES.getlist("evidence")) if request.FILES else []
+    data = request.data
+    if not isinstance(data, QueryDict):
+        return request_body(request), files
+    body = multipart_json(request)
+    if body is None:
+        body = nest_dotted({k: data.get(k) for k in data if k not in request.FILES})
+    if "declaration" in body:
+        body["declaration"] = truthy(body["declaration"])
+    return body, files
+
+
+class ComplaintCollectionApi(APIView):
+    """POST: file a complaint (no account needed). GET: the complaints you may see (staff)."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    def initialize_request(self, request, *args, **kwargs):
+        if request.method == "POST":
+            # Keep at most the column's per-file limit of each upload; a bigger file arrives as an empty
+            # stand-in with its real size, which the service refuses ("larger than 10 MB").
+            cap_uploads(request, settings.GOVCREDIT_COMPLAINT_EVIDENCE_MAX_BYTES)
+        return super().initialize_request(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="complaints_create",
+        summary="File a complaint",
+        description=(
+            "The same as the public form. Anonymous JSON or multipart (with `evidence` files) needs no account; "
+            "unlike the form it has **no challenge question**, but the same rate limits apply (per IP address "
+            "and per contact mobile: 429 `rate_limited`) and the same duplicate detection (an open complaint "
+            "of the same enterprise against the same body about the same contract: 409 `duplicate_complaint`). "
+            "Posted with the token of a complaint officer or supervisor, the complaint is recorded as forwarded "
+            "by the national complaint platform (source `national`) and the per-IP limit does not apply. "
+            "Bad input: 400 with every field error at once, keyed like `complainant.uscc`; nothing is saved."
+        ),
+        request={"application/json": ComplaintInSerializer, "multipart/form-data": ComplaintMultipartSerializer},
+        responses={201: ComplaintCreatedSerializer, 400: ErrorSerializer, 409: ErrorSerializer, 429: ErrorSerializer},
+        auth=[{}, {"tokenAuth": []}],
+        examples=[
+            OpenApiExample(
+                "A complaint",
+                request_only=True,
+                value={
+                    "complainant": {"name": "X市恒信建材有限公司", "uscc": "91410100AY4CL12THU", "size": "small"},
+                    "contact": {"name": "张伟", "mobile": "13812345678"},
+                    "respondent": {"agency": "XJTJ"},
+                    "contract": {"number": "JT-2025-031", "signed_on": "2025-06-10"},
+                    "amount_claimed": "180000.00",
+                    "facts": "2025年9月交付的养护材料经验收合格，货款18万元至今未付。",
+                    "declaration": True,
+                },
+            ),
+        ],
+        tags=TAG,
+    )
+    def post(self, request):
+        body, files = submission_from_request(request)
+        national = is_national_platform(request.user)
+        complaint = complaint_submit(
+            data=body,
+            evidence=files,
+            source=Complaint.Source.NATIONAL if national else Complaint.Source.API,
+            # The national platform forwards from one address: only the per-mobile limit applies to it.
+            ip=None if national else client_ip(request),
+            acting_user=submitter(request.user),
+        )
+        return Response(
+            {"code": complaint.code, "status": complaint.status, "receipt_url": receipt_url(request, complaint)},
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        operation_id="complaints_list",
+        summary="Complaints you may see",
+        description="Complaint officers and supervisors see all; agency staff those against or routed to "
+        "their agency. At most 200, newest first.",
+        parameters=[
+            OpenApiParameter("status", str, enum=Complaint.Status.values),
+            OpenApiParameter("respondent", str, description="Agency code."),
+            OpenApiParameter("overdue", bool, description="Only complaints with a step past its due date."),
+        ],
+        responses={200: inline_serializer("ComplaintRow", {"code": serializers.CharField()}, many=True)},
+        tags=TAG,
+    )
+    def get(self, request):
+        qp = request.query_params
+        if qp.get("status") and qp["status"] not in Complaint.Status.values:
+            raise ValidationFailed(_("Unknown status."), "invalid", field="status")
+        qs = complaints_listed(
+            request.user,
+            status=qp.get("status", ""),
+            respondent=qp.get("respondent", ""),
+            overdue=truthy(qp.get("overdue", "")),
+        )
+        return Response(
+            [
+                {
+                    "code": c.code,
+                    "status": c.status,
+                    "source": c.source,
+                    "received_on": c.received_on,
+                    "complainant": c.complainant.name,
+                    "respondent": c.respondent_name,
+                    "respondent_agency": c.respondent.code if c.respondent_id else None,
+                    "handling_agency": c.handling_agency.code if c.handling_agency_id else None,
+                    "amount_claimed": money(c.amount_claimed),
+                    "next_step": c.next_purpose,
+                    "next_due_on": c.next_due,
+                    "overdue": c.is_overdue,
+                }
+                for c in qs[:200]
+            ]
+        )
+
+
+def _digits(request, body: dict | None = None) -> str:
+    """The mobile's last four digits: `?mobile_last4=`, else in the body."""
+    return str(request.query_params.get("mobile_last4") or (body or {}).get("mobile_last4") or "")
+
+
+class ComplaintDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="complaints_retrieve",
+        summary="Follow a complaint",
+        description=(
+            "With `mobile_last4` (anyone holding the tracking code): the status and each step's dates, no "
+            "personal data. A wrong code and wrong digits both answer 404 `not_found`. Without the digits, staff "
+            "who may see the complaint get the full case."
+        ),
+        parameters=[MOBILE_LAST4],
+        responses={200: TrackingSerializer, 404: ErrorSerializer},
+        auth=[{}, {"tokenAuth": []}],
+        tags=TAG,
+    )
+    def get(self, request, code):
+        if "mobile_last4" in request.query_params or not request.user.is_authenticated:
+            return Response(tracking_payload(complaint_get_for_tracking(code=code, mobile_last4=_digits(request))))
+        complaint = complaint_get_for_user(user=request.user, code=code)
+        return Response(staff_payload(complaint, request.user))
+
+
+def _done(request, complaint) -> Response:
+    complaint = Complaint.objects.select_related("complainant", "respondent", "handling_agency").get(pk=complaint.pk)
+    return Response(staff_payload(complaint, request.user))
+
+
+# A step of the complaint's flow: the request's values (refused before the complaint is looked up), then
+# the step through contracts.complaints.process.complaint_task; the answer is the case as staff see it.
+# (No docstring: it would become the description of the endpoints that have none.)
+class StepApi(APIView):
+    step = ""
+
+    def values(self, request) -> dict:
+        return {}
+
+    def post(self, request, code):
+        values = self.values(request)
+        complaint = complaint_get_for_user(user=request.user, code=code)
+        complaint = complaint_task(complaint=complaint, step=self.step, user=request.user, request=request, **values)
+        return _done(request, complaint)
+
+
+@action_schema("accept", "Accept the complaint (complaint officer)")
+class ComplaintAcceptApi(StepApi):
+    step = "accept"
+
+
+@action_schema(
+    "reject",
+    "Do not accept the complaint (complaint officer)",
+    inline_serializer(
+        "ComplaintRejectIn",
+        {
+            "reason": serializers.CharField(
+                help_text="One of " + ", ".join(Complaint.RejectReason.values) + "; any other text is "
+                "taken as the explanation with reason `other`."
+            ),
+            "text": serializers.CharField(required=False, help_text="The explanation to the complainant."),
+        },
+    ),
+    "Issues the written notice of non-acceptance (不予受理告知书).",
+)
+class ComplaintRejectApi(StepApi):
+    step = "reject"
+
+    def values(self, request) -> dict:
+        body = request_body(request)
+        reason, text = body_text(body, "reason"), body_text(body, "text")
+        if not reason:
+            raise ValidationFailed(_("Choose the reason."), "required", field="reason")
+        if reason not in Complaint.RejectReason.values:
+            reason, text = Complaint.RejectReason.OTHER, (f"{reason}\n{text}" if text else reason)
+        return {"reason": reason, "text": text}
+
+
+@action_schema(
+    "transfer",
+    "Transfer to the handling body (complaint officer)",
+    inline_serializer("ComplaintTransferIn", {"agency": serializers.CharField(help_text="Agency code.")}),
+    "The handling body's 30 days start on the day of the transfer.",
+)
+class ComplaintTransferApi(StepApi):
+    step = "transfer"
+
+    def values(self, request) -> dict:
+        return {"agency": transfer_agency(body_text(request_body(request), "agency"))}
+
+
+@action_schema(
+    "handle",
+    "Record the handling result (handling body)",
+    inline_serializer(
+        "ComplaintHandleIn",
+        {
+            "findings": serializers.CharField(),
+            "amount_confirmed": AmountField(allow_null=True),
+            "disputed": serializers.BooleanField(required=False),
+            "repayment_plan": serializers.CharField(required=False),
+        },
+    ),
+)
+class ComplaintHandleApi(StepApi):
+    step = "handle"
+
+    def values(self, request) -> dict:
+        body = request_body(request)
+        return {
+            "findings": body_text(body, "findings"),
+            "amount_confirmed": body.get("amount_confirmed"),
+            "disputed": truthy(body.get("disputed", False)),
+            "repayment_plan": body_text(body, "repayment_plan"),
+        }
+
+
+@action_schema(
+    "feedback",
+    "Reply to the complainant in writing (handling body)",
+    inline_serializer("ComplaintFeedbackIn", {"text": serializers.CharField()}),
+    "Issues the written reply (答复函) as a PDF; the complainant may then evaluate.",
+)
+class ComplaintFeedbackApi(StepApi):
+    step = "feedback"
+
+    def values(self, request) -> dict:
+        return {"text": body_text(request_body(request), "text")}
+
+
+@action_schema(
+    "review",
+    "Review an unsatisfied evaluation (supervisor)",
+    inline_serializer("ComplaintReviewIn", {"reopen": serializers.BooleanField(), "note": serializers.CharField()}),
+    "Reopen handling (a new 30-day clock) or close the complaint.",
+)
+class ComplaintReviewApi(StepApi):
+    step = "review"
+
+    def values(self, request) -> dict:
+        body = request_body(request)
+        if "reopen" not in body:
+            raise ValidationFailed(_("Say whether handling is reopened."), "required", field="reopen")
+        return {"reopen": truthy(body["reopen"]), "note": body_text(body, "note")}
+
+
+@action_schema(
+    "extend",
+    "Extend the handling time (head of the handling body)",
+    inline_serializer(
+        "ComplaintExtendIn", {"days": serializers.IntegerField(min_value=1), "reason": serializers.CharField()}
+    ),
+    "Only the head of the handling body approves; at most 90 days in all. The complainant is told by SMS.",
+)
+class ComplaintExtendApi(APIView):
+    def post(self, request, code):
+        body = request_body(request)
+        try:
+            days = int(body.get("days"))
+            if days < 1:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise ValidationFailed(_("Enter a number of days."), "invalid", field="days") from None
+        complaint = complaint_get_for_user(user=request.user, code=code)
+        try:
+            complaint_extend(complaint=complaint, days=days, reason=body_text(body, "reason"), approver=request.user)
+        except ValidationFailed as exc:
+            if exc.errors and "amount" in exc.errors:
+                exc.errors = {("days" if k == "amount" else k): v for k, v in exc.errors.items()}
+            raise
+        return _done(request, complaint)
+
+
+class ComplaintEvaluateApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="complaints_evaluate",
+        summary="Evaluate the handling (complainant)",
+        description="No login: the tracking code and the contact mobile's last four digits (`?mobile_last4=` or "
+        "in the body). Satisfied closes the complaint; not satisfied sends it to a supervisor's review.",
+        parameters=[MOBILE_LAST4],
+        request=inline_serializer(
+            "ComplaintEvaluateIn",
+            {"satisfied": serializers.BooleanField(), "mobile_last4": serializers.CharField(required=False)},
+        ),
+        responses={200: TrackingSerializer, **ERRORS},
+        auth=[{}],
+        tags=TAG,
+    )
+    def post(self, request, code):
+        body = request_body(request)
+        try:
+            satisfied = body_bool(body, "satisfied")
+        except ValidationFailed:
+            raise ValidationFailed(
+                _("Say whether you are satisfied (true or false)."), "invalid", field="satisfied"
+            ) from None
+        complaint = complaint_evaluate_by_complainant(
+            code=code, mobile_last4=_digits(request, body), satisfied=satisfied
+        )
+        return Response(tracking_payload(complaint))

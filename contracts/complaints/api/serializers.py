@@ -1,0 +1,208 @@
+"""The complaint API's answers (what each audience may know) and its schema: the serializers below only
+document the endpoints in the OpenAPI description; the services validate."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
+
+from contracts.complaints.labels import STEP_LABELS, STEP_STATUS_LABELS
+from contracts.complaints.selectors import complaint_documents, open_step, public_steps
+from contracts.models import Complaint
+from workflow.api.errors import ErrorSerializer
+from workflow.api.fields import AmountField
+from workflow.deadlines import deadlines_for
+
+TAG = ["complaints"]
+
+
+def tracking_payload(complaint: Complaint) -> dict:
+    """What anyone holding the code and the mobile digits may know: no personal data, no amounts."""
+    return {
+        "code": complaint.code,
+        "status": complaint.status,
+        "status_label": str(complaint.get_status_display()),
+        "received_on": complaint.received_on,
+        "respondent": complaint.respondent_name,
+        "handling_agency": complaint.handling_agency.name if complaint.handling_agency_id else None,
+        "steps": public_steps(complaint),
+    }
+
+
+def receipt_url(request, complaint: Complaint) -> str:
+    path = reverse("complaint-receipt", args=[complaint.code])
+    return request.build_absolute_uri(f"{path}?mobile_last4={complaint.contact_mobile[-4:]}")
+
+
+def money(value) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def staff_payload(complaint: Complaint, user) -> dict:
+    c = complaint
+    documents = complaint_documents(c).order_by("created_at", "id")
+    return {
+        **tracking_payload(c),
+        "source": c.source,
+        "complainant": {"name": c.complainant.name, "uscc": c.complainant.uscc, "size": c.complainant_size},
+        "contact": {"name": c.contact_name, "mobile": c.contact_mobile},
+        "respondent_agency": c.respondent.code if c.respondent_id else None,
+        "contract": {
+            "id": c.contract_id,
+            "number": c.contract_number,
+            "signed_on": c.contract_signed_on,
+        },
+        "amount_claimed": money(c.amount_claimed),
+        "facts": c.facts,
+        "accepted_on": c.accepted_on,
+        "reject_reason": c.reject_reason or None,
+        "reject_text": c.reject_text,
+        "handling_agency_code": c.handling_agency.code if c.handling_agency_id else None,
+        "transferred_on": c.transferred_on,
+        "findings": c.findings,
+        "amount_confirmed": money(c.amount_confirmed),
+        "disputed": c.disputed,
+        "repayment_plan": c.repayment_plan,
+        "handled_on": c.handled_on,
+        "feedback": c.feedback,
+        "answered_on": c.answered_on,
+        "satisfied": c.satisfied,
+        "evaluated_on": c.evaluated_on,
+        "review_note": c.review_note,
+        "closed_on": c.closed_on,
+        "deadlines": [
+            {
+                "purpose": d.purpose,
+                "rule": d.rule.code,
+                "start_on": d.start_on,
+                "due_on": d.due_on,
+                "original_due_on": d.original_due_on,
+                "extended_by": d.extended_amount,
+                "status": d.status,
+                "completed_on": d.completed_on,
+            }
+            for d in deadlines_for(c).select_related("rule").order_by("start_on", "id")
+        ],
+        "evidence": [
+            {"id": e.pk, "name": e.original_name, "content_type": e.content_type, "size_bytes": e.size_bytes}
+            for e in c.evidence.order_by("pk")
+        ],
+        "documents": [
+            {
+                "id": d.pk,
+                "doc_type": d.doc_type,
+                "title": d.title,
+                "doc_number": d.doc_number,
+                "status": d.status,
+                "issued_on": d.issued_on,
+            }
+            for d in documents
+        ],
+        "your_step": open_step(c, user),
+    }
+
+
+# --- schema (documentation only: the service validates) ---------------------------------------------------------
+
+
+class _ComplainantSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    uscc = serializers.CharField(help_text="统一社会信用代码, 18 characters with a valid check character.")
+    size = serializers.CharField(help_text="micro, small or medium.")
+
+
+class _ContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    mobile = serializers.CharField(help_text="11-digit mainland mobile number.")
+
+
+class _RespondentSerializer(serializers.Serializer):
+    agency = serializers.CharField(required=False, help_text="Agency code, e.g. XJTJ.")
+    name = serializers.CharField(required=False, help_text="The body's name when it is not in the list.")
+
+
+class _ContractRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, help_text="A registered contract of the complainant's.")
+    number = serializers.CharField(required=False)
+    signed_on = serializers.DateField(required=False)
+
+
+class ComplaintInSerializer(serializers.Serializer):
+    complainant = _ComplainantSerializer()
+    contact = _ContactSerializer()
+    respondent = _RespondentSerializer()
+    contract = _ContractRefSerializer()
+    amount_claimed = AmountField()
+    facts = serializers.CharField(min_length=10)
+    declaration = serializers.BooleanField(help_text="Must be true.")
+
+
+class ComplaintMultipartSerializer(serializers.Serializer):
+    data = serializers.CharField(
+        required=False, help_text="The JSON body as one part (or send dotted fields: complainant.name, …)."
+    )
+    evidence = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="PDF, JPG or PNG; at most 5 files of 10 MB."
+    )
+
+
+class ComplaintCreatedSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.CharField()
+    receipt_url = serializers.URLField(help_text="The receipt PDF; works only with the mobile digits it carries.")
+
+
+class StepSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="One of " + ", ".join(STEP_LABELS) + ".")
+    label = serializers.CharField()
+    status = serializers.CharField(help_text="One of " + ", ".join(STEP_STATUS_LABELS) + ".")
+    status_label = serializers.CharField()
+    started_on = serializers.DateField(allow_null=True)
+    due_on = serializers.DateField(allow_null=True)
+    done_on = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField()
+
+
+class TrackingSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.CharField(help_text="One of " + ", ".join(Complaint.Status.values) + ".")
+    status_label = serializers.CharField()
+    received_on = serializers.DateField()
+    respondent = serializers.CharField()
+    handling_agency = serializers.CharField(allow_null=True)
+    steps = StepSerializer(many=True)
+
+
+class StaffComplaintSerializer(TrackingSerializer):
+    source = serializers.CharField()
+    complainant = serializers.DictField()
+    contact = serializers.DictField()
+    amount_claimed = serializers.CharField()
+    facts = serializers.CharField()
+    findings = serializers.CharField()
+    amount_confirmed = serializers.CharField(allow_null=True)
+    deadlines = serializers.ListField(child=serializers.DictField())
+    evidence = serializers.ListField(child=serializers.DictField())
+    documents = serializers.ListField(child=serializers.DictField())
+    your_step = serializers.CharField(allow_null=True)
+
+
+MOBILE_LAST4 = OpenApiParameter(
+    "mobile_last4", str, description="The last four digits of the contact mobile given with the complaint."
+)
+ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
+
+
+def action_schema(operation, summary, request=None, description=""):
+    """The schema of a staff action endpoint's POST (a class decorator)."""
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=f"complaints_{operation}",
+            summary=summary,
+            description=description,
+            request=request,
+            responses={200: StaffComplaintSerializer, 403: ErrorSerializer, **ERRORS},
+            tags=TAG,
+        )
+    )
