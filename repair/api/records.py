@@ -27,9 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -40,149 +38,38 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from repair.models import DishonestyRecord, Objection, RepairApplication
-from repair.services.applications import (
-    application_extend,
-    application_submit,
-    application_supplement,
-    application_supplement_received,
-    application_task,
-    applications_for_user,
+from repair.process import application_decide_as, application_submit
+from repair.selectors import (
+    application_get_for_user,
+    applications_visible_to,
+    documents_of,
     enterprise_for_window,
+    is_applicant,
+    is_supervisor,
+    is_unit_officer,
+    public_records,
+    record_delivery,
+    record_get_for_user,
+    records_visible_to,
 )
+from repair.services.applications import application_extend, application_supplement, application_supplement_received
+from repair.services.documents import documents_render_now
 from repair.services.objections import EDITABLE, objection_answer, objection_file
 from repair.services.records import record_create, record_publish, record_serve_notices
-from workflow import clock, roles
+from workflow import roles
 from workflow.api.errors import ErrorSerializer
 from workflow.deadlines import deadlines_for
-from workflow.documents import document_render
-from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from workflow.errors import NotFound, PermissionDenied, ValidationFailed
+from workflow.masking import mask_id_number, mask_name
 from workflow.models import Delivery, Document
-from workflow.scoping import agency_filter
 
 TAG = ["repair"]
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
-ACTIVE = (DishonestyRecord.Status.RECORDED, DishonestyRecord.Status.PUBLISHED)
-OPEN_APPLICATION = (
-    RepairApplication.Status.ACCEPTED,
-    RepairApplication.Status.SUPPLEMENT,
-    RepairApplication.Status.AWAITING_APPROVAL,
-)
 DEFAULT_EXTENSION_DAYS = 5
 PUBLIC_LIMIT = 200
 
 
-# --- who may see and do what (shared with the pages) -------------------------------------------------------------
-
-
-def is_supervisor(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and (
-        user.is_superuser or roles.has_role(user, roles.SUPERVISOR)
-    )
-
-
-def is_unit_officer(user, unit) -> bool:
-    """A penalty officer of the deciding unit `unit` (or of an agency above it)."""
-    if not roles.has_role(user, roles.PENALTY_OFFICER) or user.agency_id is None or unit is None:
-        return False
-    return unit.pk == user.agency_id or bool(user.agency.path and unit.path.startswith(user.agency.path))
-
-
-def records_for_user(user):
-    """Supervisors see every record; an agency's staff those its units decided; an enterprise its own."""
-    qs = DishonestyRecord.objects.select_related("enterprise", "deciding_unit")
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if is_supervisor(user):
-        return qs
-    if user.enterprise_id:
-        return qs.filter(enterprise_id=user.enterprise_id)
-    if user.agency_id:
-        return qs.filter(agency_filter(user, "deciding_unit"))
-    return qs.none()
-
-
-def record_get_for_user(*, user, pk) -> DishonestyRecord:
-    record = records_for_user(user).filter(pk=pk).first()
-    if record is None:
-        raise NotFound(_("No such record."), "not_found")
-    return record
-
-
-def applications_visible_to(user):
-    """applications_for_user, plus what a window clerk filed at the window."""
-    qs = applications_for_user(user)
-    if roles.has_role(user, roles.WINDOW_CLERK):
-        qs = qs | RepairApplication.objects.filter(filed_by=user)
-    return qs.select_related("enterprise", "deciding_unit").distinct()
-
-
-def application_visible(*, user, pk) -> RepairApplication:
-    application = applications_visible_to(user).filter(pk=pk).first()
-    if application is None:
-        raise NotFound(_("No such application."), "not_found")
-    return application
-
-
-def is_applicant(user, application) -> bool:
-    """The enterprise's own users, or the window clerk who filed for it."""
-    return (user.enterprise_id is not None and user.enterprise_id == application.enterprise_id) or (
-        application.filed_by_id == user.pk
-    )
-
-
-def objections_for_user(user):
-    qs = Objection.objects.select_related("record", "record__enterprise", "record__deciding_unit", "application")
-    return qs.filter(record__in=records_for_user(user).values("pk"))
-
-
-def public_records(q: str = ""):
-    """What is published now: published and within its publication period (the sweep ends the period at
-    the maximum; a record past it never shows, even before the sweep has run)."""
-    today = clock.today()
-    qs = (
-        DishonestyRecord.objects.filter(status=DishonestyRecord.Status.PUBLISHED)
-        .filter(Q(publication_ends_on__isnull=True) | Q(publication_ends_on__gt=today))
-        .select_related("enterprise", "deciding_unit")
-        .order_by("-decided_on", "-id")
-    )
-    q = (q or "").strip()
-    if q:
-        # Enterprises by name or USCC, any record by its decision number; a natural person is not found by name.
-        qs = qs.filter(
-            Q(enterprise__name__icontains=q) | Q(enterprise__uscc__iexact=q.upper()) | Q(decision_number__iexact=q)
-        )
-    return qs
-
-
-def mask_name(name: str) -> str:
-    """王小明 → 王**: what the public sees of a natural person's name."""
-    name = (name or "").strip()
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
-
-
-def mask_id_number(number: str) -> str:
-    number = number or ""
-    return number[:6] + "*" * 8 + number[-4:] if len(number) == 18 else "*" * len(number)
-
-
 # --- documents ----------------------------------------------------------------------------------------------------
-
-
-def documents_of(case):
-    return Document.objects.filter(
-        content_type=ContentType.objects.get_for_model(case), object_id=str(case.pk)
-    ).order_by("created_at", "id")
-
-
-def documents_render_now(case) -> None:
-    """Render a case's documents still waiting for their worker, so the answer carries the file and its
-    SHA-256 (document_render is idempotent: a worker that comes later finds them rendered)."""
-    for pk in (
-        documents_of(case)
-        .filter(status__in=[Document.Status.PENDING, Document.Status.FAILED])
-        .values_list("pk", flat=True)
-    ):
-        document_render(pk)
 
 
 def document_payload(request, d: Document) -> dict:
@@ -196,11 +83,6 @@ def document_payload(request, d: Document) -> dict:
         "url": request.build_absolute_uri(reverse("document-download", args=[d.pk])),
         "sha256": d.sha256 or None,
     }
-
-
-def record_delivery(record) -> Delivery | None:
-    docs = documents_of(record).filter(doc_type__in=["penalty_decision", "repair_notice"])
-    return Delivery.objects.filter(documents__in=docs).distinct().order_by("pk").first()
 
 
 # --- payloads -----------------------------------------------------------------------------------------------------
@@ -577,7 +459,7 @@ class RecordCollectionApi(APIView):
         "newest decision first; `GET repair/records/{id}` gives the whole record.",
     )
     def get(self, request):
-        qs = records_for_user(request.user)
+        qs = records_visible_to(request.user)
         st = request.query_params.get("status")
         if st:
             if st not in DishonestyRecord.Status.values:
@@ -712,7 +594,7 @@ class ObjectionAnswerApi(APIView):
         if objection is None:
             raise NotFound(_("No such objection."), "not_found")
         if not is_supervisor(request.user):
-            if not records_for_user(request.user).filter(pk=objection.record_id).exists():
+            if not records_visible_to(request.user).filter(pk=objection.record_id).exists():
                 raise NotFound(_("No such objection."), "not_found")
             raise PermissionDenied(_("A supervisor answers objections."), "forbidden")
         body = _body(request)
@@ -823,11 +705,11 @@ class ApplicationCollectionApi(APIView):
 class ApplicationDetailApi(APIView):
     @_schema("applications_retrieve", "One application", responses={200: ApplicationOutSerializer})
     def get(self, request, pk):
-        return Response(application_payload(request, application_visible(user=request.user, pk=pk)))
+        return Response(application_payload(request, application_get_for_user(user=request.user, pk=pk)))
 
 
 def _unit_application(request, pk) -> RepairApplication:
-    application = application_visible(user=request.user, pk=pk)
+    application = application_get_for_user(user=request.user, pk=pk)
     if not is_unit_officer(request.user, application.deciding_unit):
         raise PermissionDenied(_("Only a penalty officer of the deciding unit may do this."), "forbidden")
     return application
@@ -858,7 +740,7 @@ class ApplicationSupplementReceivedApi(APIView):
         description="The result's clock runs again with the working days it had left.",
     )
     def post(self, request, pk):
-        application = application_visible(user=request.user, pk=pk)
+        application = application_get_for_user(user=request.user, pk=pk)
         if not is_applicant(request.user, application):
             raise PermissionDenied(_("Only the applicant hands in material."), "forbidden")
         files = list(request.FILES.getlist("proofs")) if request.FILES else []
@@ -867,29 +749,6 @@ class ApplicationSupplementReceivedApi(APIView):
         with transaction.atomic():
             application_supplement_received(application=application, proofs=files, acting_user=request.user)
         return _application_response(request, application.pk)
-
-
-def application_decide_as(*, application, user, approve: bool, reason: str, request=None) -> RepairApplication:
-    """The unit's review, or a supervisor's approval when the application awaits it (shared with the pages)."""
-    awaiting = application.status == RepairApplication.Status.AWAITING_APPROVAL
-    if awaiting and is_supervisor(user):
-        step = "approve"
-    elif is_unit_officer(user, application.deciding_unit):
-        step = "review"
-    elif is_supervisor(user):
-        raise Conflict(_("The deciding unit reviews the application first."), "application_state")
-    else:
-        raise PermissionDenied(_("The deciding unit and the supervisors decide on applications."), "forbidden")
-    expected = RepairApplication.Status.AWAITING_APPROVAL if step == "approve" else RepairApplication.Status.ACCEPTED
-    if application.status != expected:
-        raise Conflict(
-            _("The application is %(status)s; that is not possible now.")
-            % {"status": application.get_status_display()},
-            "application_state",
-        )
-    return application_task(
-        application=application, step=step, user=user, request=request, approve=approve, reason=reason
-    )
 
 
 class ApplicationDecideApi(APIView):
@@ -905,7 +764,7 @@ class ApplicationDecideApi(APIView):
         "appears in `documents` (`repair_decision`).",
     )
     def post(self, request, pk):
-        application = application_visible(user=request.user, pk=pk)
+        application = application_get_for_user(user=request.user, pk=pk)
         body = _body(request)
         approve = _bool(body, "approve")
         application_decide_as(

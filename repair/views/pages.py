@@ -34,24 +34,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from repair.api.records import (
-    ACTIVE,
-    OPEN_APPLICATION,
-    application_decide_as,
-    application_visible,
-    applications_visible_to,
-    documents_of,
-    documents_render_now,
-    is_applicant,
-    is_supervisor,
-    is_unit_officer,
-    mask_name,
-    objections_for_user,
-    public_records,
-    record_delivery,
-    record_get_for_user,
-    records_for_user,
-)
 from repair.forms import (
     AnswerForm,
     ApplyForm,
@@ -70,23 +52,43 @@ from repair.forms import (
 )
 from repair.metrics import repair_measures, repair_measures_by_unit
 from repair.models import DishonestyRecord, Objection, RepairApplication
+from repair.process import application_decide_as, application_submit
+from repair.selectors import (
+    ACTIVE,
+    OPEN_APPLICATION,
+    application_get_for_user,
+    applications_visible_to,
+    documents_of,
+    enterprise_for_window,
+    is_applicant,
+    is_enterprise_user,
+    is_officer,
+    is_supervisor,
+    is_unit_officer,
+    is_window_clerk,
+    objections_visible_to,
+    public_records,
+    record_delivery,
+    record_get_for_user,
+    records_visible_to,
+)
 from repair.services.applications import (
     application_extend,
-    application_submit,
     application_supplement,
     application_supplement_received,
     commitment_text,
-    enterprise_for_window,
 )
+from repair.services.documents import documents_render_now
 from repair.services.objections import objection_answer, objection_file
 from repair.services.records import record_create, record_publish, record_serve_notices, record_validate
-from workflow import clock, roles
+from workflow import clock
 from workflow.api.auth import display_name
 from workflow.audit import audit_for
 from workflow.deadlines import deadlines_for
 from workflow.documents import document_render
 from workflow.errors import DomainError, NotFound, ValidationFailed
 from workflow.forms import form_errors_from
+from workflow.masking import mask_name
 from workflow.models import Deadline, DeadlineEvent, Delivery, Document
 from workflow.notifications import notifications_for_user
 from workflow.uploads import private_file_response, stored_file_response
@@ -124,18 +126,6 @@ AUDIT_LABELS = {
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
-
-
-def _is_officer(user) -> bool:
-    return roles.has_role(user, roles.PENALTY_OFFICER) and user.agency_id is not None
-
-
-def _is_enterprise_user(user) -> bool:
-    return user.enterprise_id is not None and roles.has_role(user, roles.ENTERPRISE_USER)
-
-
-def _is_window(user) -> bool:
-    return roles.has_role(user, roles.WINDOW_CLERK)
 
 
 def _or_404(fn, **kwargs):
@@ -192,11 +182,11 @@ def _pct(value) -> str:
 def repair_home(request):
     """/staff/repair/: each role's starting page."""
     user = request.user
-    if _is_officer(user):
+    if is_officer(user):
         return redirect("repair-records")
     if is_supervisor(user):
         return redirect("repair-applications")
-    if _is_enterprise_user(user) or _is_window(user):
+    if is_enterprise_user(user) or is_window_clerk(user):
         return redirect("repair-mine")
     raise PermissionDenied
 
@@ -219,10 +209,10 @@ def _served_expression():
 @require_GET
 def record_list(request):
     user = request.user
-    if not (_is_officer(user) or is_supervisor(user)):
+    if not (is_officer(user) or is_supervisor(user)):
         raise PermissionDenied
     filters = RecordFilterForm(request.GET or None)
-    qs = records_for_user(user).annotate(served=_served_expression())
+    qs = records_visible_to(user).annotate(served=_served_expression())
     if filters.is_valid():
         f = filters.cleaned_data
         if f["q"]:
@@ -241,14 +231,14 @@ def record_list(request):
     return render(
         request,
         "staff/repair/records.html",
-        {"page": page, "filters": filters, "query": query.urlencode(), "can_record": _is_officer(user)},
+        {"page": page, "filters": filters, "query": query.urlencode(), "can_record": is_officer(user)},
     )
 
 
 @login_required
 def record_new(request):
     user = request.user
-    if not _is_officer(user):
+    if not is_officer(user):
         raise PermissionDenied
     form = RecordForm(request.POST or None)
     formset = ObligationFormSet(request.POST or None, prefix="ob")
@@ -362,7 +352,7 @@ def document_download(request, pk):
         raise Http404
     model = document.content_type.model_class()
     if model is DishonestyRecord:
-        visible = records_for_user(request.user).filter(pk=document.object_id).exists()
+        visible = records_visible_to(request.user).filter(pk=document.object_id).exists()
     elif model is RepairApplication:
         visible = applications_visible_to(request.user).filter(pk=document.object_id).exists()
     else:
@@ -398,10 +388,10 @@ def my_records(request):
     clerk names the enterprise by its USCC."""
     user = request.user
     lookup, reminders, enterprise = None, [], None
-    if _is_enterprise_user(user):
+    if is_enterprise_user(user):
         enterprise = user.enterprise
         reminders = list(notifications_for_user(user).filter(category="repair.reminder")[:REMINDERS_SHOWN])
-    elif _is_window(user):
+    elif is_window_clerk(user):
         lookup = WindowLookupForm(request.GET or None)
         if lookup.is_bound and lookup.is_valid():
             enterprise, error = _window_enterprise(request, lookup.cleaned_data["uscc"])
@@ -448,9 +438,9 @@ def _commitment_parts(enterprise) -> tuple[str, str]:
 @login_required
 def apply(request):
     user = request.user
-    if _is_enterprise_user(user):
+    if is_enterprise_user(user):
         enterprise, channel, uscc = user.enterprise, RepairApplication.Channel.ONLINE, ""
-    elif _is_window(user):
+    elif is_window_clerk(user):
         uscc = request.POST.get("subject_uscc") or request.GET.get("uscc") or ""
         enterprise, error = _window_enterprise(request, uscc)
         if enterprise is None:
@@ -514,7 +504,7 @@ def apply(request):
 @require_GET
 def application_answer(request, pk):
     """The instant answer (即申即办): accepted with the due dates, or every reason and the earliest date."""
-    application = _or_404(application_visible, user=request.user, pk=pk)
+    application = _or_404(application_get_for_user, user=request.user, pk=pk)
     clocks = {d.purpose: d for d in deadlines_for(application)}
     return render(
         request,
@@ -625,7 +615,7 @@ def _progress(application, clocks: list[dict]) -> list[dict]:
 @login_required
 def application_detail(request, pk):
     user = request.user
-    application = _or_404(application_visible, user=user, pk=pk)
+    application = _or_404(application_get_for_user, user=user, pk=pk)
     S = RepairApplication.Status
     officer = is_unit_officer(user, application.deciding_unit)
     supervisor = is_supervisor(user)
@@ -716,7 +706,7 @@ def _application_action(request, application, action, d) -> str:
 @login_required
 @require_GET
 def proof_download(request, pk, proof_pk):
-    application = _or_404(application_visible, user=request.user, pk=pk)
+    application = _or_404(application_get_for_user, user=request.user, pk=pk)
     proof = application.proofs.filter(pk=proof_pk).first()
     if proof is None or not proof.file:
         raise Http404
@@ -768,7 +758,7 @@ def objection_list(request):
     user = request.user
     if not (is_supervisor(user) or user.enterprise_id):
         raise PermissionDenied
-    qs = objections_for_user(user).order_by("status", "-filed_on", "-id")
+    qs = objections_visible_to(user).order_by("status", "-filed_on", "-id")
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     ct = ContentType.objects.get_for_model(Objection)
     due = {
@@ -785,7 +775,7 @@ def objection_list(request):
 @login_required
 def objection_detail(request, pk):
     user = request.user
-    objection = objections_for_user(user).filter(pk=pk).first()
+    objection = objections_visible_to(user).filter(pk=pk).first()
     if objection is None:
         raise Http404
     record = objection.record
