@@ -25,7 +25,6 @@ with the pages in repair/views/pages.py.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django.db import transaction
 from django.http import QueryDict
@@ -58,6 +57,8 @@ from repair.services.objections import EDITABLE, objection_answer, objection_fil
 from repair.services.records import record_create, record_publish, record_serve_notices
 from workflow import roles
 from workflow.api.errors import ErrorSerializer
+from workflow.api.fields import AmountField
+from workflow.api.parsing import body_bool, body_date, body_text, multipart_json, request_body, truthy
 from workflow.deadlines import deadlines_for
 from workflow.errors import NotFound, PermissionDenied, ValidationFailed
 from workflow.masking import mask_id_number, mask_name
@@ -237,45 +238,6 @@ def public_record_payload(record: DishonestyRecord) -> dict:
 # --- request parsing ----------------------------------------------------------------------------------------------
 
 
-def _truthy(value) -> bool:
-    if isinstance(value, bool):
-        return value
-    return str(value or "").strip().lower() in ("true", "1", "on", "yes")
-
-
-def _body(request) -> dict:
-    data = request.data
-    if isinstance(data, QueryDict):
-        return {k: data.get(k) for k in data}
-    if not isinstance(data, dict):
-        raise ValidationFailed(_("Send a JSON object."), "invalid")
-    return data
-
-
-def _text(body: dict, name: str) -> str:
-    value = body.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _date(body: dict, name: str, *, required=True) -> dt.date | None:
-    raw = body.get(name)
-    if raw in (None, "") and not required:
-        return None
-    try:
-        return dt.date.fromisoformat(str(raw))
-    except ValueError:
-        raise ValidationFailed(_("Enter a date as YYYY-MM-DD."), "invalid", field=name) from None
-
-
-def _bool(body: dict, name: str, *, default=None) -> bool:
-    value = body.get(name, default)
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        value = value.strip().lower() == "true"
-    if not isinstance(value, bool):
-        raise ValidationFailed(_("Say true or false."), "invalid", field=name)
-    return value
-
-
 def _record_ids(raw) -> list:
     if isinstance(raw, str):
         raw = [part for part in raw.replace("，", ",").split(",") if part.strip()]
@@ -290,14 +252,8 @@ def application_from_request(request) -> tuple[dict, list]:
     data = request.data
     files = list(request.FILES.getlist("proofs")) if request.FILES else []
     if isinstance(data, QueryDict):
-        if "data" in data:
-            try:
-                body = json.loads(data["data"])
-            except ValueError:
-                raise ValidationFailed(_("The data part is not valid JSON."), "invalid", field="data") from None
-            if not isinstance(body, dict):
-                raise ValidationFailed(_("Send a JSON object."), "invalid", field="data")
-        else:
+        body = multipart_json(request)
+        if body is None:
             records = data.getlist("records")
             body = {
                 "records": records[0] if len(records) == 1 else records,
@@ -310,8 +266,8 @@ def application_from_request(request) -> tuple[dict, list]:
                 },
             }
         commitment = body.get("commitment") if isinstance(body.get("commitment"), dict) else {}
-        body["commitment"] = {**commitment, "accepted": _truthy(commitment.get("accepted"))}
-        body["proof_held_by_unit"] = _truthy(body.get("proof_held_by_unit"))
+        body["commitment"] = {**commitment, "accepted": truthy(commitment.get("accepted"))}
+        body["proof_held_by_unit"] = truthy(body.get("proof_held_by_unit"))
         return body, files
     if not isinstance(data, dict):
         raise ValidationFailed(_("Send a JSON object."), "invalid")
@@ -330,7 +286,7 @@ class _SubjectSerializer(serializers.Serializer):
 
 class _ObligationSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["fine", "confiscation", "correction", "other"])
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
+    amount = AmountField(required=False, allow_null=True)
     due_on = serializers.DateField(required=False, allow_null=True)
 
 
@@ -508,13 +464,13 @@ class RecordServeApi(APIView):
     )
     def post(self, request, pk):
         record = _unit_record(request, pk)
-        body = _body(request)
+        body = request_body(request)
         record_serve_notices(
             record=record,
-            method=_text(body, "method"),
-            delivered_on=_date(body, "delivered_on"),
-            recipient=_text(body, "recipient"),
-            receipt=_text(body, "receipt"),
+            method=body_text(body, "method"),
+            delivered_on=body_date(body, "delivered_on"),
+            recipient=body_text(body, "recipient"),
+            receipt=body_text(body, "receipt"),
             acting_user=request.user,
         )
         return _record_response(request, record.pk)
@@ -552,7 +508,7 @@ class RecordObjectionApi(APIView):
         record = record_get_for_user(user=request.user, pk=pk)
         if request.user.enterprise_id is None or request.user.enterprise_id != record.enterprise_id:
             raise PermissionDenied(_("Only the subject of the record may object to it."), "forbidden")
-        body = _body(request)
+        body = request_body(request)
         application = None
         if body.get("application") not in (None, ""):
             application = RepairApplication.objects.filter(
@@ -564,8 +520,8 @@ class RecordObjectionApi(APIView):
                 )
         objection = objection_file(
             record=record,
-            target=_text(body, "target"),
-            text=_text(body, "text"),
+            target=body_text(body, "target"),
+            text=body_text(body, "text"),
             application=application,
             acting_user=request.user,
         )
@@ -597,7 +553,7 @@ class ObjectionAnswerApi(APIView):
             if not records_visible_to(request.user).filter(pk=objection.record_id).exists():
                 raise NotFound(_("No such objection."), "not_found")
             raise PermissionDenied(_("A supervisor answers objections."), "forbidden")
-        body = _body(request)
+        body = request_body(request)
         corrections = body.get("corrections") or {}
         if not isinstance(corrections, dict):
             raise ValidationFailed(_("Corrections must be an object."), "invalid", field="corrections")
@@ -622,9 +578,9 @@ class ObjectionAnswerApi(APIView):
                 clean[field] = value.strip()
         objection = objection_answer(
             objection=objection,
-            upheld=_bool(body, "upheld"),
-            answer=_text(body, "answer"),
-            revoke=_bool(body, "revoke", default=False),
+            upheld=body_bool(body, "upheld"),
+            answer=body_text(body, "answer"),
+            revoke=body_bool(body, "revoke", default=False),
             corrections=clean,
             acting_user=request.user,
         )
@@ -725,7 +681,7 @@ class ApplicationSupplementApi(APIView):
     )
     def post(self, request, pk):
         application = _unit_application(request, pk)
-        items = _text(_body(request), "items")
+        items = body_text(request_body(request), "items")
         with transaction.atomic():
             application_supplement(application=application, items=items, acting_user=request.user)
         return _application_response(request, application.pk)
@@ -765,10 +721,14 @@ class ApplicationDecideApi(APIView):
     )
     def post(self, request, pk):
         application = application_get_for_user(user=request.user, pk=pk)
-        body = _body(request)
-        approve = _bool(body, "approve")
+        body = request_body(request)
+        approve = body_bool(body, "approve")
         application_decide_as(
-            application=application, user=request.user, approve=approve, reason=_text(body, "reason"), request=request
+            application=application,
+            user=request.user,
+            approve=approve,
+            reason=body_text(body, "reason"),
+            request=request,
         )
         documents_render_now(application)
         return _application_response(request, application.pk)
@@ -788,7 +748,7 @@ class ApplicationExtendApi(APIView):
     )
     def post(self, request, pk):
         application = _unit_application(request, pk)
-        body = _body(request)
+        body = request_body(request)
         raw = body.get("days", DEFAULT_EXTENSION_DAYS)
         try:
             days = int(raw)
@@ -799,7 +759,7 @@ class ApplicationExtendApi(APIView):
         try:
             with transaction.atomic():
                 application_extend(
-                    application=application, days=days, reason=_text(body, "reason"), approver=request.user
+                    application=application, days=days, reason=body_text(body, "reason"), approver=request.user
                 )
         except ValidationFailed as exc:
             exc.errors = {("days" if k == "amount" else k): v for k, v in (exc.errors or {}).items()}
