@@ -142,6 +142,22 @@ def enterprise_for_window(*, user, uscc: str) -> Enterprise:
     return enterprise
 
 
+def applicant_enterprise(user, subject_uscc: str = ""):
+    """(enterprise, channel) for a submission: the user's own enterprise online, or the one a window clerk
+    names by USCC."""
+    if roles.has_role(user, roles.ENTERPRISE_USER) and user.enterprise_id:
+        if subject_uscc and subject_uscc.strip().upper() != user.enterprise.uscc:
+            raise PermissionDenied(_("You may apply only for your own enterprise."), "forbidden")
+        return user.enterprise, RepairApplication.Channel.ONLINE
+    if roles.has_role(user, roles.WINDOW_CLERK):
+        if not subject_uscc.strip():
+            raise ValidationFailed(
+                _("Give the unified social credit code of the enterprise applying."), "required", field="subject_uscc"
+            )
+        return enterprise_for_window(user=user, uscc=subject_uscc), RepairApplication.Channel.WINDOW
+    raise PermissionDenied(_("Enterprises apply online; a service window clerk applies for them."), "forbidden")
+
+
 def application_process(application: RepairApplication) -> RepairProcess:
     return process_of(application, RepairProcess)
 
