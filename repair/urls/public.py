@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from repair.views import pages as views
+from repair.views import applications as views
 
 urlpatterns = [
     path("", views.public_record_list, name="public-records"),

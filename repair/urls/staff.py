@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from repair.views import pages as views
+from repair.views import applications as views
 
 urlpatterns = [
     path("import/", include("repair.imports.urls")),
