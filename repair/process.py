@@ -10,33 +10,13 @@ from repair.models import RepairApplication
 from repair.selectors import application_decision_step, application_process
 from repair.services.applications import application_create, application_decide, application_supervisor_decide
 from workflow.flows import task_run
-from workflow.models import Enterprise
 
 
 @transaction.atomic
-def application_submit(
-    *,
-    enterprise: Enterprise,
-    record_ids,
-    correction: str,
-    proof_held_by_unit: bool,
-    commitment: dict,
-    acting_user,
-    proofs=(),
-    channel=RepairApplication.Channel.ONLINE,
-) -> RepairApplication:
-    """Apply (see application_create); an application accepted for review starts its process. Not
-    eligible, or decided at once (straight through), starts none."""
-    application = application_create(
-        enterprise=enterprise,
-        record_ids=record_ids,
-        correction=correction,
-        proof_held_by_unit=proof_held_by_unit,
-        commitment=commitment,
-        acting_user=acting_user,
-        proofs=proofs,
-        channel=channel,
-    )
+def application_submit(**kwargs) -> RepairApplication:
+    """Apply: application_create(**kwargs) (the same keyword arguments), and an application accepted for
+    review starts its process. Not eligible, or decided at once (straight through), starts none."""
+    application = application_create(**kwargs)
     if application.status == RepairApplication.Status.ACCEPTED:
         RepairFlow.start.run(application=application)
     return application

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from repair.models import DishonestyRecord, RepairApplication, RepairProof
+from repair.selectors import ACTIVE, OPEN_APPLICATION
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.deadlines import (
@@ -60,7 +61,7 @@ def application_check(*, records, proof_given: bool, commitment_signed: bool, to
         reasons.append({"code": code, "message": str(message), "record": record.decision_number if record else None})
 
     for r in records:
-        if r.status not in (DishonestyRecord.Status.RECORDED, DishonestyRecord.Status.PUBLISHED):
+        if r.status not in ACTIVE:
             no(
                 "not_repairable",
                 _("This record is %(status)s and cannot be repaired.") % {"status": r.get_status_display()},
@@ -84,13 +85,7 @@ def application_check(*, records, proof_given: bool, commitment_signed: bool, to
                 ),
                 r,
             )
-        if r.applications.filter(
-            status__in=[
-                RepairApplication.Status.ACCEPTED,
-                RepairApplication.Status.SUPPLEMENT,
-                RepairApplication.Status.AWAITING_APPROVAL,
-            ]
-        ).exists():
+        if r.applications.filter(status__in=OPEN_APPLICATION).exists():
             no("pending_application", _("An application for this record is already being reviewed."), r)
     if not commitment_signed:
         no("no_commitment", _("The credit commitment has not been signed."))
