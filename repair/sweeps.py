@@ -8,12 +8,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from repair.models import DishonestyRecord
+from repair.selectors import ACTIVE
 from workflow import clock, roles
 from workflow.audit import audit_bulk_transition
 from workflow.models import Notification, User
 from workflow.sweeps import sweep_step
-
-ACTIVE = [DishonestyRecord.Status.RECORDED, DishonestyRecord.Status.PUBLISHED]
 
 
 @sweep_step("repair.expiry", order=40)

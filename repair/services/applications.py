@@ -11,12 +11,12 @@ import datetime as dt
 import hashlib
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from repair.models import DishonestyRecord, RepairApplication, RepairProof
+from repair.selectors import ACTIVE, OPEN_APPLICATION
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.deadlines import (
@@ -28,7 +28,7 @@ from workflow.deadlines import (
     deadlines_for,
 )
 from workflow.documents import document_issue
-from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from workflow.errors import Conflict, PermissionDenied, ValidationFailed
 from workflow.models import Enterprise
 from workflow.outbox import outbox_enqueue
 from workflow.transitions import locked, transition
@@ -61,7 +61,7 @@ def application_check(*, records, proof_given: bool, commitment_signed: bool, to
         reasons.append({"code": code, "message": str(message), "record": record.decision_number if record else None})
 
     for r in records:
-        if r.status not in (DishonestyRecord.Status.RECORDED, DishonestyRecord.Status.PUBLISHED):
+        if r.status not in ACTIVE:
             no(
                 "not_repairable",
                 _("This record is %(status)s and cannot be repaired.") % {"status": r.get_status_display()},
@@ -85,13 +85,7 @@ def application_check(*, records, proof_given: bool, commitment_signed: bool, to
                 ),
                 r,
             )
-        if r.applications.filter(
-            status__in=[
-                RepairApplication.Status.ACCEPTED,
-                RepairApplication.Status.SUPPLEMENT,
-                RepairApplication.Status.AWAITING_APPROVAL,
-            ]
-        ).exists():
+        if r.applications.filter(status__in=OPEN_APPLICATION).exists():
             no("pending_application", _("An application for this record is already being reviewed."), r)
     if not commitment_signed:
         no("no_commitment", _("The credit commitment has not been signed."))
@@ -109,7 +103,7 @@ def _straight_through(records) -> bool:
 
 
 @transaction.atomic
-def application_submit(
+def application_create(
     *,
     enterprise: Enterprise,
     record_ids,
@@ -121,9 +115,8 @@ def application_submit(
     channel=RepairApplication.Channel.ONLINE,
 ) -> RepairApplication:
     """Apply (online, or a window clerk for the enterprise); answered at once. Not eligible is still
-    recorded and answered, with every reason and the earliest date it could succeed."""
-    from repair.flows import RepairFlow
-
+    recorded and answered, with every reason and the earliest date it could succeed. An accepted
+    application awaits review: repair.process.application_submit starts its flow."""
     errors: dict[str, list[str]] = {}
     ids = [int(i) for i in record_ids or [] if str(i).isdigit()]
     records = list(
@@ -213,8 +206,6 @@ def application_submit(
                 ),
                 actor=None,
             )
-        else:
-            RepairFlow.start.run(application=application)
     audit_record(
         action="repair.apply",
         obj=application,
@@ -395,61 +386,3 @@ def _finalize(application, *, approve: bool, reason: str, actor) -> RepairApplic
         reason=reason,
     )
     return application
-
-
-# --- the flow's tasks --------------------------------------------------------------------------------------
-
-
-def application_process(application):
-    from repair.models import RepairProcess
-
-    return RepairProcess.objects.get(
-        artifact_content_type=ContentType.objects.get_for_model(RepairApplication),
-        artifact_object_id=application.pk,
-    )
-
-
-def application_task(*, application, step: str, user, request=None, **kwargs) -> RepairApplication:
-    """Do `step` ("review" or "approve") as `user`: the flow task and the service in one transaction."""
-    from repair.flows import RepairFlow
-    from workflow.flows import task_execute, task_open_for_user
-
-    action = {
-        "review": lambda: application_decide(application=application, acting_user=user, **kwargs),
-        "approve": lambda: application_supervisor_decide(application=application, acting_user=user, **kwargs),
-    }[step]
-    task = task_open_for_user(process=application_process(application), user=user, node=getattr(RepairFlow, step))
-    if task is None:
-        raise Conflict(_("There is nothing for you to do on this application now."), "task_state")
-    task_execute(task=task, user=user, request=request, apply=lambda activation: action())
-    application.refresh_from_db()
-    return application
-
-
-def applications_for_user(user):
-    from workflow.scoping import agencies_for_user
-
-    if user.is_superuser or roles.has_role(user, roles.SUPERVISOR):
-        return RepairApplication.objects.all()
-    if user.enterprise_id:
-        return RepairApplication.objects.filter(enterprise_id=user.enterprise_id)
-    if user.agency_id:
-        return RepairApplication.objects.filter(deciding_unit__in=agencies_for_user(user))
-    return RepairApplication.objects.none()
-
-
-def application_get_for_user(*, user, pk) -> RepairApplication:
-    application = applications_for_user(user).filter(pk=pk).first()
-    if application is None:
-        raise NotFound(_("No such application."), "not_found")
-    return application
-
-
-def enterprise_for_window(*, user, uscc: str) -> Enterprise:
-    """A window clerk files for an enterprise by its USCC."""
-    if not roles.has_role(user, roles.WINDOW_CLERK):
-        raise PermissionDenied(_("Only a window clerk files for an enterprise."), "forbidden")
-    enterprise = Enterprise.objects.filter(uscc=(uscc or "").strip().upper()).first()
-    if enterprise is None:
-        raise ValidationFailed(_("No enterprise with this USCC has records."), "invalid", field="subject_uscc")
-    return enterprise

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from repair.views import pages as views
+from repair.views import public
 
 urlpatterns = [
-    path("", views.public_record_list, name="public-records"),
+    path("", public.public_record_list, name="public-records"),
 ]

@@ -2,23 +2,23 @@
 
 from django.urls import include, path
 
-from repair.views import pages as views
+from repair.views import applications, enterprise, home, objections, records
 
 urlpatterns = [
     path("import/", include("repair.imports.urls")),
-    path("", views.repair_home, name="repair-home"),
-    path("records/", views.record_list, name="repair-records"),
-    path("records/new/", views.record_new, name="repair-record-new"),
-    path("records/<int:pk>/", views.record_detail, name="repair-record"),
-    path("records/<int:pk>/objection/", views.objection_new, name="repair-objection-new"),
-    path("mine/", views.my_records, name="repair-mine"),
-    path("apply/", views.apply, name="repair-apply"),
-    path("applications/", views.application_list, name="repair-applications"),
-    path("applications/<int:pk>/", views.application_detail, name="repair-application"),
-    path("applications/<int:pk>/answer/", views.application_answer, name="repair-application-answer"),
-    path("applications/<int:pk>/proofs/<int:proof_pk>", views.proof_download, name="repair-proof"),
-    path("documents/<int:pk>", views.document_download, name="repair-document"),
-    path("objections/", views.objection_list, name="repair-objections"),
-    path("objections/<int:pk>/", views.objection_detail, name="repair-objection"),
-    path("measures/", views.measures, name="repair-measures"),
+    path("", home.repair_home, name="repair-home"),
+    path("records/", records.record_list, name="repair-records"),
+    path("records/new/", records.record_new, name="repair-record-new"),
+    path("records/<int:pk>/", records.record_detail, name="repair-record"),
+    path("records/<int:pk>/objection/", objections.objection_new, name="repair-objection-new"),
+    path("mine/", enterprise.my_records, name="repair-mine"),
+    path("apply/", enterprise.apply, name="repair-apply"),
+    path("applications/", applications.application_list, name="repair-applications"),
+    path("applications/<int:pk>/", applications.application_detail, name="repair-application"),
+    path("applications/<int:pk>/answer/", enterprise.application_answer, name="repair-application-answer"),
+    path("applications/<int:pk>/proofs/<int:proof_pk>", applications.proof_download, name="repair-proof"),
+    path("documents/<int:pk>", records.document_download, name="repair-document"),
+    path("objections/", objections.objection_list, name="repair-objections"),
+    path("objections/<int:pk>/", objections.objection_detail, name="repair-objection"),
+    path("measures/", home.measures, name="repair-measures"),
 ]

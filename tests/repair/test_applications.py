@@ -6,13 +6,9 @@ import pytest
 from pypdf import PdfReader
 
 from repair.models import DishonestyRecord, Obligation
-from repair.services.applications import (
-    application_submit,
-    application_supplement,
-    application_supplement_received,
-    application_task,
-    applications_for_user,
-)
+from repair.process import application_submit, application_task
+from repair.selectors import applications_visible_to as applications_for_user
+from repair.services.applications import application_supplement, application_supplement_received
 from repair.services.records import record_create, record_publish
 from workflow.deadlines import deadlines_for
 from workflow.errors import Conflict, ValidationFailed

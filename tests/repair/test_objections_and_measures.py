@@ -4,7 +4,7 @@ import pytest
 
 from repair.metrics import repair_measures
 from repair.models import Objection
-from repair.services.applications import application_submit, application_task
+from repair.process import application_submit, application_task
 from repair.services.objections import objection_answer, objection_file
 from repair.services.records import record_create, record_publish, record_serve_notices
 from workflow.deadlines import deadlines_for

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
 from repair.models import DishonestyRecord, Objection, RepairApplication
-from repair.services.applications import application_submit, application_task
+from repair.process import application_submit, application_task
 from repair.services.records import record_create, record_publish
 from workflow.deadlines import deadlines_for
 from workflow.models import Delivery, Document, Enterprise, User

@@ -1,0 +1,226 @@
+"""Credit repair applications, under /api/v1/repair/applications/.
+
+- `POST repair/applications/` (enterprise user, or a window clerk with `subject_uscc`; JSON or multipart with
+  `proofs` files): checked at once; not eligible is still recorded and answered (201).
+- `GET repair/applications/{id}`, reviewer actions `…/supplement`, `…/decide`, `…/extend`, and the
+  applicant's `…/supplement-received` (multipart proofs).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from repair.api.payloads import application_payload, application_row_payload
+from repair.api.serializers import (
+    ApplicationInSerializer,
+    ApplicationMultipartSerializer,
+    ApplicationOutSerializer,
+    repair_schema,
+)
+from repair.models import RepairApplication
+from repair.process import application_decide_as, application_submit
+from repair.selectors import (
+    applicant_enterprise,
+    application_get_for_user,
+    applications_visible_to,
+    is_applicant,
+    is_unit_officer,
+)
+from repair.services.applications import application_extend, application_supplement, application_supplement_received
+from repair.services.documents import documents_render_now
+from workflow.api.parsing import body_bool, body_text, multipart_json, request_body, truthy
+from workflow.errors import PermissionDenied, ValidationFailed
+
+DEFAULT_EXTENSION_DAYS = 5
+
+
+def _record_ids(raw) -> list:
+    if isinstance(raw, str):
+        raw = [part for part in raw.replace("，", ",").split(",") if part.strip()]
+    if not isinstance(raw, list | tuple):
+        raise ValidationFailed(_("Choose one or more of your own records."), "invalid", field="records")
+    return [str(i).strip() for i in raw]
+
+
+def application_from_request(request) -> tuple[dict, list]:
+    """The JSON body, or a multipart form (a `data` part holding the JSON, or flat fields with
+    `commitment.signer_name` and `commitment.accepted`) with `proofs` files."""
+    data = request.data
+    files = list(request.FILES.getlist("proofs")) if request.FILES else []
+    if isinstance(data, QueryDict):
+        body = multipart_json(request)
+        if body is None:
+            records = data.getlist("records")
+            body = {
+                "records": records[0] if len(records) == 1 else records,
+                "correction": data.get("correction", ""),
+                "proof_held_by_unit": data.get("proof_held_by_unit", ""),
+                "subject_uscc": data.get("subject_uscc", ""),
+                "commitment": {
+                    "signer_name": data.get("commitment.signer_name", ""),
+                    "accepted": data.get("commitment.accepted", ""),
+                },
+            }
+        commitment = body.get("commitment") if isinstance(body.get("commitment"), dict) else {}
+        body["commitment"] = {**commitment, "accepted": truthy(commitment.get("accepted"))}
+        body["proof_held_by_unit"] = truthy(body.get("proof_held_by_unit"))
+        return body, files
+    if not isinstance(data, dict):
+        raise ValidationFailed(_("Send a JSON object."), "invalid")
+    return data, files
+
+
+def _application_response(request, pk, code=status.HTTP_200_OK) -> Response:
+    application = RepairApplication.objects.select_related("enterprise", "deciding_unit").get(pk=pk)
+    return Response(application_payload(request, application), status=code)
+
+
+class ApplicationCollectionApi(APIView):
+    @repair_schema(
+        "applications_create",
+        "Apply for credit repair (enterprise user, or window clerk)",
+        request={"application/json": ApplicationInSerializer, "multipart/form-data": ApplicationMultipartSerializer},
+        responses={201: ApplicationOutSerializer},
+        description="Checked at once (即申即办). Eligible: accepted, with the due dates of acceptance (met today) "
+        "and of the result. Not eligible: still recorded and answered with every reason and the earliest date it "
+        "could succeed (status `ineligible`, 201). Bad input: 400 with every field error; nothing is saved.",
+    )
+    def post(self, request):
+        body, files = application_from_request(request)
+        uscc = body.get("subject_uscc") if isinstance(body.get("subject_uscc"), str) else ""
+        enterprise, channel = applicant_enterprise(request.user, uscc)
+        commitment = body.get("commitment") if isinstance(body.get("commitment"), dict) else {}
+        application = application_submit(
+            enterprise=enterprise,
+            record_ids=_record_ids(body.get("records")),
+            correction=body.get("correction") if isinstance(body.get("correction"), str) else "",
+            proof_held_by_unit=body.get("proof_held_by_unit") is True,
+            commitment=commitment,
+            acting_user=request.user,
+            proofs=files,
+            channel=channel,
+        )
+        documents_render_now(application)
+        return _application_response(request, application.pk, status.HTTP_201_CREATED)
+
+    @repair_schema(
+        "applications_list", "Applications you may see", responses={200: ApplicationOutSerializer(many=True)}
+    )
+    def get(self, request):
+        qs = applications_visible_to(request.user).order_by("-applied_on", "-id")[:200]
+        return Response([application_row_payload(a) for a in qs])
+
+
+class ApplicationDetailApi(APIView):
+    @repair_schema("applications_retrieve", "One application", responses={200: ApplicationOutSerializer})
+    def get(self, request, pk):
+        return Response(application_payload(request, application_get_for_user(user=request.user, pk=pk)))
+
+
+def _unit_application(request, pk) -> RepairApplication:
+    application = application_get_for_user(user=request.user, pk=pk)
+    if not is_unit_officer(request.user, application.deciding_unit):
+        raise PermissionDenied(_("Only a penalty officer of the deciding unit may do this."), "forbidden")
+    return application
+
+
+class ApplicationSupplementApi(APIView):
+    @repair_schema(
+        "applications_supplement",
+        "Ask for more material (补正; penalty officer of the deciding unit)",
+        request=inline_serializer("RepairSupplementIn", {"items": serializers.CharField()}),
+        responses={200: ApplicationOutSerializer},
+        description="The result's clock stops until the material arrives.",
+    )
+    def post(self, request, pk):
+        application = _unit_application(request, pk)
+        items = body_text(request_body(request), "items")
+        with transaction.atomic():
+            application_supplement(application=application, items=items, acting_user=request.user)
+        return _application_response(request, application.pk)
+
+
+class ApplicationSupplementReceivedApi(APIView):
+    @repair_schema(
+        "applications_supplement_received",
+        "Hand in the material asked for (the applicant; multipart `proofs`)",
+        request={"multipart/form-data": ApplicationMultipartSerializer},
+        responses={200: ApplicationOutSerializer},
+        description="The result's clock runs again with the working days it had left.",
+    )
+    def post(self, request, pk):
+        application = application_get_for_user(user=request.user, pk=pk)
+        if not is_applicant(request.user, application):
+            raise PermissionDenied(_("Only the applicant hands in material."), "forbidden")
+        files = list(request.FILES.getlist("proofs")) if request.FILES else []
+        if application.status == RepairApplication.Status.SUPPLEMENT and not files:
+            raise ValidationFailed(_("Attach the material asked for (PDF, JPG or PNG)."), "required", field="proofs")
+        with transaction.atomic():
+            application_supplement_received(application=application, proofs=files, acting_user=request.user)
+        return _application_response(request, application.pk)
+
+
+class ApplicationDecideApi(APIView):
+    @repair_schema(
+        "applications_decide",
+        "Decide (penalty officer of the unit; supervisor when awaiting approval)",
+        request=inline_serializer(
+            "RepairDecideIn", {"approve": serializers.BooleanField(), "reason": serializers.CharField()}
+        ),
+        responses={200: ApplicationOutSerializer},
+        description="The unit's review runs the flow's `review` step; approving a serious-category record moves "
+        "it to `awaiting_approval`, where a supervisor's call runs the `approve` step. The decision PDF then "
+        "appears in `documents` (`repair_decision`).",
+    )
+    def post(self, request, pk):
+        application = application_get_for_user(user=request.user, pk=pk)
+        body = request_body(request)
+        approve = body_bool(body, "approve")
+        application_decide_as(
+            application=application,
+            user=request.user,
+            approve=approve,
+            reason=body_text(body, "reason"),
+            request=request,
+        )
+        documents_render_now(application)
+        return _application_response(request, application.pk)
+
+
+class ApplicationExtendApi(APIView):
+    @repair_schema(
+        "applications_extend",
+        "Extend the time for the result (penalty officer of the unit)",
+        request=inline_serializer(
+            "RepairExtendIn",
+            {"reason": serializers.CharField(), "days": serializers.IntegerField(required=False, min_value=1)},
+        ),
+        responses={200: ApplicationOutSerializer},
+        description=f"A complex case: `days` working days more (default {DEFAULT_EXTENSION_DAYS}), within the "
+        "rule's ceiling, with the reason the applicant sees. The calling officer is the approver.",
+    )
+    def post(self, request, pk):
+        application = _unit_application(request, pk)
+        body = request_body(request)
+        raw = body.get("days", DEFAULT_EXTENSION_DAYS)
+        try:
+            days = int(raw)
+            if days < 1 or isinstance(raw, bool):
+                raise ValueError
+        except (TypeError, ValueError):
+            raise ValidationFailed(_("Enter a number of working days."), "invalid", field="days") from None
+        try:
+            with transaction.atomic():
+                application_extend(
+                    application=application, days=days, reason=body_text(body, "reason"), approver=request.user
+                )
+        except ValidationFailed as exc:
+            exc.errors = {("days" if k == "amount" else k): v for k, v in (exc.errors or {}).items()}
+            raise
+        return _application_response(request, application.pk)

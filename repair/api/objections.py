@@ -1,0 +1,123 @@
+"""Objections (异议申诉): `POST repair/records/{id}/objections` (the subject's user) and
+`POST repair/objections/{id}/answer` (supervisor), under /api/v1/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from repair.api.payloads import objection_payload
+from repair.api.serializers import ObjectionOutSerializer, repair_schema
+from repair.models import Objection, RepairApplication
+from repair.selectors import is_supervisor, record_get_for_user, records_visible_to
+from repair.services.objections import EDITABLE, objection_answer, objection_file
+from workflow.api.parsing import body_bool, body_text, request_body
+from workflow.errors import NotFound, PermissionDenied, ValidationFailed
+
+
+def _corrections(body: dict) -> dict:
+    """The corrections of an upheld objection: any of facts, basis (text) and publication_ends_on (a date)."""
+    corrections = body.get("corrections") or {}
+    if not isinstance(corrections, dict):
+        raise ValidationFailed(_("Corrections must be an object."), "invalid", field="corrections")
+    if set(corrections) - EDITABLE:
+        raise ValidationFailed(
+            _("Only the facts, the basis or the end of publication can be corrected."),
+            "invalid",
+            field="corrections",
+        )
+    clean = {}
+    for field, value in corrections.items():
+        if field == "publication_ends_on":
+            try:
+                clean[field] = dt.date.fromisoformat(str(value))
+            except ValueError:
+                raise ValidationFailed(
+                    _("Enter a date as YYYY-MM-DD."), "invalid", field="corrections.publication_ends_on"
+                ) from None
+        elif not isinstance(value, str) or not value.strip():
+            raise ValidationFailed(_("This field is required."), "required", field=f"corrections.{field}")
+        else:
+            clean[field] = value.strip()
+    return clean
+
+
+class RecordObjectionApi(APIView):
+    @repair_schema(
+        "records_object",
+        "Object to a record (the subject's user)",
+        request=inline_serializer(
+            "RepairObjectionIn",
+            {
+                "target": serializers.ChoiceField(choices=Objection.Target.values),
+                "text": serializers.CharField(min_length=10),
+                "application": serializers.IntegerField(required=False, help_text="For target `result`."),
+            },
+        ),
+        responses={201: ObjectionOutSerializer},
+        description="The record is marked under objection; a supervisor answers within `objection.handle`.",
+    )
+    def post(self, request, pk):
+        record = record_get_for_user(user=request.user, pk=pk)
+        if request.user.enterprise_id is None or request.user.enterprise_id != record.enterprise_id:
+            raise PermissionDenied(_("Only the subject of the record may object to it."), "forbidden")
+        body = request_body(request)
+        application = None
+        if body.get("application") not in (None, ""):
+            application = RepairApplication.objects.filter(
+                pk=int(body["application"]) if str(body["application"]).isdigit() else 0, records=record
+            ).first()
+            if application is None:
+                raise ValidationFailed(
+                    _("Choose the decided application the objection is about."), "invalid", field="application"
+                )
+        objection = objection_file(
+            record=record,
+            target=body_text(body, "target"),
+            text=body_text(body, "text"),
+            application=application,
+            acting_user=request.user,
+        )
+        return Response(objection_payload(objection), status=status.HTTP_201_CREATED)
+
+
+class ObjectionAnswerApi(APIView):
+    @repair_schema(
+        "objections_answer",
+        "Answer an objection (supervisor)",
+        request=inline_serializer(
+            "RepairObjectionAnswerIn",
+            {
+                "upheld": serializers.BooleanField(),
+                "answer": serializers.CharField(),
+                "revoke": serializers.BooleanField(required=False),
+                "corrections": serializers.DictField(
+                    required=False, help_text="Any of facts, basis, publication_ends_on (YYYY-MM-DD)."
+                ),
+            },
+        ),
+        responses={200: ObjectionOutSerializer},
+    )
+    def post(self, request, pk):
+        objection = Objection.objects.select_related("record").filter(pk=pk).first()
+        if objection is None:
+            raise NotFound(_("No such objection."), "not_found")
+        if not is_supervisor(request.user):
+            if not records_visible_to(request.user).filter(pk=objection.record_id).exists():
+                raise NotFound(_("No such objection."), "not_found")
+            raise PermissionDenied(_("A supervisor answers objections."), "forbidden")
+        body = request_body(request)
+        objection = objection_answer(
+            objection=objection,
+            upheld=body_bool(body, "upheld"),
+            answer=body_text(body, "answer"),
+            revoke=body_bool(body, "revoke", default=False),
+            corrections=_corrections(body),
+            acting_user=request.user,
+        )
+        return Response(objection_payload(objection))
