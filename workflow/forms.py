@@ -185,7 +185,8 @@ class CalendarYearForm(forms.Form):
         return self.cleaned_data["notice"].strip()
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         year = cleaned.get("year")
         text = cleaned.get("days")
         if year is not None and text is not None:
