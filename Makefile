@@ -52,6 +52,7 @@ run: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check -q .
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run -v 1
 
 test: install lint test-sqlite test-postgres

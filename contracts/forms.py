@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from contracts.attachments import attachment_check
 from contracts.models import Contract, Milestone, Payment, PerformanceReport, Warning
 from workflow.errors import DomainError
+from workflow.forms import choice_field
 from workflow.models import Enterprise
 from workflow.models.parties import validate_uscc
 from workflow.uploads import ACCEPT
 
-AMOUNT = {"max_digits": 16, "decimal_places": 2}
 NO_CHOICE = [("", "---------")]
 
 
@@ -39,8 +39,9 @@ def _amount(model, field: str, *, required=True, **kwargs) -> forms.DecimalField
         label=_label(model, field),
         required=required,
         min_value=0,
+        max_digits=16,
+        decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-        **AMOUNT,
         **kwargs,
     )
 
@@ -213,7 +214,9 @@ class DeliveryForm(forms.Form):
         super().__init__(*args, **kwargs)
         closed = (Milestone.Status.MET, Milestone.Status.MET_LATE, Milestone.Status.WAIVED)
         self.milestones = {m.pk: m for m in milestones if m.status not in closed}
-        self.fields["milestone"].choices = NO_CHOICE + [(m.pk, _milestone_label(m)) for m in self.milestones.values()]
+        choice_field(self, "milestone").choices = NO_CHOICE + [
+            (m.pk, _milestone_label(m)) for m in self.milestones.values()
+        ]
 
 
 class PaymentForm(forms.Form):
@@ -228,7 +231,7 @@ class PaymentForm(forms.Form):
             for m in milestones
             if m.kind == Milestone.Kind.PAYMENT and m.status != Milestone.Status.WAIVED and m.outstanding > 0
         }
-        self.fields["milestone"].choices = NO_CHOICE + [
+        choice_field(self, "milestone").choices = NO_CHOICE + [
             (m.pk, f"{_milestone_label(m)} ({_('outstanding')} {m.outstanding:,.2f})") for m in self.milestones.values()
         ]
 
@@ -293,9 +296,9 @@ class ContractFilterForm(forms.Form):
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
-        self.fields["status"].choices = everything + list(Contract.Status.choices)
-        self.fields["kind"].choices = everything + list(Contract.Kind.choices)
-        self.fields["agency"].choices = everything + [(a.code, a.name) for a in agencies]
+        choice_field(self, "status").choices = everything + list(Contract.Status.choices)
+        choice_field(self, "kind").choices = everything + list(Contract.Kind.choices)
+        choice_field(self, "agency").choices = everything + [(a.code, a.name) for a in agencies]
 
 
 ACTIVE = "active"
@@ -310,9 +313,9 @@ class WarningFilterForm(forms.Form):
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
-        self.fields["status"].choices = [(ACTIVE, _("Open or acknowledged")), ("", _("All"))] + list(
+        choice_field(self, "status").choices = [(ACTIVE, _("Open or acknowledged")), ("", _("All"))] + list(
             Warning.Status.choices
         )
-        self.fields["rule"].choices = everything + list(Warning.Rule.choices)
-        self.fields["level"].choices = everything + list(Warning.Level.choices)
-        self.fields["agency"].choices = everything + [(a.code, a.name) for a in agencies]
+        choice_field(self, "rule").choices = everything + list(Warning.Rule.choices)
+        choice_field(self, "level").choices = everything + list(Warning.Level.choices)
+        choice_field(self, "agency").choices = everything + [(a.code, a.name) for a in agencies]

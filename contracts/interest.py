@@ -16,7 +16,9 @@ CENT = Decimal("0.01")
 def daily_rate(contract) -> Decimal:
     if contract.late_interest_daily is not None:
         return contract.late_interest_daily
-    return rule_in_force("sme.late_interest", contract.signed_on).rate
+    rate = rule_in_force("sme.late_interest", contract.signed_on).rate
+    assert rate is not None, "sme.late_interest is a rule of kind rate: it has a rate"
+    return rate
 
 
 def late_interest(

@@ -80,7 +80,7 @@ class DishonestyRecord(StatefulModel):
 
     @property
     def subject_name(self) -> str:
-        return self.enterprise.name if self.enterprise_id else self.person_name
+        return self.enterprise.name if self.enterprise is not None else self.person_name
 
     def document_visible_to(self, user) -> bool:
         """The subject's own users see its decision and notice (the deciding unit's staff and supervisors

@@ -136,7 +136,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "first_name", "last_name", "email", "mobile")
     autocomplete_fields = ("agency", "enterprise")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Organisation"), {"fields": ("agency", "enterprise", "mobile")}),
     )
     add_fieldsets = (
@@ -175,13 +175,13 @@ class RuleAdminForm(forms.ModelForm):
         fields = EDITABLE_FIELDS  # the fields rules.rule_update accepts
 
     def _post_clean(self):
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # a private ModelForm hook the stubs leave out
         # The form leaves out `code`, so Django skips the (code, effective_from) constraint; check it
         # here rather than let rule_update's full_clean fail after the form said yes.
         try:
             self.instance.validate_constraints()
         except ValidationError as exc:
-            self._update_errors(exc)
+            self._update_errors(exc)  # type: ignore[attr-defined]  # private, as _post_clean
 
 
 @admin.register(Rule)

@@ -1,6 +1,7 @@
 """Services that change the working-day calendar (supervisors), with history in the audit log."""
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -53,7 +54,7 @@ def holiday_override_delete(*, day: dt.date, acting_user=None, reason: str = "")
 
 @transaction.atomic
 def calendar_year_declare(
-    *, year: int, notice: str, days: list[tuple[dt.date, bool, str]] = (), acting_user=None
+    *, year: int, notice: str, days: Sequence[tuple[dt.date, bool, str]] = (), acting_user=None
 ) -> CalendarYear:
     """Enter a year's State Council holiday notice: its rest days and adjusted working days.
 

@@ -25,7 +25,7 @@ from workflow.audit import audit_record
 from workflow.errors import Conflict, ValidationFailed
 from workflow.models import AuditLog, Deadline, DeadlineEvent, Rule
 from workflow.rules import rule_in_force
-from workflow.transitions import locked, transition
+from workflow.transitions import locked, refusal, transition
 
 COUNTED_KINDS = (Rule.Kind.DEADLINE, Rule.Kind.WAITING, Rule.Kind.EXPIRY)
 
@@ -210,9 +210,12 @@ def _resume_from(deadline: Deadline, resume_on: dt.date, remaining: int) -> dt.d
 def deadline_resume(*, deadline: Deadline, on: dt.date, acting_user=None) -> Deadline:
     """Restart a paused clock: the time left when it stopped counts again from the day after `on`."""
     deadline = locked(deadline, "rule")
-    if deadline.paused_on and on < deadline.paused_on:
+    paused_on = deadline.paused_on
+    if paused_on is None:  # not paused: refused as the transition below would refuse it
+        raise refusal(deadline, refused=REFUSED)
+    if on < paused_on:
         raise ValidationFailed(_("A clock cannot resume before it was paused."), "resume_before_pause", field="on")
-    remaining = _remaining(deadline, deadline.paused_on)
+    remaining = _remaining(deadline, paused_on)
     before_due = deadline.due_on
     base_due_on = _resume_from(deadline, on, remaining)
     due_on = _finish(deadline.rule, base_due_on)

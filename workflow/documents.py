@@ -363,7 +363,7 @@ def document_visible_to(*, document: Document, user) -> bool:
         return False
     if user.is_superuser or roles.has_role(user, roles.SUPERVISOR):
         return True
-    if user.agency_id and document.issuer_id:
+    if user.agency_id and document.issuer is not None:
         user_path = user.agency.path
         if user_path and document.issuer.path.startswith(user_path):
             return True

@@ -2,6 +2,7 @@
 
 - `form_errors_from` / `form_service`: the one place where a service's DomainError becomes form
   errors (next to the field it names, or at the top of the form);
+- `choice_field`: a form's choice field, typed as one, to set its choices;
 - the login form with its lockout message, and entering a year's holiday notice.
 """
 
@@ -21,6 +22,13 @@ from django.utils.translation import ngettext
 from workflow.errors import DomainError
 
 T = TypeVar("T")
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's choice field `name` (form.fields is typed by the base Field), e.g. to set its choices."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField), f"{name} is not a choice field"
+    return field
 
 
 def form_errors_from(
@@ -185,7 +193,8 @@ class CalendarYearForm(forms.Form):
         return self.cleaned_data["notice"].strip()
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         year = cleaned.get("year")
         text = cleaned.get("days")
         if year is not None and text is not None:

@@ -36,7 +36,8 @@ def to_decimal(amount) -> Decimal:
 
 def _group_capital(group: int) -> str:
     """1..9999 in capitals, with 零 for inner zeros (1005 → 壹仟零伍); no leading or trailing 零."""
-    out, zero_pending = [], False
+    out: list[str] = []
+    zero_pending = False
     for digit_char, place in zip(f"{group:04d}", PLACES, strict=True):
         digit = int(digit_char)
         if digit == 0:

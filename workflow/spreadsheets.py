@@ -56,6 +56,10 @@ class Column:
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r}")
+        if self.kind == "choice" and self.choices is None:
+            raise ValueError(f"choice column {self.key!r} has no choices")
+        if self.kind == "int" and (self.min_value is None or self.max_value is None):
+            raise ValueError(f"int column {self.key!r} has no bounds")
 
 
 class CellError(ValueError):
@@ -191,6 +195,7 @@ def parse_cell(value, column: Column):
     if column.kind == "uscc":
         return parse_uscc(value)
     if column.kind == "choice":
+        assert column.choices is not None  # checked in Column.__post_init__
         return parse_choice(value, column.choices)
     if column.kind == "bool":
         return parse_bool(value, column.choices)
@@ -198,6 +203,7 @@ def parse_cell(value, column: Column):
         return parse_amount(value)
     if column.kind == "date":
         return parse_date(value)
+    assert column.min_value is not None and column.max_value is not None  # checked in Column.__post_init__
     return parse_int(value, column.min_value, column.max_value)
 
 
@@ -265,8 +271,9 @@ def read_sheet(ws, columns: Sequence[Column], *, limit: int | None = None, skip:
     after `limit` rows. Nothing is read when a column is missing from the header row."""
     ws.reset_dimensions()  # some writers record a wrong sheet size; read what is really there
     cells = ws.iter_rows(values_only=True)
-    position = {}
-    for index, value in enumerate(next(cells, None) or ()):
+    position: dict[str, int] = {}
+    header_row = next(cells, None) or ()
+    for index, value in enumerate(header_row):
         position.setdefault(_header_key(value), index)
     result = SheetRows()
     where = {}

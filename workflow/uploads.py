@@ -29,6 +29,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -165,7 +166,7 @@ class MultipleFileField(forms.FileField):
 class OversizedUpload(UploadedFile):
     """Stands for a file that was cut off at the limit: nothing of it is kept, only its size."""
 
-    def __init__(self, name: str, size: int, content_type: str | None):
+    def __init__(self, name: str | None, size: int, content_type: str | None):
         super().__init__(io.BytesIO(b""), name=name, content_type=content_type, size=size)
 
 
@@ -244,6 +245,7 @@ class StoredFile(models.Model):
     size_bytes = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField()
+    file: FieldFile  # the concrete model's FileField
 
     default_name = "file"  # the original name of an upload without one
 

@@ -79,6 +79,7 @@ def disposal_issue_notice(*, case: DisposalCase) -> None:
     due = workdays.next_working_day(today + dt.timedelta(days=case.rectification_days))
     case.rectification_due_on = due
     case.save(update_fields=["rectification_due_on"])
+    assert case.opened_by is not None, "disposal_case_open records the supervisor who opened the case"
     issuer = case.opened_by.agency
     document_issue(
         case=case,
@@ -163,6 +164,7 @@ def disposal_record_dishonesty(*, case: DisposalCase, kind: str, decided_by) -> 
     contract = Contract.objects.select_for_update().get(pk=case.contract_id)
     contract.confirm_breach()
     contract.save(update_fields=["status", "updated_at"])
+    assert case.opened_by is not None, "disposal_case_open records the supervisor who opened the case"
     document_issue(
         case=case,
         doc_type="supervision_letter",
@@ -214,6 +216,7 @@ def disposal_close(*, case: DisposalCase, acting_user) -> None:
 
 def disposal_no_response(*, case: DisposalCase) -> None:
     """Flow node: the rectification deadline passed without a response; the supervisor reviews."""
+    assert case.rectification_due_on is not None, "set by disposal_issue_notice, the node before"
     audit_record(
         action="disposal.no_response",
         obj=case,

@@ -84,7 +84,7 @@ def disposal_new(request):
 def disposal_detail(request, pk):
     case = _case_for(request.user, pk)
     step = disposal_current_step(case=case, user=request.user)
-    form = None
+    form: RespondForm | ReviewForm | None = None
     if step == "respond":
         form = RespondForm(request.POST or None)
     elif step == "review":

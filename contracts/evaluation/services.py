@@ -21,6 +21,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
@@ -72,7 +73,7 @@ def period_parse(raw: str) -> Period:
     )
 
 
-def weights_current(on: dt.date | None = None) -> EvaluationWeights:
+def weights_current(on: dt.date | None = None) -> EvaluationWeights | None:
     on = on or clock.today()
     return EvaluationWeights.objects.filter(effective_from__lte=on).order_by("-effective_from", "-id").first()
 
@@ -97,7 +98,9 @@ def _paid_by(end: dt.date):
 def evaluation_compute(*, period_start: dt.date, period_end: dt.date, as_of: dt.date | None = None) -> list[dict]:
     as_of = as_of or clock.today()
     horizon = min(period_end, as_of)
-    weights = weights_current(as_of).weights
+    current = weights_current(as_of)
+    assert current is not None, "migration 0003 puts default weights in force from 2020"
+    weights = current.weights
 
     registration = _by_agency(
         Contract.objects.filter(signed_on__range=(period_start, period_end), registered_on__isnull=False),
@@ -129,7 +132,7 @@ def evaluation_compute(*, period_start: dt.date, period_end: dt.date, as_of: dt.
     )
     complaints = handled_on_time_by_agency(period_start, period_end)
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for agency in Agency.objects.order_by("code"):
         a = agency.pk
         reg = registration.get(a)
@@ -138,10 +141,11 @@ def evaluation_compute(*, period_start: dt.date, period_end: dt.date, as_of: dt.
         arr = arrears.get(a)
         com = complaints.get(a)
         n_dishonest = dishonesty.get(a, {}).get("n", 0)
+        overdue_share = _ratio(ovd["overdue"], ovd["due"]) if ovd else None
         indicators = {
             "registration_timeliness": _ratio(reg and reg["on_time"], reg and reg["total"]),
             "on_time_payment_rate": _ratio(pay and pay["on_time"], pay and pay["total"]),
-            "overdue_payables": (1 - _ratio(ovd["overdue"], ovd["due"])) if ovd and ovd["due"] else None,
+            "overdue_payables": (1 - overdue_share) if overdue_share is not None else None,
             "arrears_resolution_rate": arr["resolution_rate"] if arr else None,
             "arrears_repayment_rate": arr["repayment_rate"] if arr else None,
             "complaint_timeliness": _ratio(com and com["on_time"], com and com["total"]),

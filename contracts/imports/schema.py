@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +19,9 @@ from workflow import clock
 from workflow.errors import DomainError
 from workflow.rules import rule_in_force
 from workflow.spreadsheets import NO, YES, Column, TemplateSheet, template_workbook
+
+if TYPE_CHECKING:
+    from contracts.imports.services import Row
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 # One file is imported in one transaction by one q2 task. On SQLite that transaction holds the
@@ -217,11 +221,11 @@ MILESTONE_HEADER = {c.key: c.header for c in MILESTONE_COLUMNS}
 # --- checks of a file ---------------------------------------------------------------------------
 
 
-def check_rows(contracts: list, milestones: list) -> None:
+def check_rows(contracts: list[Row], milestones: list[Row]) -> None:
     """The checks across rows, as errors on the rows: a contract number twice in the file, a
     milestone of a number that is not in the file (else it joins its contract's `milestones`),
     a payment milestone without an amount, a condition of acceptance on another milestone."""
-    first_row = {}
+    first_row: dict[str, Row] = {}
     for row in contracts:
         number = row.values.get("number")
         if not number:

@@ -38,6 +38,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from contracts.imports.schema import (
@@ -103,7 +104,7 @@ class Row:
         self.errors.append(_error(self.sheet, self.row, headers.get(key, key), message))
 
 
-def _error(sheet: str, row: int | None, field_name: str, message: str) -> dict:
+def _error(sheet: str, row: int | None, field_name: str, message: str | Promise) -> dict:
     return {"sheet": sheet, "row": row, "field": field_name, "message": str(message)}
 
 
@@ -146,7 +147,7 @@ def import_file_parse(fileobj) -> ParsedFile:
             parsed.file_errors.append(_error(CONTRACT_SHEET, None, "", MISSING_SHEET))
             return parsed
         contracts = _read_sheet(workbook[CONTRACT_SHEET], CONTRACT_SHEET, CONTRACT_COLUMNS, parsed, MAX_CONTRACTS + 1)
-        milestones = []
+        milestones: list[Row] | None = []
         if MILESTONE_SHEET in workbook.sheetnames:
             milestones = _read_sheet(
                 workbook[MILESTONE_SHEET],

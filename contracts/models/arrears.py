@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -37,6 +39,10 @@ class ArrearsCase(StatefulModel):
 
     def __str__(self) -> str:
         return f"{self.contract.number} {self.owed}"
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.owed - self.repaid
 
     @transition(field=status, source=[Status.IDENTIFIED, Status.DISPUTED], target=Status.CONFIRMED)
     def confirm(self):

@@ -30,6 +30,8 @@ class Warning(StatefulModel):  # noqa: A001 - the domain word (预警)
         RESOLVED = "resolved", pgettext_lazy("warning status", "resolved")
         ESCALATED = "escalated", pgettext_lazy("warning status", "escalated")
 
+    OPEN_STATUSES = [Status.OPEN, Status.ACKNOWLEDGED]  # still to be resolved or escalated
+
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="warnings")
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="warnings")
     milestone = models.ForeignKey(Milestone, null=True, blank=True, on_delete=models.PROTECT, related_name="warnings")
@@ -64,6 +66,10 @@ class Warning(StatefulModel):  # noqa: A001 - the domain word (预警)
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
 
     @transition(field=status, source=Status.OPEN, target=Status.ACKNOWLEDGED)
     def acknowledge(self):

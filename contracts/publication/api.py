@@ -165,11 +165,11 @@ def parse_since(raw: str | None) -> dt.datetime | None:
         day = None if moment else parse_date(value)
     except ValueError:
         moment = day = None
-    if moment is None and day is None:
-        raise ValidationFailed(
-            _("Give an ISO 8601 date-time, e.g. 2026-08-04T00:00:00+08:00."), "invalid", field="since"
-        )
     if moment is None:
+        if day is None:
+            raise ValidationFailed(
+                _("Give an ISO 8601 date-time, e.g. 2026-08-04T00:00:00+08:00."), "invalid", field="since"
+            )
         return clock.start_of_day(day)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=clock.SHANGHAI)

@@ -50,7 +50,7 @@ CONTRACT_STATUS = {
     Contract.Status.TERMINATED: "terminated",
 }
 CONTRACT_FINAL_STATUS = {Contract.Status.FULFILLED: "complete", Contract.Status.TERMINATED: "incomplete"}
-MILESTONE_TYPE = {
+MILESTONE_TYPE: dict[str, str] = {
     Milestone.Kind.DELIVERY: "delivery",
     Milestone.Kind.ACCEPTANCE: "assessment",
     # Open codelist; "payment" is the code OCDS 1.2 added for it.
@@ -137,7 +137,7 @@ def _ref(party: dict) -> dict:
 
 
 def _milestone(m: Milestone, *, show_amounts: bool, show_payments: bool) -> dict:
-    out = {
+    out: dict[str, object] = {
         "id": str(m.pk),
         "title": m.title,
         "type": MILESTONE_TYPE.get(m.kind, m.kind),
@@ -186,8 +186,13 @@ def release_for(publication: ContractPublication) -> dict:
         period["endDate"] = _day(contract.ends_on, end=True)
 
     award_id = f"{ocid}-award"
-    award = {"id": award_id, "status": "active", "date": _day(contract.signed_on), "contractPeriod": period}
-    ocds_contract = {
+    award: dict[str, object] = {
+        "id": award_id,
+        "status": "active",
+        "date": _day(contract.signed_on),
+        "contractPeriod": period,
+    }
+    ocds_contract: dict[str, object] = {
         "id": contract.number,
         "awardID": award_id,
         "title": contract.title,
@@ -214,10 +219,12 @@ def release_for(publication: ContractPublication) -> dict:
     if implementation:
         ocds_contract["implementation"] = implementation
 
+    released_at = publication.released_at
+    assert released_at is not None  # published_for_feed: released publications only
     return {
         "ocid": ocid,
-        "id": release_id(ocid, publication.released_at),
-        "date": _moment(publication.released_at),
+        "id": release_id(ocid, released_at),
+        "date": _moment(released_at),
         "tag": ["implementation"] if transactions else ["contract"],
         "initiationType": "tender",
         "language": "zh",

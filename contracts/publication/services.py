@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
@@ -25,6 +26,15 @@ from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from workflow.scoping import agency_filter, sees_everything
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _HasOverdue(TypedDict):
+        has_overdue: bool
+
+    # A publication annotated with whether its contract has an overdue payment (publications_public).
+    PublicPublication = WithAnnotations[ContractPublication, _HasOverdue]
 
 REDACTABLE = ContractPublication.REDACTABLE
 # A later release must have a later date even when the clock has not moved (ids stay unique).
@@ -115,10 +125,9 @@ def publication_review(*, contract: Contract, redacted: list, note: str, acting_
     contract = _lock_contract(contract)
     if contract.status == Contract.Status.DRAFT:
         raise Conflict(_("A draft contract cannot be published."), "contract_state")
-    publication = _lock_publication(contract)
-    created = publication is None
-    if created:
-        publication = ContractPublication(contract=contract)
+    found = _lock_publication(contract)
+    created = found is None
+    publication = ContractPublication(contract=contract) if found is None else found
     publication.contract = contract
     before = {"redacted": list(publication.redacted or []), "review_note": publication.review_note}
     is_published = publication.status == ContractPublication.Status.PUBLISHED
@@ -329,7 +338,9 @@ def _counterparty_hidden() -> Q:
     return Q(redacted__icontains='"counterparty"')
 
 
-def publications_public(*, q: str = "", agency=None, kind: str = "", performance: str = "", year=None):
+def publications_public(
+    *, q: str = "", agency=None, kind: str = "", performance: str = "", year=None
+) -> QuerySet[PublicPublication]:
     """Published contracts for the public list, newest publication first, with `has_overdue`.
 
     The search covers number, title, agency name and counterparty name — the counterparty only
@@ -360,7 +371,7 @@ def publications_public(*, q: str = "", agency=None, kind: str = "", performance
     return qs
 
 
-def publication_public_get(*, pk) -> ContractPublication:
+def publication_public_get(*, pk) -> PublicPublication:
     """A published contract with its milestones and payments, or NotFound (also once withdrawn)."""
     publication = (
         ContractPublication.objects.filter(status=ContractPublication.Status.PUBLISHED, contract_id=pk)

@@ -11,7 +11,7 @@ from workflow.transitions import locked, transition
 
 def _warning_transition(*, warning: Warning, name: str, acting_user, note: str = "") -> Warning:
     warning = locked(warning)
-    values = {}
+    values: dict[str, object] = {}
     if name in ("resolve", "escalate"):  # the transitions into RESOLVED and ESCALATED close the warning
         values["closed_on"] = clock.today()
     if note:

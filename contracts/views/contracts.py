@@ -48,7 +48,7 @@ from workflow.scoping import agencies_for_user
 
 PER_PAGE = 25
 AUDIT_ROWS = 200
-OPEN_WARNINGS = [Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED]
+OPEN_WARNINGS = Warning.OPEN_STATUSES
 
 
 # --- list -----------------------------------------------------------------------------------------
@@ -136,6 +136,7 @@ def _contract_new(request):
             except DomainError as exc:
                 form_errors_from(exc, form, formset=formset, rows=rows, mapping=ContractForm.SERVICE_FIELDS)
             else:
+                assert contract.registered_on is not None  # contract_register registers it today
                 messages.success(
                     request,
                     _("Contract %(number)s registered on %(day)s.")
@@ -215,18 +216,19 @@ def detail_page(request, contract: Contract, *, status: int = 200, **forms):
     by_id = {m.pk: m for m in milestones}
     for m in milestones:
         m.contract = contract  # already loaded: no query per milestone
-        m.rule_title, m.rule_basis = _rule_text(m)
+    # Each milestone with the (what, legal basis) of its payment rule.
+    milestone_rows = [(m, *_rule_text(m)) for m in milestones]
+    # Payments and warnings: their milestone is one of those loaded above (no query per row).
     payments = list(contract.payments.all())
     for p in payments:
-        p.milestone_obj = by_id.get(p.milestone_id)
+        if (milestone := by_id.get(p.milestone_id)) is not None:
+            p.milestone = milestone
     warnings = list(contract.warnings.all())
     for w in warnings:
-        w.milestone_obj = by_id.get(w.milestone_id)
-        w.is_open = w.status in OPEN_WARNINGS
-    arrears = list(contract.arrears.all())
-    for case in arrears:
-        case.interest = milestone_interest(case.milestone, as_of=today)
-        case.outstanding = case.owed - case.repaid
+        if w.milestone_id is not None and (milestone := by_id.get(w.milestone_id)) is not None:
+            w.milestone = milestone
+    # Each arrears case with its late-payment interest as of today.
+    arrears = [(case, milestone_interest(case.milestone, as_of=today)) for case in contract.arrears.all()]
     may_act = can_act(user, contract)
     registered_on_time = (
         contract.registered_on <= contract.register_due_on
@@ -239,6 +241,7 @@ def detail_page(request, contract: Contract, *, status: int = 200, **forms):
         "contract": contract,
         "today": today,
         "milestones": milestones,
+        "milestone_rows": milestone_rows,
         "payments": payments,
         "warnings": warnings,
         "arrears": arrears,

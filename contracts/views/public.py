@@ -6,6 +6,8 @@ redaction review read "withheld under the law" (依法不予公开).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -18,7 +20,11 @@ from contracts.models import Contract, ContractPublication
 from contracts.publication import ocds
 from contracts.publication.services import Performance, publication_public_get, publications_public
 from workflow.errors import NotFound
+from workflow.forms import choice_field
 from workflow.models import Agency
+
+if TYPE_CHECKING:
+    from contracts.publication.services import PublicPublication
 
 PER_PAGE = 20
 
@@ -36,10 +42,10 @@ class PublicContractFilterForm(forms.Form):
         self.fields["q"].widget.attrs.update(
             type="search", placeholder=_("Contract number, title, agency or counterparty")
         )
-        self.fields["agency"].choices = every + [(a.pk, a.name) for a in agencies]
-        self.fields["kind"].choices = every + list(Contract.Kind.choices)
-        self.fields["status"].choices = every + list(Performance.labels().items())
-        self.fields["year"].choices = every + [(y, str(y)) for y in years]
+        choice_field(self, "agency").choices = every + [(a.pk, a.name) for a in agencies]
+        choice_field(self, "kind").choices = every + list(Contract.Kind.choices)
+        choice_field(self, "status").choices = every + list(Performance.labels().items())
+        choice_field(self, "year").choices = every + [(y, str(y)) for y in years]
 
     def filters(self) -> dict:
         """The valid filters; an invalid one (a stale link, a typed URL) is ignored."""
@@ -58,7 +64,7 @@ def _published_contracts():
     return Contract.objects.filter(publication__status=ContractPublication.Status.PUBLISHED)
 
 
-def _row(publication: ContractPublication) -> dict:
+def _row(publication: PublicPublication) -> dict:
     hidden = set(publication.redacted or [])
     performance = Performance.of(publication.contract.status, publication.has_overdue)
     return {

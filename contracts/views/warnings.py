@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Protocol
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,15 +20,25 @@ from contracts.forms import (
     WarningActionForm,
     WarningFilterForm,
 )
+from contracts.models import Warning
 from contracts.views.access import contract_for_clerk, require_staff
 from contracts.views.contracts import OPEN_WARNINGS, detail_page, done_redirect
 from workflow.errors import Conflict, DomainError
 from workflow.scoping import agencies_for_user
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 PER_PAGE = 25
 
 
-WARNING_ACTIONS = {
+class WarningAction(Protocol):
+    """A warning service: warning_acknowledge, warning_resolve or warning_escalate."""
+
+    def __call__(self, *, warning: Warning, acting_user: Any, note: str) -> Warning: ...
+
+
+WARNING_ACTIONS: dict[str, tuple[WarningAction, StrPromise]] = {
     "acknowledge": (services.warning_acknowledge, gettext_lazy("Warning acknowledged.")),
     "resolve": (services.warning_resolve, gettext_lazy("Warning resolved.")),
     "escalate": (services.warning_escalate, gettext_lazy("Warning escalated to the credit office.")),

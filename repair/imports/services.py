@@ -301,7 +301,7 @@ def record_import(*, upload, acting_user) -> ImportResult:
     result = ImportResult(rows=len(rows), errors=[e for r in rows for e in r.errors])
     if result.errors:
         return result
-    current = None
+    current: Row | None = None  # the row being created
     try:
         with transaction.atomic():
             for row in rows:
@@ -309,10 +309,12 @@ def record_import(*, upload, acting_user) -> ImportResult:
                 result.created.append(record_create(data=row.service_data(), acting_user=acting_user))
     except DomainError as exc:  # a race with another upload or a form: nothing of this file is kept
         result.created = []
+        assert current is not None  # raised while a row was created
         _service_errors(exc, current)
         result.errors = list(current.errors)
     except IntegrityError:  # the same decision number recorded at the same moment by another upload
         result.created = []
+        assert current is not None  # raised while a row was created
         _service_errors(
             ValidationFailed(
                 _("This decision number is already recorded."), "duplicate_decision", field="decision_number"

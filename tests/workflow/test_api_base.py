@@ -245,3 +245,19 @@ def test_exception_handler_maps_errors(make_exc, status, body):
 def test_unknown_exceptions_are_not_swallowed():
     with pytest.raises(ZeroDivisionError):
         raise_in_view(ZeroDivisionError)
+
+
+def test_multipart_json_refuses_a_file_as_the_data_part():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.parsers import MultiPartParser
+    from rest_framework.request import Request
+
+    from workflow.api.parsing import multipart_json
+
+    def request_with(data):
+        return Request(APIRequestFactory().post("/", data, format="multipart"), parsers=[MultiPartParser()])
+
+    assert multipart_json(request_with({"data": '{"a": 1}'})) == {"a": 1}
+    with pytest.raises(ValidationFailed) as exc:
+        multipart_json(request_with({"data": SimpleUploadedFile("d.json", b'{"a": 1}')}))
+    assert (exc.value.code, exc.value.field) == ("invalid", "data")

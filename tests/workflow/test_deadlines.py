@@ -147,6 +147,15 @@ def test_pause_for_supplement_moves_the_working_day_deadline(case):
     assert kinds == ["start", "pause", "resume"]
 
 
+def test_a_running_clock_cannot_resume(case):
+    d = engine.deadline_start(case=case, purpose="feedback", rule_code="repair.feedback", start_on=D(2026, 9, 18))
+    with pytest.raises(Conflict) as exc:
+        engine.deadline_resume(deadline=d, on=D(2026, 9, 22))
+    assert exc.value.code == "deadline_state"
+    d.refresh_from_db()
+    assert (d.status, d.due_on) == (Deadline.Status.RUNNING, D(2026, 10, 9))
+
+
 def test_pause_of_a_calendar_day_deadline_counts_from_the_unmoved_end(case):
     d = engine.deadline_start(case=case, purpose="handle", rule_code="complaint.handle", start_on=D(2026, 9, 1))
     assert (d.base_due_on, d.due_on) == (D(2026, 10, 1), D(2026, 10, 8))

@@ -141,5 +141,6 @@ class MeView(APIView):
         tags=["auth"],
     )
     def get(self, request: Request) -> Response:
+        assert request.user.pk is not None  # IsAuthenticated: never the anonymous user
         user = User.objects.select_related("agency", "enterprise").get(pk=request.user.pk)
         return Response(MeSerializer(user).data)

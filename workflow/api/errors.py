@@ -27,7 +27,9 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField(help_text="Stable machine-readable code, e.g. invalid, not_found, conflict.")
     message = serializers.CharField(help_text="Human-readable explanation, in the request's language.")
-    errors = serializers.DictField(
+    # DRF's serializer metaclass moves declared fields out of the class body, so this does not
+    # replace Serializer.errors at runtime; the stubs cannot know that.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Validation failures only: field name -> messages.",
@@ -62,7 +64,7 @@ def _django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]
 
 
 def error_body(code: str, message: str, errors: dict | None = None) -> dict:
-    body = {"code": code, "message": str(message)}
+    body: dict[str, object] = {"code": code, "message": str(message)}
     if errors is not None:
         body["errors"] = errors
     return body
@@ -105,8 +107,9 @@ def exception_handler(exc, context):
             # 401 with a WWW-Authenticate challenge (token auth); DRF makes it 403 when no
             # authenticator offers one. The code stays the same either way.
             body = error_body("not_authenticated", str(exc.detail))
-            if getattr(exc, "auth_header", None):
-                headers["WWW-Authenticate"] = exc.auth_header
+            auth_header = getattr(exc, "auth_header", None)  # set by APIView.permission_denied
+            if auth_header:
+                headers["WWW-Authenticate"] = auth_header
         elif isinstance(exc, exceptions.PermissionDenied):
             body = error_body("forbidden", str(exc.detail))
         elif isinstance(exc, exceptions.NotFound):
@@ -114,8 +117,9 @@ def exception_handler(exc, context):
         else:
             detail = exc.detail if isinstance(exc.detail, str) else exc.default_detail
             body = error_body(str(exc.default_code), str(detail))
-            if getattr(exc, "wait", None):
-                headers["Retry-After"] = str(int(exc.wait))
+            wait = getattr(exc, "wait", None)  # Throttled's seconds to wait
+            if wait:
+                headers["Retry-After"] = str(int(wait))
     else:
         return None
     set_rollback()

@@ -59,10 +59,14 @@ def multipart_json(request) -> dict | None:
     data = request.data
     if not isinstance(data, QueryDict) or "data" not in data:
         return None
+    part = data["data"]
+    not_json = ValidationFailed(_("The data part is not valid JSON."), "invalid", field="data")
+    if not isinstance(part, str):  # a file uploaded under the name `data`
+        raise not_json
     try:
-        body = json.loads(data["data"])
+        body = json.loads(part)
     except ValueError:
-        raise ValidationFailed(_("The data part is not valid JSON."), "invalid", field="data") from None
+        raise not_json from None
     if not isinstance(body, dict):
         raise ValidationFailed(_("Send a JSON object."), "invalid", field="data")
     return body

@@ -34,6 +34,7 @@ class CaseProcessMixin:
     """
 
     case_url_name: str
+    artifact_object_id: int | None  # a field of viewflow's Process, the concrete base
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

@@ -51,7 +51,7 @@ class Agency(models.Model):
         # Keep the materialised path consistent with the parent (structural, not business logic).
         creating = self.pk is None
         super().save(*args, **kwargs)
-        path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        path = f"{self.parent.path if self.parent is not None else '/'}{self.pk}/"
         if creating or path != self.path:
             self.path = path
             type(self).objects.filter(pk=self.pk).update(path=path)

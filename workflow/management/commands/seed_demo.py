@@ -57,31 +57,31 @@ class Command(GovcreditCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         password = demo_password()
-        agencies = {}
+        agencies: dict[str, Agency] = {}
         for code, name, kind, parent, region, prefix in AGENCIES:
             agency, _ = Agency.objects.update_or_create(
                 code=code,
                 defaults={
                     "name": name,
                     "kind": kind,
-                    "parent": agencies.get(parent),
+                    "parent": agencies[parent] if parent else None,
                     "region": region,
                     "doc_prefix": prefix,
                 },
             )
             agencies[code] = agency
-        enterprises = {}
+        enterprises: dict[str, Enterprise] = {}
         for name, uscc, size, region in ENTERPRISES:
             enterprise, _ = Enterprise.objects.update_or_create(
                 uscc=uscc, defaults={"name": name, "size": size, "region": region}
             )
             enterprises[uscc] = enterprise
-        for username, full_name, role, agency_code, uscc in USERS:
+        for username, full_name, role, agency_code, enterprise_uscc in USERS:
             user, created = User.objects.get_or_create(username=username)
             user.last_name, user.first_name = full_name[:1], full_name[1:]
             user.email = f"{username}@demo.govcredit.local"
-            user.agency = agencies.get(agency_code)
-            user.enterprise = enterprises.get(uscc)
+            user.agency = agencies[agency_code] if agency_code else None
+            user.enterprise = enterprises[enterprise_uscc] if enterprise_uscc else None
             user.is_staff = role == roles.SUPERVISOR
             if created or not user.check_password(password):
                 user.set_password(password)
