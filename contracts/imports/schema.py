@@ -9,9 +9,10 @@ places contract_register's errors in the file.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,9 +20,6 @@ from workflow import clock
 from workflow.errors import DomainError
 from workflow.rules import rule_in_force
 from workflow.spreadsheets import NO, YES, Column, TemplateSheet, template_workbook
-
-if TYPE_CHECKING:
-    from contracts.imports.services import Row
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 # One file is imported in one transaction by one q2 task. On SQLite that transaction holds the
@@ -219,6 +217,28 @@ MILESTONE_HEADER = {c.key: c.header for c in MILESTONE_COLUMNS}
 
 
 # --- checks of a file ---------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One row of a sheet as read: its values, its errors, and (for a contract) its milestone rows."""
+
+    sheet: str
+    row: int
+    values: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+    bad: set = field(default_factory=set)  # keys of the cells with an error
+    milestones: list = field(default_factory=list)  # contract rows: their milestone rows, in file order
+
+    def error(self, key: str, message: str) -> None:
+        headers = HEADER if self.sheet == CONTRACT_SHEET else MILESTONE_HEADER
+        self.bad.add(key)
+        self.errors.append(row_error(self.sheet, self.row, headers.get(key, key), message))
+
+
+def row_error(sheet: str, row: int | None, field_name: str, message: str | Promise) -> dict:
+    """An error of the report: sheet, row, column header, message."""
+    return {"sheet": sheet, "row": row, "field": field_name, "message": str(message)}
 
 
 def check_rows(contracts: list[Row], milestones: list[Row]) -> None:

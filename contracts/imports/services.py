@@ -38,7 +38,6 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from contracts.imports.schema import (
@@ -56,7 +55,9 @@ from contracts.imports.schema import (
     REFUSAL_CODES,
     REFUSALS,
     SERVICE_FIELDS,
+    Row,
     check_rows,
+    row_error,
 )
 from contracts.models import ContractImport
 from contracts.services import contract_register
@@ -90,25 +91,6 @@ BLOCKING = (*ACTIVE, ContractImport.Status.DONE)
 
 
 @dataclass
-class Row:
-    sheet: str
-    row: int
-    values: dict = field(default_factory=dict)
-    errors: list = field(default_factory=list)
-    bad: set = field(default_factory=set)  # keys of the cells with an error
-    milestones: list = field(default_factory=list)  # contract rows: their milestone rows, in file order
-
-    def error(self, key: str, message: str) -> None:
-        headers = HEADER if self.sheet == CONTRACT_SHEET else MILESTONE_HEADER
-        self.bad.add(key)
-        self.errors.append(_error(self.sheet, self.row, headers.get(key, key), message))
-
-
-def _error(sheet: str, row: int | None, field_name: str, message: str | Promise) -> dict:
-    return {"sheet": sheet, "row": row, "field": field_name, "message": str(message)}
-
-
-@dataclass
 class ParsedFile:
     contracts: list = field(default_factory=list)
     milestones: list = field(default_factory=list)
@@ -126,7 +108,7 @@ def _read_sheet(ws, sheet: str, columns, parsed: ParsedFile, limit: int) -> list
     read = read_sheet(ws, columns, limit=limit, skip=lambda raw: cell_text(raw["number"]).startswith(EXAMPLE_PREFIX))
     for column in read.missing:
         message = _("Column %(column)s is missing from this sheet.") % {"column": column.header}
-        parsed.file_errors.append(_error(sheet, 1, column.header, message))
+        parsed.file_errors.append(row_error(sheet, 1, column.header, message))
     if read.missing:
         return None
     result = []
@@ -144,7 +126,7 @@ def import_file_parse(fileobj) -> ParsedFile:
     workbook = open_workbook(fileobj)
     try:
         if CONTRACT_SHEET not in workbook.sheetnames:
-            parsed.file_errors.append(_error(CONTRACT_SHEET, None, "", MISSING_SHEET))
+            parsed.file_errors.append(row_error(CONTRACT_SHEET, None, "", MISSING_SHEET))
             return parsed
         contracts = _read_sheet(workbook[CONTRACT_SHEET], CONTRACT_SHEET, CONTRACT_COLUMNS, parsed, MAX_CONTRACTS + 1)
         milestones: list[Row] | None = []
@@ -162,10 +144,10 @@ def import_file_parse(fileobj) -> ParsedFile:
         return parsed
     parsed.contracts, parsed.milestones = contracts, milestones
     if not contracts:
-        parsed.file_errors.append(_error(CONTRACT_SHEET, None, "", _("The sheet 合同 has no contracts to import.")))
+        parsed.file_errors.append(row_error(CONTRACT_SHEET, None, "", _("The sheet 合同 has no contracts to import.")))
     if len(contracts) > MAX_CONTRACTS:
         parsed.file_errors.append(
-            _error(
+            row_error(
                 CONTRACT_SHEET,
                 None,
                 "",
@@ -174,7 +156,7 @@ def import_file_parse(fileobj) -> ParsedFile:
         )
     if len(milestones) > MILESTONES_PER_CONTRACT * MAX_CONTRACTS:
         parsed.file_errors.append(
-            _error(
+            row_error(
                 MILESTONE_SHEET,
                 None,
                 "",
@@ -226,10 +208,12 @@ def _service_errors(exc: DomainError, row: Row) -> list[dict]:
             parts = (name or "").split(".")
             if parts[0] == "milestones" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(sent):
                 milestone = sent[int(parts[1])]
-                result.append(_error(MILESTONE_SHEET, milestone.row, MILESTONE_HEADER.get(parts[2], parts[2]), message))
+                result.append(
+                    row_error(MILESTONE_SHEET, milestone.row, MILESTONE_HEADER.get(parts[2], parts[2]), message)
+                )
                 continue
             key = SERVICE_FIELDS.get(name, name)
-            result.append(_error(CONTRACT_SHEET, row.row, HEADER.get(key, key), message))
+            result.append(row_error(CONTRACT_SHEET, row.row, HEADER.get(key, key), message))
     return result
 
 
@@ -368,7 +352,7 @@ def contract_import_run(import_id: int) -> str:
     except Exception as exc:
         logger.exception("contract import %s failed", import_id)
         imp.errors = [
-            _error(
+            row_error(
                 "",
                 None,
                 "",
