@@ -7,16 +7,12 @@ above it) and supervisors — anyone else gets a 404, as if it did not exist.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
 from contracts.imports.schema import (
@@ -37,7 +33,7 @@ from contracts.models import ContractImport
 from workflow import roles, uploads
 from workflow.errors import Conflict, DomainError, NotFound
 from workflow.scoping import sees_everything
-from workflow.spreadsheets import XLSX_CONTENT_TYPE
+from workflow.spreadsheets import XlsxUploadForm, xlsx_response
 
 PAST_IMPORTS = 50
 
@@ -59,39 +55,17 @@ def _no_store(response):
     return response
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return _no_store(response)
-
-
 # --- upload size cap --------------------------------------------------------------------------------
 
 
-def _capped_uploads(view):
-    """Install the cap before the body is parsed; the CSRF check then runs on the parsed body."""
-    protected = csrf_protect(view)
-
-    @csrf_exempt
-    def wrapper(request, *args, **kwargs):
-        if request.method == "POST":
-            uploads.cap_uploads(request, MAX_IMPORT_BYTES)
-        return protected(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
+# The cap is read at request time (tests lower it).
+_capped_uploads = uploads.capped_uploads(lambda: MAX_IMPORT_BYTES)
 
 
 # --- pages ---------------------------------------------------------------------------------------------
 
 
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Filled-in template (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
-    )
-
+class ImportUploadForm(XlsxUploadForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
@@ -140,7 +114,7 @@ def import_template(request):
     user = request.user
     if not (sees_everything(user) or getattr(user, "agency_id", None)):
         raise PermissionDenied
-    return _xlsx(import_template_workbook(), "合同导入模板.xlsx")
+    return xlsx_response(import_template_workbook(), "合同导入模板.xlsx")
 
 
 @login_required
@@ -176,4 +150,4 @@ def import_errors(request, pk):
     imp = _import_for_user(request.user, pk)
     if imp.status != ContractImport.Status.REJECTED:
         raise Http404(_("This import has no error report."))
-    return _xlsx(import_errors_workbook(imp), f"import-{imp.pk}-errors.xlsx")
+    return xlsx_response(import_errors_workbook(imp), f"import-{imp.pk}-errors.xlsx")

@@ -6,30 +6,22 @@ uploads (anyone else gets a 403); the file is checked and imported in the reques
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from repair.imports.services import MAX_ROWS, XLSX_CONTENT_TYPE, record_import, record_import_template_workbook
+from repair.imports.services import MAX_ROWS, record_import, record_import_template_workbook
 from workflow import roles
+from workflow.spreadsheets import XlsxUploadForm, xlsx_response
 
 
 def _is_officer(user) -> bool:
     return roles.has_role(user, roles.PENALTY_OFFICER) and getattr(user, "agency_id", None) is not None
 
 
-class RecordImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Filled-in template (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
-    )
-
+class RecordImportForm(XlsxUploadForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
@@ -76,8 +68,4 @@ def import_upload(request):
 def import_template(request):
     if not _is_officer(request.user):
         raise PermissionDenied
-    response = HttpResponse(record_import_template_workbook(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename="失信信息导入模板.xlsx")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return xlsx_response(record_import_template_workbook(), "失信信息导入模板.xlsx")
