@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from contracts.models import ArrearsCase, Contract, Milestone, Warning
 from contracts.publication.services import publication_touch_many
 from workflow import clock, roles
-from workflow.audit import audit_bulk_transition
 from workflow.models import Enterprise, Notification
 from workflow.sweeps import sweep_step
+from workflow.transitions import bulk_transition
 
 
 def cn_date(day: dt.date) -> str:
@@ -88,7 +88,7 @@ def sweep_payments(*, as_of: dt.date) -> dict:
             unpaid, kind=Milestone.Kind.PAYMENT, status=Milestone.Status.DUE, payment_due_on__lt=as_of
         ).values_list("id", flat=True)
     )
-    overdue = audit_bulk_transition(
+    overdue = bulk_transition(
         model=Milestone,
         ids=late_ids,
         field="status",
@@ -185,7 +185,7 @@ def sweep_payments(*, as_of: dt.date) -> dict:
     superseded = Warning.objects.filter(
         rule=Warning.Rule.PAYMENT_DUE_SOON, status__in=OPEN, milestone__status=Milestone.Status.OVERDUE
     ).values_list("id", flat=True)
-    resolved = audit_bulk_transition(
+    resolved = bulk_transition(
         model=Warning,
         ids=list(superseded),
         field="status",
@@ -218,7 +218,7 @@ def sweep_milestones(*, as_of: dt.date) -> int:
         ).values_list("id", flat=True)
     )
     publication_touch_many(Milestone.objects.filter(pk__in=ids).values("contract_id"))
-    return audit_bulk_transition(
+    return bulk_transition(
         model=Milestone,
         ids=ids,
         field="status",

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from repair.models import DishonestyRecord
 from repair.selectors import ACTIVE
 from workflow import clock, roles
-from workflow.audit import audit_bulk_transition
 from workflow.models import Notification, User
 from workflow.sweeps import sweep_step
+from workflow.transitions import bulk_transition
 
 
 @sweep_step("repair.expiry", order=40)
@@ -24,7 +24,7 @@ def sweep_expiry(*, as_of: dt.date) -> int:
             status=DishonestyRecord.Status.PUBLISHED, publication_ends_on__lte=as_of
         ).values_list("id", flat=True)
     )
-    changed = audit_bulk_transition(
+    changed = bulk_transition(
         model=DishonestyRecord,
         ids=ids,
         field="status",

@@ -9,19 +9,26 @@ case the second waits and then sees the state the first left; `transition` then 
 transition, saves the status (and the fields given) and, when an `action` is given, writes the
 audit row with the states before and after. Both must run inside the transaction of the change.
 
+`bulk_transition` is the set-based form for the daily sweep: one UPDATE of the rows still in the
+source state and one bulk insert of their audit rows, in the sweep step's transaction.
+
 A service that writes other audit rows (deadlines, documents, warnings) before its own audits
 itself after them, with the returned previous status, so that the log keeps its order.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
+from workflow import clock
 from workflow.audit import audit_record
 from workflow.errors import Conflict
+from workflow.models import AuditLog
+from workflow.request_context import current_request_id
 
-__all__ = ["ConcurrentTransition", "locked", "refusal", "transition"]
+__all__ = ["ConcurrentTransition", "bulk_transition", "locked", "refusal", "transition"]
 
 
 def locked(obj, *related: str):
@@ -92,3 +99,48 @@ def transition(
             changes=changes,
         )
     return before
+
+
+def bulk_transition(
+    *, model, ids: list, field: str, source, target: str, action: str, changes: dict | None = None, chunk: int = 2000
+) -> int:
+    """Set-based state change for sweeps: UPDATE the rows still in `source`, with one audit row each.
+
+    The equivalent of calling a django-fsm transition on every row, without a per-row query: rows
+    are changed only if they are still in a source state (another transaction may have moved
+    them), and the audit rows are bulk-inserted in the same transaction. Returns rows changed.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("bulk_transition must run inside a transaction")
+    sources = [source] if isinstance(source, str) else list(source)
+    ct = ContentType.objects.get_for_model(model)
+    now = clock.now()
+    request_id = current_request_id()
+    changed = 0
+    for i in range(0, len(ids), chunk):
+        part = ids[i : i + chunk]
+        rows = list(model.objects.filter(pk__in=part, **{f"{field}__in": sources}).values_list("pk", field))
+        if not rows:
+            continue
+        changed += model.objects.filter(pk__in=[pk for pk, _ in rows], **{f"{field}__in": sources}).update(
+            **{field: target}
+        )
+        AuditLog.objects.bulk_create(
+            [
+                AuditLog(
+                    at=now,
+                    actor_label="sweep",
+                    action=action,
+                    content_type=ct,
+                    object_id=str(pk),
+                    object_repr=f"{model._meta.model_name} {pk}",
+                    from_state=state,
+                    to_state=target,
+                    changes=changes or {},
+                    request_id=request_id,
+                )
+                for pk, state in rows
+            ],
+            batch_size=1000,
+        )
+    return changed

@@ -11,12 +11,12 @@ from contracts.models import Contract, ContractVersion, Milestone, Warning
 from contracts.payment_terms import statutory_rule
 from contracts.publication.services import publication_touch
 from workflow import clock
-from workflow.audit import audit_bulk_transition, audit_record
+from workflow.audit import audit_record
 from workflow.deadlines import due_for
 from workflow.errors import Conflict, ValidationFailed
 from workflow.models import Enterprise
 from workflow.models.parties import validate_uscc
-from workflow.transitions import locked, transition
+from workflow.transitions import bulk_transition, locked, transition
 
 
 def _fail(field: str, message: str, code: str = "invalid"):
@@ -194,7 +194,7 @@ def contract_fulfil(*, contract: Contract, acting_user, note: str = "") -> Contr
             status__in=[Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED],
         ).values_list("id", flat=True)
     )
-    audit_bulk_transition(
+    bulk_transition(
         model=Warning,
         ids=open_ids,
         field="status",
