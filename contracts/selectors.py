@@ -13,13 +13,13 @@ def _contract_scope(user) -> Q:
     return agency_filter(user, "agency") | enterprise_filter(user, "counterparty")
 
 
-def contracts_for_user(user):
+def contracts_visible_to(user):
     return Contract.objects.filter(_contract_scope(user)).select_related("agency", "counterparty")
 
 
 def contract_get_for_user(*, user, pk) -> Contract:
     contract = (
-        contracts_for_user(user)
+        contracts_visible_to(user)
         .prefetch_related(
             Prefetch("milestones", queryset=Milestone.objects.order_by("planned_on", "id")),
             Prefetch("payments", queryset=Payment.objects.order_by("paid_on", "id")),
@@ -50,7 +50,7 @@ def contract_get_for_clerk(*, user, pk) -> Contract:
     return contract
 
 
-def arrears_for_user(user, *, contract=None, agency=None, status=None):
+def arrears_visible_to(user, *, contract=None, agency=None, status=None):
     qs = (
         ArrearsCase.objects.filter(agency_filter(user, "agency") | enterprise_filter(user, "enterprise"))
         .select_related("contract", "milestone__contract")
@@ -66,7 +66,7 @@ def arrears_for_user(user, *, contract=None, agency=None, status=None):
     return qs
 
 
-def warnings_for_user(user, *, status=None):
+def warnings_visible_to(user, *, status=None):
     qs = Warning.objects.filter(agency_filter(user, "agency")).select_related("contract", "agency", "milestone")
     if status:
         qs = qs.filter(status=status)

@@ -169,7 +169,7 @@ def _contract_response(request, pk, code=status.HTTP_200_OK):
 class ContractListCreateApi(APIView):
     @extend_schema(responses=ContractOutSerializer(many=True))
     def get(self, request):
-        qs = selectors.contracts_for_user(request.user).order_by("-signed_on", "-id")[:200]
+        qs = selectors.contracts_visible_to(request.user).order_by("-signed_on", "-id")[:200]
         return Response(
             [
                 {
@@ -255,7 +255,7 @@ class ArrearsListApi(APIView):
         st = qp.get("status")
         if st and st not in ArrearsCase.Status.values:
             raise ValidationFailed(_("Unknown status."), "invalid", field="status")
-        qs = selectors.arrears_for_user(request.user, contract=qp.get("contract"), agency=qp.get("agency"), status=st)
+        qs = selectors.arrears_visible_to(request.user, contract=qp.get("contract"), agency=qp.get("agency"), status=st)
         return Response(ArrearsOutSerializer(qs, many=True).data)
 
 
@@ -342,7 +342,7 @@ class ArrearsPlanApi(APIView):
 
     @extend_schema(request=PlanInSerializer, responses=PlanOutSerializer)
     def post(self, request, pk):
-        case = selectors.arrears_for_user(request.user).filter(pk=pk).first()
+        case = selectors.arrears_visible_to(request.user).filter(pk=pk).first()
         if case is None:
             raise NotFound(_("No such arrears case."), "not_found")
         selectors.contract_get_for_clerk(user=request.user, pk=case.contract_id)

@@ -15,13 +15,13 @@ from workflow.spreadsheets import errors_workbook
 ERROR_FIELDS = (("工作表", "sheet", 10), ("行号", "row", 8), ("字段", "field", 24), ("错误", "message", 90))
 
 
-def contract_imports_for_user(user):
+def contract_imports_visible_to(user):
     """Imports of the agencies the user may see (own and sub-agencies; supervisors all)."""
     return ContractImport.objects.filter(agency_filter(user, "agency")).select_related("agency", "uploaded_by")
 
 
 def contract_import_get_for_user(*, user, pk) -> ContractImport:
-    imp = contract_imports_for_user(user).filter(pk=pk).first()
+    imp = contract_imports_visible_to(user).filter(pk=pk).first()
     if imp is None:
         raise NotFound(_("No such import."), "not_found")
     return imp

@@ -25,7 +25,7 @@ from contracts.imports.selectors import (
     STATUS_HELP,
     contract_import_get_for_user,
     contract_import_progress,
-    contract_imports_for_user,
+    contract_imports_visible_to,
     import_errors_workbook,
 )
 from contracts.imports.services import ACTIVE, contract_import_create
@@ -96,7 +96,9 @@ def _import_upload(request):
             status = 400
     else:
         form = ImportUploadForm()
-    imports = contract_imports_for_user(user).filter(agency=user.agency).defer("errors").order_by("-created_at", "-id")
+    imports = (
+        contract_imports_visible_to(user).filter(agency=user.agency).defer("errors").order_by("-created_at", "-id")
+    )
     return render(
         request,
         "staff/imports/upload.html",

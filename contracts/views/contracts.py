@@ -63,7 +63,7 @@ def contract_list(request):
     if len(agencies) < 2:
         agencies = []
     filters = ContractFilterForm(request.GET or None, agencies=agencies)
-    qs = selectors.contracts_for_user(user).annotate(
+    qs = selectors.contracts_visible_to(user).annotate(
         open_warnings=Count("warnings", filter=Q(warnings__status__in=OPEN_WARNINGS))
     )
     if filters.is_valid():

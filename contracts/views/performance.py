@@ -131,7 +131,7 @@ attachment_upload = attachment_cap(login_required(require_POST(_attachment_uploa
 def attachment_download(request, pk: int, aid: int):
     """Anyone who may see the contract (its agency, the credit office, the counterparty) gets the
     file; anyone else a 404, as if it did not exist."""
-    contract = selectors.contracts_for_user(request.user).filter(pk=pk).first()
+    contract = selectors.contracts_visible_to(request.user).filter(pk=pk).first()
     if contract is None:
         raise Http404
     try:

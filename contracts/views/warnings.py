@@ -50,7 +50,7 @@ WARNING_ACTIONS: dict[str, tuple[WarningAction, StrPromise]] = {
 def warning_action(request, wid: int):
     user = request.user
     require_staff(user)
-    warning = selectors.warnings_for_user(user).filter(pk=wid).first()
+    warning = selectors.warnings_visible_to(user).filter(pk=wid).first()
     if warning is None:
         raise Http404
     contract = contract_for_clerk(user, warning.contract_id)
@@ -80,7 +80,7 @@ def warning_list(request):
     data = request.GET.copy()
     data.setdefault("status", ACTIVE)
     filters = WarningFilterForm(data, agencies=agencies if len(agencies) > 1 else [])
-    qs = selectors.warnings_for_user(user).select_related("contract__counterparty")
+    qs = selectors.warnings_visible_to(user).select_related("contract__counterparty")
     if filters.is_valid():
         f = filters.cleaned_data
         if f["status"] == ACTIVE:
