@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from repair.models import DishonestyRecord, Objection, Obligation
 from workflow.errors import DomainError
+from workflow.forms import choice_field
 from workflow.models import Delivery
 from workflow.uploads import MultipleFileField
 
@@ -19,7 +20,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class ServiceErrorsMixin:
+class ServiceErrorsMixin(forms.BaseForm):
     """Put a service's ValidationFailed errors ({"subject.uscc": [...]}) on the form's fields."""
 
     field_of: dict[str, str] = {}
@@ -205,8 +206,7 @@ class ApplyForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, records=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.records = list(records)
-        self.fields["records"].choices = [(str(r.pk), r.decision_number) for r in self.records]
+        choice_field(self, "records").choices = [(str(r.pk), r.decision_number) for r in records]
         self.fields["records"].error_messages["required"] = _("Choose one or more of your own records.")
 
 
@@ -265,7 +265,7 @@ class ObjectionForm(forms.Form):
 
     def __init__(self, *args, applications=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["application"].choices = [("", "—")] + [
+        choice_field(self, "application").choices = [("", "—")] + [
             (str(a.pk), _("No. %(id)s, decided on %(day)s") % {"id": a.pk, "day": a.decided_on.isoformat()})
             for a in applications
         ]

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from django import forms
@@ -35,16 +35,16 @@ def form_errors_from(
     exc: DomainError,
     form: forms.Form,
     *,
-    mapping: dict[str, str] | None = None,
+    mapping: Mapping[str, str | None] | None = None,
     formset=None,
     rows: list | None = None,
     rows_field: str = "milestones",
 ) -> None:
     """Put a service error next to the field it names, at the top of the form otherwise.
 
-    `mapping` renames service fields to form fields ({"amount": "days"}). With a `formset`, errors on
-    "<rows_field>.<i>.<name>" go to field `name` of `rows[i]` (the i-th row the service was given),
-    and other errors on `rows_field` to the formset's own errors.
+    `mapping` renames service fields to form fields ({"amount": "days"}; a field mapped to None goes to the
+    top of the form). With a `formset`, errors on "<rows_field>.<i>.<name>" go to field `name` of `rows[i]`
+    (the i-th row the service was given), and other errors on `rows_field` to the formset's own errors.
     """
     errors = getattr(exc, "errors", None) or {exc.field: [exc.message]}
     mapping = mapping or {}

@@ -67,7 +67,9 @@ def application_from_request(request) -> tuple[dict, list]:
                     "accepted": data.get("commitment.accepted", ""),
                 },
             }
-        commitment = body.get("commitment") if isinstance(body.get("commitment"), dict) else {}
+        commitment = body.get("commitment")
+        if not isinstance(commitment, dict):
+            commitment = {}
         body["commitment"] = {**commitment, "accepted": truthy(commitment.get("accepted"))}
         body["proof_held_by_unit"] = truthy(body.get("proof_held_by_unit"))
         return body, files
@@ -93,7 +95,9 @@ class ApplicationCollectionApi(APIView):
     )
     def post(self, request):
         body, files = application_from_request(request)
-        uscc = body.get("subject_uscc") if isinstance(body.get("subject_uscc"), str) else ""
+        uscc = body.get("subject_uscc")
+        if not isinstance(uscc, str):
+            uscc = ""
         enterprise, channel = applicant_enterprise(request.user, uscc)
         commitment = body.get("commitment") if isinstance(body.get("commitment"), dict) else {}
         application = application_submit(

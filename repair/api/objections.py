@@ -31,7 +31,7 @@ def _corrections(body: dict) -> dict:
             "invalid",
             field="corrections",
         )
-    clean = {}
+    clean: dict[str, dt.date | str] = {}
     for field, value in corrections.items():
         if field == "publication_ends_on":
             try:

@@ -31,7 +31,7 @@ def _money(value) -> str | None:
 
 def record_payload(request, record: DishonestyRecord) -> dict:
     user = request.user
-    if record.enterprise_id:
+    if record.enterprise is not None:
         subject = {"uscc": record.enterprise.uscc, "name": record.enterprise.name}
     else:
         full = is_supervisor(user) or is_unit_officer(user, record.deciding_unit)
@@ -154,12 +154,13 @@ def objection_payload(objection: Objection) -> dict:
 def public_record_payload(record: DishonestyRecord) -> dict:
     """No personal data of a natural person beyond the masked name; the facts of a person's case are not
     shown (they may name the person)."""
-    person = not record.enterprise_id
+    enterprise = record.enterprise
+    person = enterprise is None
     return {
         "id": record.pk,
         "subject": {"name": mask_name(record.person_name), "natural_person": True}
-        if person
-        else {"name": record.enterprise.name, "uscc": record.enterprise.uscc, "natural_person": False},
+        if enterprise is None
+        else {"name": enterprise.name, "uscc": enterprise.uscc, "natural_person": False},
         "type": record.type,
         "category": record.category,
         "decision_number": record.decision_number,
@@ -177,8 +178,8 @@ def record_row_payload(record: DishonestyRecord) -> dict:
     return {
         "id": r.pk,
         "status": r.status,
-        "subject": r.enterprise.name if r.enterprise_id else r.person_name,
-        "uscc": r.enterprise.uscc if r.enterprise_id else None,
+        "subject": r.subject_name,
+        "uscc": r.enterprise.uscc if r.enterprise is not None else None,
         "category": r.category,
         "decision_number": r.decision_number,
         "decided_on": r.decided_on,

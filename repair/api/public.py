@@ -34,7 +34,7 @@ class PublicRecordListApi(APIView):
             )
         },
         examples=[OpenApiExample("Search", value={"count": 0, "results": []}, response_only=True)],
-        auth=[{}],
+        auth=[{}],  # type: ignore[list-item]  # drf-spectacular types auth as str; it is OpenAPI security dicts
         tags=TAG,
     )
     def get(self, request):

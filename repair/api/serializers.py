@@ -71,7 +71,8 @@ class ApplicationInSerializer(serializers.Serializer):
 
 
 class ApplicationMultipartSerializer(serializers.Serializer):
-    data = serializers.CharField(
+    # DRF's metaclass moves declared fields off the class, so this does not shadow Serializer.data.
+    data = serializers.CharField(  # type: ignore[assignment]
         required=False,
         help_text="The JSON body as one part (or flat fields: records, "
         "correction, proof_held_by_unit, commitment.signer_name, commitment.accepted).",

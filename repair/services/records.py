@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from workflow.models.parties import validate_uscc
 from workflow.outbox import outbox_enqueue
 from workflow.transitions import locked, transition
 
-DECISION_TITLES = {
+DECISION_TITLES: dict[str, str] = {
     DishonestyRecord.Type.ADMIN_PENALTY: "行政处罚决定书",
     DishonestyRecord.Type.SERIOUS_LIST: "列入严重失信主体名单决定书",
     DishonestyRecord.Type.ABNORMAL_LIST: "列入经营异常名录决定书",
@@ -50,8 +51,10 @@ def record_validate(data: dict) -> dict:
     def err(field, message):
         errors.setdefault(field, []).append(str(message))
 
-    subject = data.get("subject") if isinstance(data.get("subject"), dict) else {}
-    out = {
+    subject = data.get("subject")
+    if not isinstance(subject, dict):
+        subject = {}
+    out: dict[str, Any] = {
         "uscc": _text(subject.get("uscc")).upper(),
         "name": _text(subject.get("name")),
         "person_name": _text(subject.get("person_name")),

@@ -8,6 +8,7 @@ error is shown next to its field, a conflict as a message.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -85,7 +86,8 @@ def _progress(application, clocks: list[dict]) -> list[dict]:
     steps.append({"label": _("Checked at once and accepted"), "state": "done", "on": a.accepted_on})
     review_state = "done" if a.status not in (S.ACCEPTED, S.SUPPLEMENT) else "current"
     feedback = by.get("feedback")
-    paused = feedback is not None and feedback.status == feedback.Status.PAUSED and feedback.paused_on is not None
+    paused_on = feedback.paused_on if feedback is not None and feedback.status == feedback.Status.PAUSED else None
+    paused = paused_on is not None
     steps.append(
         {
             "label": _("Waiting for material asked for")
@@ -93,8 +95,8 @@ def _progress(application, clocks: list[dict]) -> list[dict]:
             else _("Review by the deciding unit"),
             "state": review_state,
             "due": feedback.due_on if feedback and review_state == "current" and not paused else None,
-            "note": _("The time for the result is stopped since %(day)s.") % {"day": feedback.paused_on.isoformat()}
-            if paused
+            "note": _("The time for the result is stopped since %(day)s.") % {"day": paused_on.isoformat()}
+            if paused_on is not None
             else "",
         }
     )
@@ -138,7 +140,7 @@ def application_detail(request, pk):
     officer = is_unit_officer(user, application.deciding_unit)
     supervisor = is_supervisor(user)
     applicant = is_applicant(user, application)
-    forms = {
+    action_forms: dict[str, forms.Form | None] = {
         "supplement": SupplementForm(prefix="supplement") if officer and application.status == S.ACCEPTED else None,
         "extend": ExtendForm(prefix="extend") if officer and application.status in (S.ACCEPTED, S.SUPPLEMENT) else None,
         "decide": DecideForm(prefix="decide")
@@ -150,11 +152,12 @@ def application_detail(request, pk):
     }
     if request.method == "POST":
         action = request.POST.get("action", "")
-        if forms.get(action) is None:
+        unbound = action_forms.get(action)
+        if unbound is None:
             messages.error(request, _("There is nothing for you to do on this application now."))
             return redirect("repair-application", application.pk)
-        form = type(forms[action])(request.POST, request.FILES, prefix=action)
-        forms[action] = form
+        form = type(unbound)(request.POST, request.FILES, prefix=action)
+        action_forms[action] = form
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -178,7 +181,7 @@ def application_detail(request, pk):
             "documents": documents_shown(application),
             "clocks": clocks,
             "progress": _progress(application, clocks),
-            "forms": forms,
+            "forms": action_forms,
             "officer": officer,
             "supervisor": supervisor,
             "applicant": applicant,

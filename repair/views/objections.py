@@ -49,6 +49,7 @@ def objection_new(request, pk):
             acting_user=user,
         )
         if not form.errors:
+            assert objection is not None  # form_service returns None only after putting errors on the form
             due = deadlines_for(objection).get(purpose="answer").due_on
             messages.success(
                 request,

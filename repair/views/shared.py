@@ -3,6 +3,8 @@ statutory clocks and history are shown."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +17,9 @@ from workflow.deadlines import deadlines_for
 from workflow.errors import NotFound
 from workflow.models import DeadlineEvent, Document
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 PER_PAGE = 25
 AUDIT_ROWS = 200
 
@@ -23,7 +28,7 @@ CLOCK_LABELS = {
     "feedback": gettext_lazy("Give the result"),
     "sync": gettext_lazy("Stop sharing with other platforms"),
 }
-EVENT_LABELS = {
+EVENT_LABELS: dict[str, StrPromise] = {
     DeadlineEvent.Kind.PAUSE: gettext_lazy("paused"),
     DeadlineEvent.Kind.RESUME: gettext_lazy("running again"),
     DeadlineEvent.Kind.EXTEND: gettext_lazy("extended"),
@@ -63,7 +68,8 @@ def audit_rows(obj) -> list:
 
 
 def clocks_of(case) -> list[dict]:
-    """Each statutory clock with its history of pauses, resumptions and extensions."""
+    """Each statutory clock with its history of pauses, resumptions and extensions (each event with its
+    label: `{% for e, label in c.events %}`)."""
     today = clock.today()
     clocks = list(deadlines_for(case).select_related("rule").order_by("start_on", "id"))
     events = (
@@ -71,10 +77,9 @@ def clocks_of(case) -> list[dict]:
         .select_related("approver")
         .order_by("created_at", "id")
     )
-    by_clock: dict[int, list] = {}
+    by_clock: dict[int, list[tuple[DeadlineEvent, StrPromise]]] = {}
     for e in events:
-        e.label = EVENT_LABELS[e.kind]
-        by_clock.setdefault(e.deadline_id, []).append(e)
+        by_clock.setdefault(e.deadline_id, []).append((e, EVENT_LABELS[e.kind]))
     return [
         {
             "d": d,

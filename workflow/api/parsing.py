@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Literal, overload
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -78,6 +79,10 @@ def body_text(body: dict, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+@overload
+def body_date(body: dict, name: str, *, required: Literal[True] = True) -> dt.date: ...
+@overload
+def body_date(body: dict, name: str, *, required: bool) -> dt.date | None: ...
 def body_date(body: dict, name: str, *, required: bool = True) -> dt.date | None:
     """An ISO date (YYYY-MM-DD); None when missing and not required."""
     raw = body.get(name)
