@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from contracts.complaints.selectors import transfer_agency
 from contracts.models import Complaint
 from workflow.errors import DomainError
+from workflow.forms import choice_field
 from workflow.models import Agency, Enterprise
 from workflow.uploads import MultipleFileField
 
@@ -121,14 +122,14 @@ class ComplaintForm(forms.Form):
 
     def __init__(self, *args, contracts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["respondent_agency"].choices = _agency_choices()
+        choice_field(self, "respondent_agency").choices = _agency_choices()
         self.fields["evidence"].help_text = self.fields["evidence"].help_text % {
             "files": settings.GOVCREDIT_COMPLAINT_EVIDENCE_MAX_FILES,
             "mb": settings.GOVCREDIT_COMPLAINT_EVIDENCE_MAX_BYTES // (1024 * 1024),
         }
         self.contracts = {str(c.pk): c for c in contracts}
         if contracts:
-            self.fields["contract_id"].choices = [("", "—")] + [
+            choice_field(self, "contract_id").choices = [("", "—")] + [
                 (str(c.pk), f"{c.number} {c.title} ({c.agency.name})") for c in contracts
             ]
         else:
@@ -228,7 +229,7 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = _agency_choices()
+        choice_field(self, "agency").choices = _agency_choices()
 
     def task_values(self) -> dict:
         return {"step": "transfer", "agency": transfer_agency(self.cleaned_data["agency"])}
@@ -306,7 +307,7 @@ class ListFilterForm(forms.Form):
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["respondent"].choices = [("", gettext_lazy("any"))] + [(a.code, a.name) for a in agencies]
+        choice_field(self, "respondent").choices = [("", gettext_lazy("any"))] + [(a.code, a.name) for a in agencies]
 
 
 STEP_FORMS = {

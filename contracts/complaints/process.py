@@ -2,6 +2,8 @@
 person (the service runs inside the task, in one transaction under the flow's lock). complaint_task is
 the one dispatcher of the steps, for the staff page and the API alike."""
 
+from typing import Any, Protocol
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
@@ -26,8 +28,16 @@ from contracts.models import Complaint
 from workflow.errors import Conflict
 from workflow.flows import task_run
 
+
+class ComplaintStep(Protocol):
+    """A step's service: complaint_accept, complaint_reject, …, called with complaint=, acting_user= and the
+    step's own keyword values (the services differ in these, so the protocol leaves the arguments open)."""
+
+    def __call__(self, *args: Any, **values: Any) -> Complaint: ...
+
+
 # step → (the flow task it does, the service it runs there); not accepting is the acceptance task too.
-STEPS = {
+STEPS: dict[str, tuple[str, ComplaintStep]] = {
     "accept": ("accept", complaint_accept),
     "reject": ("accept", complaint_reject),
     "transfer": ("transfer", complaint_transfer),

@@ -46,8 +46,12 @@ def complaint_document_ready(document: Document) -> Document:
 # --- the steps -------------------------------------------------------------------------------------------------
 
 
-def _clock(complaint, purpose) -> Deadline | None:
-    return deadlines_for(complaint).filter(purpose=purpose).first()
+def _clock(complaint: Complaint, purpose: str) -> Deadline:
+    """The complaint's `accept` or `transfer` clock: complaint_file starts the first with the complaint,
+    complaint_accept the second, so a complaint that has reached the step has it."""
+    deadline = deadlines_for(complaint).filter(purpose=purpose).first()
+    assert deadline is not None, f"complaint {complaint.code} has no {purpose} clock"
+    return deadline
 
 
 def complaint_accept(*, complaint: Complaint, acting_user) -> Complaint:
@@ -232,6 +236,9 @@ def complaint_extend(*, complaint: Complaint, days: int, reason: str, approver) 
     if not (roles.has_role(approver, roles.AGENCY_HEAD) and approver.agency_id == complaint.handling_agency_id):
         raise PermissionDenied(_("The head of the handling body approves an extension."), "forbidden")
     handle = _open_handle_clock(complaint)
+    # complaint_transfer and complaint_review (reopen) start a handle clock, and only complaint_handle
+    # (which leaves TRANSFERRED) completes it: a transferred complaint has an open one.
+    assert handle is not None, f"transferred complaint {complaint.code} has no open handle clock"
     deadline = deadline_extend(deadline=handle, amount=days, reason=reason, approver=approver, acting_user=approver)
     from workflow.notifications import get_sms_backend
 
@@ -258,6 +265,8 @@ def complaint_feedback(*, complaint: Complaint, text: str, acting_user) -> Compl
     complaint = locked(complaint)
     before = transition(complaint, "answer", refused=REFUSED, values={"feedback": text, "answered_on": clock.today()})
     agency = complaint.handling_agency
+    assert agency is not None, "a handled complaint was transferred to a handling body"
+    office = complaint_office()
     document_issue(
         case=complaint,
         doc_type=f"complaint_feedback:{complaint.handled_on:%Y%m%d}",
@@ -275,7 +284,7 @@ def complaint_feedback(*, complaint: Complaint, text: str, acting_user) -> Compl
             "disputed": complaint.disputed,
             "repayment_plan": complaint.repayment_plan,
             "text": text,
-            "cc": (complaint_office().name if complaint_office() else ""),
+            "cc": office.name if office else "",
         },
     )
     audit_record(
@@ -287,7 +296,7 @@ def complaint_feedback(*, complaint: Complaint, text: str, acting_user) -> Compl
 def complaint_evaluate(*, complaint: Complaint, satisfied: bool) -> Complaint:
     complaint = locked(complaint)
     today = clock.today()
-    values = {"satisfied": bool(satisfied), "evaluated_on": today}
+    values: dict[str, object] = {"satisfied": bool(satisfied), "evaluated_on": today}
     if satisfied:
         values["closed_on"] = today
     transition(
@@ -308,7 +317,7 @@ def complaint_review(*, complaint: Complaint, reopen: bool, note: str, acting_us
         raise ValidationFailed(_("Give the reasons for the review."), "required", field="note")
     complaint = locked(complaint)
     today = clock.today()
-    values = {"review_note": note}
+    values: dict[str, object] = {"review_note": note}
     if not reopen:
         values["closed_on"] = today
     before = transition(complaint, "reopen" if reopen else "close_after_review", refused=REFUSED, values=values)
@@ -333,11 +342,15 @@ def complaint_review(*, complaint: Complaint, reopen: bool, note: str, acting_us
 
 
 def supervision_notice_text(complaint: Complaint, due: dt.date) -> str:
-    def cn(day):
+    """The notice's text for a transferred complaint (it has its handling body)."""
+
+    def cn(day: dt.date) -> str:
         return f"{day.year}年{day.month}月{day.day}日"
 
+    agency = complaint.handling_agency
+    assert agency is not None and complaint.transferred_on is not None, f"{complaint.code} was not transferred"
     return (
-        f"{complaint.handling_agency.name}：\n投诉人{complaint.complainant.name}反映你单位拖欠账款一事（投诉编号"
+        f"{agency.name}：\n投诉人{complaint.complainant.name}反映你单位拖欠账款一事（投诉编号"
         f"{complaint.code}），已于{cn(complaint.transferred_on)}转交你单位办理，办理期限已于{cn(due)}届满，"
         "你单位至今未报送办理结果。请于收到本督办书之日起五个工作日内办结并书面报告。"
     )
@@ -356,6 +369,7 @@ def complaint_handling_overdue(*, complaint: Complaint) -> bool:
     today = clock.today()
     if complaint.status != Complaint.Status.TRANSFERRED or handle is None or handle.due_on >= today:
         return False
+    assert complaint.handling_agency is not None, "complaint_transfer sets the handling body"
     _notice, created = ComplaintSupervisionNotice.objects.get_or_create(
         complaint=complaint,
         defaults={

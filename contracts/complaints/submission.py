@@ -51,10 +51,14 @@ def complaint_validate(data: dict) -> dict:
     def text(value) -> str:
         return value.strip() if isinstance(value, str) else ""
 
-    cp = data.get("complainant") if isinstance(data.get("complainant"), dict) else {}
-    contact = data.get("contact") if isinstance(data.get("contact"), dict) else {}
-    respondent = data.get("respondent") if isinstance(data.get("respondent"), dict) else {}
-    contract = data.get("contract") if isinstance(data.get("contract"), dict) else {}
+    def section(name: str) -> dict:
+        value = data.get(name)
+        return value if isinstance(value, dict) else {}
+
+    cp = section("complainant")
+    contact = section("contact")
+    respondent = section("respondent")
+    contract = section("contract")
     out: dict = {}
     out["name"] = text(cp.get("name"))
     if not out["name"]:
@@ -97,7 +101,8 @@ def complaint_validate(data: dict) -> dict:
         err("contract", _("Choose the registered contract, or give its number and date."))
     try:
         amount = Decimal(str(data.get("amount_claimed", "")).replace(",", ""))
-        if amount <= 0 or amount.as_tuple().exponent < -2 or amount >= Decimal("1e14"):
+        exponent = amount.as_tuple().exponent  # "n", "N" or "F" for NaN and Infinity
+        if not isinstance(exponent, int) or amount <= 0 or exponent < -2 or amount >= Decimal("1e14"):
             raise InvalidOperation
         out["amount_claimed"] = amount
     except (InvalidOperation, ValueError):

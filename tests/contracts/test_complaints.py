@@ -170,6 +170,16 @@ def test_bad_input_names_every_field_and_saves_nothing(demo, travel):
     assert Complaint.objects.count() == 0
 
 
+@pytest.mark.parametrize("amount", ["Infinity", "inf", "NaN", "sNaN"])
+def test_an_amount_that_is_not_a_number_is_a_field_error(demo, travel, amount):
+    # "Infinity" passed the sign check and then compared its exponent ("F") with an int: a TypeError.
+    travel("2026-09-14")
+    with pytest.raises(ValidationFailed) as exc:
+        complaint_submit(data={**BODY, "amount_claimed": amount}, ip="203.0.113.9")
+    assert set(exc.value.errors) == {"amount_claimed"}
+    assert Complaint.objects.count() == 0
+
+
 def test_abuse_controls(demo, travel, settings):
     submit(travel, day="2026-09-14")
     with pytest.raises(Conflict) as exc:  # the same enterprise, body and contract while open

@@ -98,7 +98,7 @@ class ComplaintCollectionApi(APIView):
         ),
         request={"application/json": ComplaintInSerializer, "multipart/form-data": ComplaintMultipartSerializer},
         responses={201: ComplaintCreatedSerializer, 400: ErrorSerializer, 409: ErrorSerializer, 429: ErrorSerializer},
-        auth=[{}, {"tokenAuth": []}],
+        auth=[{}, {"tokenAuth": []}],  # type: ignore[list-item]  # security requirements, though drf-spectacular annotates list[str]
         examples=[
             OpenApiExample(
                 "A complaint",
@@ -194,7 +194,7 @@ class ComplaintDetailApi(APIView):
         ),
         parameters=[MOBILE_LAST4],
         responses={200: TrackingSerializer, 404: ErrorSerializer},
-        auth=[{}, {"tokenAuth": []}],
+        auth=[{}, {"tokenAuth": []}],  # type: ignore[list-item]  # security requirements, though drf-spectacular annotates list[str]
         tags=TAG,
     )
     def get(self, request, code):
@@ -337,8 +337,11 @@ class ComplaintReviewApi(StepApi):
 class ComplaintExtendApi(APIView):
     def post(self, request, code):
         body = request_body(request)
+        raw_days = body.get("days")
         try:
-            days = int(body.get("days"))
+            if raw_days is None:
+                raise ValueError
+            days = int(raw_days)
             if days < 1:
                 raise ValueError
         except (TypeError, ValueError):
@@ -367,7 +370,7 @@ class ComplaintEvaluateApi(APIView):
             {"satisfied": serializers.BooleanField(), "mobile_last4": serializers.CharField(required=False)},
         ),
         responses={200: TrackingSerializer, **ERRORS},
-        auth=[{}],
+        auth=[{}],  # type: ignore[list-item]  # security requirements, though drf-spectacular annotates list[str]
         tags=TAG,
     )
     def post(self, request, code):

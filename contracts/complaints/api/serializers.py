@@ -19,13 +19,14 @@ TAG = ["complaints"]
 
 def tracking_payload(complaint: Complaint) -> dict:
     """What anyone holding the code and the mobile digits may know: no personal data, no amounts."""
+    agency = complaint.handling_agency
     return {
         "code": complaint.code,
         "status": complaint.status,
         "status_label": str(complaint.get_status_display()),
         "received_on": complaint.received_on,
         "respondent": complaint.respondent_name,
-        "handling_agency": complaint.handling_agency.name if complaint.handling_agency_id else None,
+        "handling_agency": agency.name if agency is not None else None,
         "steps": public_steps(complaint),
     }
 
@@ -41,13 +42,15 @@ def money(value) -> str | None:
 
 def staff_payload(complaint: Complaint, user) -> dict:
     c = complaint
+    respondent = c.respondent
+    handling_agency = c.handling_agency
     documents = complaint_documents(c).order_by("created_at", "id")
     return {
         **tracking_payload(c),
         "source": c.source,
         "complainant": {"name": c.complainant.name, "uscc": c.complainant.uscc, "size": c.complainant_size},
         "contact": {"name": c.contact_name, "mobile": c.contact_mobile},
-        "respondent_agency": c.respondent.code if c.respondent_id else None,
+        "respondent_agency": respondent.code if respondent is not None else None,
         "contract": {
             "id": c.contract_id,
             "number": c.contract_number,
@@ -58,7 +61,7 @@ def staff_payload(complaint: Complaint, user) -> dict:
         "accepted_on": c.accepted_on,
         "reject_reason": c.reject_reason or None,
         "reject_text": c.reject_text,
-        "handling_agency_code": c.handling_agency.code if c.handling_agency_id else None,
+        "handling_agency_code": handling_agency.code if handling_agency is not None else None,
         "transferred_on": c.transferred_on,
         "findings": c.findings,
         "amount_confirmed": money(c.amount_confirmed),
@@ -139,7 +142,9 @@ class ComplaintInSerializer(serializers.Serializer):
 
 
 class ComplaintMultipartSerializer(serializers.Serializer):
-    data = serializers.CharField(
+    # DRF's serializer metaclass moves declared fields out of the class body, so this does not
+    # replace Serializer.data at runtime; the stubs cannot know that (so for label and source below).
+    data = serializers.CharField(  # type: ignore[assignment]
         required=False, help_text="The JSON body as one part (or send dotted fields: complainant.name, …)."
     )
     evidence = serializers.ListField(
@@ -155,7 +160,7 @@ class ComplaintCreatedSerializer(serializers.Serializer):
 
 class StepSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="One of " + ", ".join(STEP_LABELS) + ".")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label (see above)
     status = serializers.CharField(help_text="One of " + ", ".join(STEP_STATUS_LABELS) + ".")
     status_label = serializers.CharField()
     started_on = serializers.DateField(allow_null=True)
@@ -175,7 +180,7 @@ class TrackingSerializer(serializers.Serializer):
 
 
 class StaffComplaintSerializer(TrackingSerializer):
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.source (see above)
     complainant = serializers.DictField()
     contact = serializers.DictField()
     amount_claimed = serializers.CharField()

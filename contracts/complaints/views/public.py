@@ -37,14 +37,14 @@ from workflow.api.auth import display_name
 from workflow.auth import client_ip
 from workflow.deadlines import deadlines_for
 from workflow.errors import Conflict, DomainError, NotFound, RateLimited, ValidationFailed
-from workflow.models import Enterprise
+from workflow.models import Enterprise, Rule
 from workflow.rules import rule_in_force
 from workflow.uploads import capped_uploads, private_file_response
 
 
 def time_limits(on) -> dict:
     """The complaint rules in force on `on` (their amounts, units, ceiling and legal basis)."""
-    out = {}
+    out: dict[str, Rule | None] = {}
     for key in ("accept", "transfer", "handle"):
         try:
             out[key] = rule_in_force(f"complaint.{key}", on)
@@ -107,7 +107,7 @@ def complaint_new(request):
         form = ComplaintForm(initial=initial, contracts=contracts)
     question, token = challenge_new()
     # A new question each time the page is shown; the old answer does not carry over.
-    data = form.data.copy() if form.is_bound else None
+    data = request.POST.copy() if form.is_bound else None  # a bound form's data is request.POST
     if data is not None:
         data["challenge_token"], data["challenge_answer"] = token, ""
         form.data = data

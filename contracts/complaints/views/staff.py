@@ -238,7 +238,7 @@ def complaint_detail(request, code):
         {
             "complaint": complaint,
             "step": step,
-            "step_title": STEP_TITLES.get(step, ""),
+            "step_title": STEP_TITLES.get(step, "") if step is not None else "",
             "form": form,
             "extend_form": extend_form,
             "handle_rule": handle_rule,
