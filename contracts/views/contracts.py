@@ -42,7 +42,7 @@ from contracts.views.access import attachment_cap, can_act, contract_for_clerk, 
 from workflow import clock, roles
 from workflow.audit import audit_for
 from workflow.errors import DomainError
-from workflow.forms import form_errors_from
+from workflow.forms import form_errors_from, form_service
 from workflow.rules import rule_in_force
 from workflow.scoping import agencies_for_user
 
@@ -289,14 +289,15 @@ def contract_amend(request, pk: int):
         if not changes:
             form.add_error(None, _("Nothing was changed."))
         else:
-            try:
-                contract = services.contract_amend(
-                    contract=contract, changes=changes, reason=form.cleaned_data["reason"], acting_user=request.user
-                )
-            except DomainError as exc:
-                form_errors_from(exc, form)
-            else:
-                return done_redirect(
-                    request, contract, _("Amendment recorded: now version %(v)s.") % {"v": contract.version}, "versions"
-                )
+            amended = form_service(
+                form,
+                services.contract_amend,
+                contract=contract,
+                changes=changes,
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
+            if amended is not None:
+                message = _("Amendment recorded: now version %(v)s.") % {"v": amended.version}
+                return done_redirect(request, amended, message, "versions")
     return detail_page(request, contract, amend_form=form)

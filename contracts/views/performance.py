@@ -24,7 +24,7 @@ from contracts.forms import (
 from contracts.views.access import attachment_cap, contract_for_clerk
 from contracts.views.contracts import detail_page, done_redirect
 from workflow.errors import DomainError, NotFound
-from workflow.forms import form_errors_from
+from workflow.forms import form_errors_from, form_service
 
 
 @login_required
@@ -33,17 +33,15 @@ def milestone_delivery(request, pk: int):
     contract = contract_for_clerk(request.user, pk)
     form = DeliveryForm(request.POST, milestones=list(contract.milestones.all()))
     if form.is_valid():
-        milestone = form.milestones[form.cleaned_data["milestone"]]
-        try:
-            milestone = services.milestone_record_delivery(
-                milestone=milestone,
-                delivered_on=form.cleaned_data["delivered_on"],
-                accepted_on=form.cleaned_data["accepted_on"],
-                acting_user=request.user,
-            )
-        except DomainError as exc:
-            form_errors_from(exc, form)
-        else:
+        milestone = form_service(
+            form,
+            services.milestone_record_delivery,
+            milestone=form.milestones[form.cleaned_data["milestone"]],
+            delivered_on=form.cleaned_data["delivered_on"],
+            accepted_on=form.cleaned_data["accepted_on"],
+            acting_user=request.user,
+        )
+        if milestone is not None:
             if milestone.payment_due_on:
                 message = _("Delivery recorded for %(title)s. Payment is due on %(day)s.") % {
                     "title": milestone.title,
@@ -61,17 +59,16 @@ def payment_create(request, pk: int):
     contract = contract_for_clerk(request.user, pk)
     form = PaymentForm(request.POST, milestones=list(contract.milestones.all()))
     if form.is_valid():
-        try:
-            payment = services.payment_record(
-                contract=contract,
-                milestone=form.milestones[form.cleaned_data["milestone"]],
-                amount=form.cleaned_data["amount"],
-                paid_on=form.cleaned_data["paid_on"],
-                acting_user=request.user,
-            )
-        except DomainError as exc:
-            form_errors_from(exc, form)
-        else:
+        payment = form_service(
+            form,
+            services.payment_record,
+            contract=contract,
+            milestone=form.milestones[form.cleaned_data["milestone"]],
+            amount=form.cleaned_data["amount"],
+            paid_on=form.cleaned_data["paid_on"],
+            acting_user=request.user,
+        )
+        if payment is not None:
             return done_redirect(
                 request,
                 contract,
@@ -110,13 +107,14 @@ def _attachment_upload(request, pk: int):
     contract = contract_for_clerk(request.user, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            attachment = contract_attachment_add(
-                contract=contract, upload=form.cleaned_data["attachment"], acting_user=request.user
-            )
-        except DomainError as exc:
-            form_errors_from(exc, form)
-        else:
+        attachment = form_service(
+            form,
+            contract_attachment_add,
+            contract=contract,
+            upload=form.cleaned_data["attachment"],
+            acting_user=request.user,
+        )
+        if attachment is not None:
             return done_redirect(
                 request, contract, _("%(name)s uploaded.") % {"name": attachment.original_name}, "attachments"
             )
