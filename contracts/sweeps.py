@@ -194,6 +194,9 @@ def sweep_payments(*, as_of: dt.date) -> dict:
         action="warning.superseded",
     )
     relevelled = _relevel(Warning.Rule.PAYMENT_OVERDUE, as_of)
+    # What the public sees changed: published contracts whose payment just turned overdue get a new
+    # release date, so that OCDS consumers reading with `since` see the change.
+    publication_touch_many(Milestone.objects.filter(pk__in=late_ids).values("contract_id"))
     return {
         "overdue": overdue,
         "arrears_opened": arrears,
@@ -202,7 +205,6 @@ def sweep_payments(*, as_of: dt.date) -> dict:
         "due_soon_superseded": resolved,
         "relevelled": relevelled,
     }
-    publication_touch_many(Milestone.objects.filter(pk__in=late_ids).values("contract_id"))
 
 
 @sweep_step("contracts.milestones", order=21)

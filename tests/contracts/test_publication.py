@@ -275,3 +275,34 @@ def test_two_concurrent_publications_one_wins(make_contract):
         t.join(30)
     assert sorted(codes) == [200, 409]
     assert AuditLog.objects.filter(action="publication.publish").count() == 1
+
+
+def test_the_sweep_moves_the_release_of_a_published_contract_whose_payment_turns_overdue(
+    make_contract, clerk, travel, sweep
+):
+    """OCDS consumers read changes with `since`: a payment turning overdue is a change of what the public
+    sees, so the daily sweep moves the release date of that contract, and only of that one."""
+    late = make_contract(
+        milestones=[
+            # Planned for December, but the statutory term from the delivery ends on 2026-10-08.
+            {"kind": "payment", "title": "货款", "amount": "100000.00", "planned_on": dt.date(2026, 12, 1)},
+        ]
+    )
+    calm = make_contract(
+        number="HT-CALM",
+        milestones=[{"kind": "delivery", "title": "交付", "amount": None, "planned_on": dt.date(2027, 3, 1)}],
+    )
+    travel("2026-09-02")
+    pay = late.milestones.get(kind="payment")
+    milestone_record_delivery(milestone=pay, delivered_on=dt.date(2026, 9, 2), acting_user=clerk)
+    publish("agency_head", late, {"redacted": []})
+    publish("agency_head", calm, {"redacted": []})
+    released = {p.contract_id: p.released_at for p in ContractPublication.objects.all()}
+    run = sweep(dt.date(2026, 10, 9))  # the payment was due on 2026-10-08 (30 days, after National Day)
+    assert run.results["contracts.payments"]["result"]["overdue"] == 1
+    pay.refresh_from_db()
+    assert pay.status == Milestone.Status.OVERDUE
+    after = {p.contract_id: p.released_at for p in ContractPublication.objects.all()}
+    assert after[late.pk] > released[late.pk]
+    assert after[late.pk].isoformat() == "2026-10-09T02:00:00+00:00"
+    assert after[calm.pk] == released[calm.pk]
