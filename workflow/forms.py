@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -76,17 +75,25 @@ def form_service(form: forms.Form, service: Callable[..., T], /, *, mapping=None
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form; says so plainly when the lockout backend refused the username."""
+    """Django's login form; says so plainly when the lockout backend refused the attempt (workflow.auth)."""
 
     def get_invalid_login_error(self):
-        if getattr(self.request, "govcredit_locked_out", False):
-            minutes = settings.LOGIN_LOCKOUT_MINUTES
+        minutes = getattr(self.request, "govcredit_locked_out", None)
+        if minutes:
             message = ngettext(
                 "Too many failed attempts; this account is locked for %(minutes)s minute.",
                 "Too many failed attempts; this account is locked for %(minutes)s minutes.",
                 minutes,
             )
             return ValidationError(message, code="locked_out", params={"minutes": minutes})
+        minutes = getattr(self.request, "govcredit_login_limited", None)
+        if minutes:
+            message = ngettext(
+                "Too many failed logins from this address; try again in %(minutes)s minute.",
+                "Too many failed logins from this address; try again in %(minutes)s minutes.",
+                minutes,
+            )
+            return ValidationError(message, code="too_many_logins", params={"minutes": minutes})
         return super().get_invalid_login_error()
 
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from workflow import roles
 from workflow.api.errors import ErrorSerializer
-from workflow.errors import DomainError, PermissionDenied
+from workflow.errors import DomainError, RateLimited
 from workflow.models import Agency, Enterprise, User
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -84,7 +84,7 @@ class TokenView(APIView):
         operation_id="auth_token_create",
         summary="Get an API token",
         request=TokenRequestSerializer,
-        responses={200: TokenSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+        responses={200: TokenSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
         auth=[],
         examples=[
             OpenApiExample(
@@ -97,7 +97,7 @@ class TokenView(APIView):
                 "Locked out",
                 value={"code": "locked_out", "message": "Too many failed logins. Try again later."},
                 response_only=True,
-                status_codes=["403"],
+                status_codes=["429"],
             ),
         ],
         tags=["auth"],
@@ -112,21 +112,24 @@ class TokenView(APIView):
             username=data.validated_data["username"],
             password=data.validated_data["password"],
         )
-        if getattr(django_request, "govcredit_locked_out", False):
-            raise PermissionDenied(
-                _("Too many failed logins. Try again in %(minutes)s minutes.") % {"minutes": _lockout_minutes()},
+        minutes = getattr(django_request, "govcredit_locked_out", None)
+        if minutes:
+            raise RateLimited(
+                _("Too many failed logins. Try again in %(minutes)s minutes.") % {"minutes": minutes},
                 "locked_out",
+                retry_after=minutes * 60,
+            )
+        minutes = getattr(django_request, "govcredit_login_limited", None)
+        if minutes:
+            raise RateLimited(
+                _("Too many failed logins from this address; try again in %(minutes)s minutes.") % {"minutes": minutes},
+                "too_many_logins",
+                retry_after=minutes * 60,
             )
         if user is None:
             raise DomainError(_("Wrong username or password."), "invalid_credentials")
         token, _created = Token.objects.get_or_create(user=user)
         return Response(TokenSerializer({"token": token.key}).data)
-
-
-def _lockout_minutes() -> int:
-    from django.conf import settings
-
-    return int(getattr(settings, "LOGIN_LOCKOUT_MINUTES", 15))
 
 
 class MeView(APIView):
