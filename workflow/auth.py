@@ -57,6 +57,13 @@ def locked_out_minutes(username: str, ip: str | None) -> int | None:
     return counted.minutes_left()
 
 
+def login_refusal(request) -> tuple[str, int] | None:
+    """Why LockoutModelBackend refused this request's login without checking the password, and for how
+    many more minutes: ("locked_out", m) for the (username, address) lockout, ("too_many_logins", m)
+    for the per-address limit; None when it did not."""
+    return getattr(request, "govcredit_login_refused", None)
+
+
 def is_locked_out(username: str, ip: str | None = None) -> bool:
     return locked_out_minutes(username, ip) is not None
 
@@ -64,7 +71,7 @@ def is_locked_out(username: str, ip: str | None = None) -> bool:
 class LockoutModelBackend(ModelBackend):
     """ModelBackend that refuses a locked-out (username, address) even with the right password, and an
     address with too many recent failures. The refusal is marked on the request for the login form and
-    the token endpoint: `govcredit_locked_out` / `govcredit_login_limited` = minutes left."""
+    the token endpoint (login_refusal)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
@@ -78,7 +85,7 @@ class LockoutModelBackend(ModelBackend):
             per_ip = ratelimit.hit(ip_key, window=window)
             if per_ip.count > settings.LOGIN_FAILURES_PER_IP:
                 if request is not None:
-                    request.govcredit_login_limited = per_ip.minutes_left()
+                    request.govcredit_login_refused = ("too_many_logins", per_ip.minutes_left())
                 return None
         pair = _pair_key(username, ip)
         level_key = "login-level:" + pair.removeprefix("login:")
@@ -89,7 +96,7 @@ class LockoutModelBackend(ModelBackend):
             if ip_key:
                 ratelimit.release(ip_key)  # refused unchecked: not a failure of this address
             if request is not None:
-                request.govcredit_locked_out = counted.minutes_left()
+                request.govcredit_login_refused = ("locked_out", counted.minutes_left())
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
         LoginAttempt.objects.create(username=username[:150], ip=ip, at=clock.now(), success=bool(user))

@@ -6,6 +6,7 @@ import re
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 
 from workflow import roles
 from workflow.api.errors import ErrorSerializer
+from workflow.auth import login_refusal
 from workflow.errors import DomainError, RateLimited
 from workflow.models import Agency, Enterprise, User
 
@@ -74,6 +76,13 @@ class MeSerializer(serializers.ModelSerializer):
 # --- views -----------------------------------------------------------------------------------
 
 
+# The token endpoint's message for each refusal of workflow.auth.login_refusal.
+TOKEN_REFUSED = {
+    "locked_out": gettext_lazy("Too many failed logins. Try again in %(minutes)s minutes."),
+    "too_many_logins": gettext_lazy("Too many failed logins from this address; try again in %(minutes)s minutes."),
+}
+
+
 class TokenView(APIView):
     """Exchange username and password for an API token (the same lockout as the login page)."""
 
@@ -112,20 +121,10 @@ class TokenView(APIView):
             username=data.validated_data["username"],
             password=data.validated_data["password"],
         )
-        minutes = getattr(django_request, "govcredit_locked_out", None)
-        if minutes:
-            raise RateLimited(
-                _("Too many failed logins. Try again in %(minutes)s minutes.") % {"minutes": minutes},
-                "locked_out",
-                retry_after=minutes * 60,
-            )
-        minutes = getattr(django_request, "govcredit_login_limited", None)
-        if minutes:
-            raise RateLimited(
-                _("Too many failed logins from this address; try again in %(minutes)s minutes.") % {"minutes": minutes},
-                "too_many_logins",
-                retry_after=minutes * 60,
-            )
+        refused = login_refusal(django_request)
+        if refused:
+            code, minutes = refused
+            raise RateLimited(TOKEN_REFUSED[code] % {"minutes": minutes}, code, retry_after=minutes * 60)
         if user is None:
             raise DomainError(_("Wrong username or password."), "invalid_credentials")
         token, _created = Token.objects.get_or_create(user=user)
