@@ -190,3 +190,11 @@ def reset(key: str) -> None:
 def extend(key: str, until: dt.datetime) -> None:
     """Keep the key's window open at least until `until`."""
     backend().extend(key, until)
+
+
+def purge_expired() -> int:
+    """Delete the database counters whose window has closed (the daily sweep); Redis expires its own."""
+    from workflow.models import RateCounter
+
+    deleted, _by_model = RateCounter.objects.filter(expires_at__lte=clock.now()).delete()
+    return deleted

@@ -100,3 +100,16 @@ def test_behind_two_proxies_the_address_the_outer_one_saw(settings):
     settings.GOVCREDIT_TRUSTED_PROXIES = 2
     assert client_ip(request_from("10.0.0.2", "6.6.6.6, 203.0.113.9, 10.0.0.1")) == "203.0.113.9"
     assert client_ip(request_from("10.0.0.2", " 2001:db8::1 , 10.0.0.1")) == "2001:db8::1"
+
+
+def test_the_sweep_deletes_closed_windows_only(db, travel, settings):
+    from workflow.sweeps import sweep_run
+
+    settings.GOVCREDIT_RATELIMIT_BACKEND = "db"
+    travel("2026-09-14")
+    ratelimit.hit("test:short", window=HOUR)
+    ratelimit.hit("test:long", window=dt.timedelta(days=3))
+    travel("2026-09-15")
+    run = sweep_run(as_of=dt.date(2026, 9, 15))
+    assert run.results["ratelimit.purge_expired"]["result"] == 1
+    assert list(RateCounter.objects.values_list("key", flat=True)) == ["test:long"]
