@@ -1,45 +1,114 @@
-"""Staff login with lockout after repeated failures (per username, within a window)."""
+"""Staff login with lockout, and the client's address.
+
+Lockout is per (username, client address): after LOGIN_LOCKOUT_ATTEMPTS failures that pair is refused
+for LOGIN_LOCKOUT_MINUTES, doubled for each further lockout of the pair within a day of the last one, so that nobody can
+lock a colleague out from elsewhere. Failures from one address across usernames are limited too
+(LOGIN_FAILURES_PER_IP, password spraying). Each attempt is counted in workflow.ratelimit *before* the
+password is checked, so concurrent guesses cannot slip past the limit; a success takes its count back.
+"""
 
 import datetime as dt
+import ipaddress
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
-from workflow import clock
+from workflow import clock, ratelimit
 from workflow.models import LoginAttempt
 
 
+def _valid_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
+    """The client's address. Behind GOVCREDIT_TRUSTED_PROXIES reverse proxies, each appending the address
+    it saw to X-Forwarded-For, it is the address the outermost trusted proxy saw (the entry that many
+    places from the right); entries further left are whatever the client sent and are not trusted.
+    With 0 (the default) X-Forwarded-For is ignored and REMOTE_ADDR is the client."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = _valid_ip(request.META.get("REMOTE_ADDR"))
+    proxies = int(getattr(settings, "GOVCREDIT_TRUSTED_PROXIES", 0) or 0)
+    if proxies <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if not forwarded:
+        return remote
+    return _valid_ip(forwarded[-min(proxies, len(forwarded))]) or remote
 
 
-def is_locked_out(username: str) -> bool:
-    window_start = clock.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    recent = LoginAttempt.objects.filter(username__iexact=username, at__gte=window_start).order_by("-at")
-    failures = 0
-    for success in recent.values_list("success", flat=True)[: settings.LOGIN_LOCKOUT_ATTEMPTS]:
-        if success:
-            break
-        failures += 1
-    return failures >= settings.LOGIN_LOCKOUT_ATTEMPTS
+def _pair_key(username: str, ip: str | None) -> str:
+    return f"login:{username.strip().lower()[:150]}|{ip or '-'}"
+
+
+def _lock_minutes(level: int) -> int:
+    return min(settings.LOGIN_LOCKOUT_MINUTES * 2 ** min(level, 16), settings.LOGIN_LOCKOUT_MAX_MINUTES)
+
+
+def locked_out_minutes(username: str, ip: str | None) -> int | None:
+    """Minutes left on the lockout of this username from this address, None when not locked out."""
+    counted = ratelimit.peek(_pair_key(username, ip))
+    if counted is None or counted.count < settings.LOGIN_LOCKOUT_ATTEMPTS:
+        return None
+    return counted.minutes_left()
+
+
+def login_refusal(request) -> tuple[str, int] | None:
+    """Why LockoutModelBackend refused this request's login without checking the password, and for how
+    many more minutes: ("locked_out", m) for the (username, address) lockout, ("too_many_logins", m)
+    for the per-address limit; None when it did not."""
+    return getattr(request, "govcredit_login_refused", None)
+
+
+def is_locked_out(username: str, ip: str | None = None) -> bool:
+    return locked_out_minutes(username, ip) is not None
 
 
 class LockoutModelBackend(ModelBackend):
-    """ModelBackend that refuses a locked-out username even with the right password."""
+    """ModelBackend that refuses a locked-out (username, address) even with the right password, and an
+    address with too many recent failures. The refusal is marked on the request for the login form and
+    the token endpoint (login_refusal)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
             username = kwargs.get(self._username_field())
         if not username:
             return None
-        if is_locked_out(username):
+        ip = client_ip(request)
+        ip_key = f"login-ip:{ip}" if ip else None
+        window = dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+        if ip_key:
+            per_ip = ratelimit.hit(ip_key, window=window)
+            if per_ip.count > settings.LOGIN_FAILURES_PER_IP:
+                if request is not None:
+                    request.govcredit_login_refused = ("too_many_logins", per_ip.minutes_left())
+                return None
+        pair = _pair_key(username, ip)
+        level_key = "login-level:" + pair.removeprefix("login:")
+        level = ratelimit.peek(level_key)
+        lock = _lock_minutes(level.count if level else 0)
+        counted = ratelimit.hit(pair, window=dt.timedelta(minutes=lock))
+        if counted.count > settings.LOGIN_LOCKOUT_ATTEMPTS:
+            if ip_key:
+                ratelimit.release(ip_key)  # refused unchecked: not a failure of this address
             if request is not None:
-                request.govcredit_locked_out = True
+                request.govcredit_login_refused = ("locked_out", counted.minutes_left())
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        LoginAttempt.objects.create(username=username[:150], ip=client_ip(request), at=clock.now(), success=bool(user))
+        LoginAttempt.objects.create(username=username[:150], ip=ip, at=clock.now(), success=bool(user))
+        if user is not None:
+            ratelimit.reset(pair)
+            if ip_key:
+                ratelimit.release(ip_key)
+        elif counted.count == settings.LOGIN_LOCKOUT_ATTEMPTS:
+            # This failure locks the pair: for the full lock from now, and longer next time.
+            ratelimit.extend(pair, clock.now() + dt.timedelta(minutes=lock))
+            # Remembered for a day after this lockout ends.
+            ratelimit.hit(level_key, window=dt.timedelta(minutes=lock, days=1))
         return user
 
     @staticmethod

@@ -63,7 +63,12 @@ class UnknownRule(NotFound):
 
 
 class RateLimited(DomainError):
-    """Too many submissions from one address or one mobile number in the window."""
+    """Too many requests for one key (address, mobile number, username...) in the window (workflow.ratelimit).
+    `retry_after`: seconds until the window closes, sent as Retry-After."""
 
     code = "rate_limited"
     http_status = 429
+
+    def __init__(self, message: Message, code: str | None = None, *, retry_after: int | None = None):
+        super().__init__(message, code)
+        self.retry_after = retry_after

@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
+from workflow.auth import login_refusal
 from workflow.errors import DomainError
 
 T = TypeVar("T")
@@ -75,18 +75,29 @@ def form_service(form: forms.Form, service: Callable[..., T], /, *, mapping=None
         return None
 
 
+# The login form's message for each refusal of workflow.auth.login_refusal.
+LOGIN_REFUSED = {
+    "locked_out": ngettext_lazy(
+        "Too many failed attempts; this account is locked for %(minutes)s minute.",
+        "Too many failed attempts; this account is locked for %(minutes)s minutes.",
+        "minutes",
+    ),
+    "too_many_logins": ngettext_lazy(
+        "Too many failed logins from this address; try again in %(minutes)s minute.",
+        "Too many failed logins from this address; try again in %(minutes)s minutes.",
+        "minutes",
+    ),
+}
+
+
 class LoginForm(AuthenticationForm):
-    """Django's login form; says so plainly when the lockout backend refused the username."""
+    """Django's login form; says so plainly when the lockout backend refused the attempt (workflow.auth)."""
 
     def get_invalid_login_error(self):
-        if getattr(self.request, "govcredit_locked_out", False):
-            minutes = settings.LOGIN_LOCKOUT_MINUTES
-            message = ngettext(
-                "Too many failed attempts; this account is locked for %(minutes)s minute.",
-                "Too many failed attempts; this account is locked for %(minutes)s minutes.",
-                minutes,
-            )
-            return ValidationError(message, code="locked_out", params={"minutes": minutes})
+        refused = login_refusal(self.request)
+        if refused:
+            code, minutes = refused
+            return ValidationError(LOGIN_REFUSED[code], code=code, params={"minutes": minutes})
         return super().get_invalid_login_error()
 
 

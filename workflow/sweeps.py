@@ -136,3 +136,11 @@ def _documents_render_pending(*, as_of: dt.date):
     from workflow.documents import documents_render_pending
 
     return documents_render_pending()
+
+
+@sweep_step("ratelimit.purge_expired", order=95)
+def _ratelimit_purge_expired(*, as_of: dt.date) -> int:
+    """Delete the rate-limit counters whose window has closed (database backend)."""
+    from workflow.ratelimit import purge_expired
+
+    return purge_expired()

@@ -100,9 +100,15 @@ AUTHENTICATION_BACKENDS = ["workflow.auth.LockoutModelBackend", "workflow.auth.R
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "portal-home"
-# Lock a username after this many failed logins within the window, for the window.
+# Lock a username *from one client address* after this many failed logins, for the window; each
+# further lockout of the same pair within a day after the last one doubles it (up to LOGIN_LOCKOUT_MAX_MINUTES).
 LOGIN_LOCKOUT_ATTEMPTS = env.int("LOGIN_LOCKOUT_ATTEMPTS", default=5)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+LOGIN_LOCKOUT_MAX_MINUTES = env.int("LOGIN_LOCKOUT_MAX_MINUTES", default=24 * 60)
+# Password spraying: failed logins from one client address, whatever the usernames, per window.
+LOGIN_FAILURES_PER_IP = env.int("LOGIN_FAILURES_PER_IP", default=20)
+# Reverse proxies in front of the app that append to X-Forwarded-For (nginx: 1). 0 = use REMOTE_ADDR.
+GOVCREDIT_TRUSTED_PROXIES = env.int("GOVCREDIT_TRUSTED_PROXIES", default=0)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -185,6 +191,8 @@ Q_CLUSTER = {
     "label": "Jobs",
     "orm": "default",
 }
+# workflow.ratelimit: "db" (a counter row per key) or "redis" (INCR with expiry).
+GOVCREDIT_RATELIMIT_BACKEND = env("GOVCREDIT_RATELIMIT_BACKEND", default="redis" if REDIS_URL else "db")
 if REDIS_URL:
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = REDIS_URL
@@ -219,6 +227,9 @@ GOVCREDIT_FLOWS: list[str] = [
 # Complaint column (政府违约失信投诉专栏): abuse controls and the office that receives complaints.
 GOVCREDIT_COMPLAINT_LIMIT_PER_IP_HOUR = env.int("GOVCREDIT_COMPLAINT_LIMIT_PER_IP_HOUR", default=5)
 GOVCREDIT_COMPLAINT_LIMIT_PER_MOBILE_DAY = env.int("GOVCREDIT_COMPLAINT_LIMIT_PER_MOBILE_DAY", default=3)
+# Failed tracking look-ups (code + mobile digits) per code and per client address, per hour.
+GOVCREDIT_TRACKING_FAILURES_PER_CODE_HOUR = env.int("GOVCREDIT_TRACKING_FAILURES_PER_CODE_HOUR", default=10)
+GOVCREDIT_TRACKING_FAILURES_PER_IP_HOUR = env.int("GOVCREDIT_TRACKING_FAILURES_PER_IP_HOUR", default=30)
 GOVCREDIT_COMPLAINT_EVIDENCE_MAX_BYTES = env.int("GOVCREDIT_COMPLAINT_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 GOVCREDIT_COMPLAINT_EVIDENCE_MAX_FILES = 5
 # The agency (code) whose complaint office receives complaints and issues receipts and notices.

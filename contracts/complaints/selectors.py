@@ -1,6 +1,9 @@
 """Reads of complaints: for staff scoped to the user, for the complainant by the code and the mobile's last
 four digits; the step the user may take now, the public progress, the documents."""
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -9,9 +12,9 @@ from contracts.complaints.flows import ComplaintFlow
 from contracts.complaints.labels import STEP_LABELS, STEP_STATUS_LABELS
 from contracts.complaints.supervision import complaints_with_clock
 from contracts.models import Complaint, ComplaintProcess, Contract
-from workflow import clock, roles
+from workflow import clock, ratelimit, roles
 from workflow.deadlines import deadlines_for
-from workflow.errors import NotFound, ValidationFailed
+from workflow.errors import NotFound, RateLimited, ValidationFailed
 from workflow.flows import process_of, task_open_for_user
 from workflow.models import Agency, Document
 from workflow.scoping import agencies_for_user
@@ -35,12 +38,31 @@ PUBLIC_DOCUMENTS = {
 # --- for the complainant ---------------------------------------------------------------------------------------
 
 
-def complaint_get_for_tracking(*, code: str, mobile_last4: str) -> Complaint:
+def complaint_get_for_tracking(*, code: str, mobile_last4: str, ip: str | None = None) -> Complaint:
     """The complaint for its code plus the last four digits of the contact mobile; one answer for both
-    a wrong code and wrong digits, so that codes cannot be probed."""
-    complaint = Complaint.objects.filter(code=(code or "").strip().upper()).first()
+    a wrong code and wrong digits, so that codes cannot be probed. Failed look-ups are limited per code
+    and per client address (RateLimited, code "tracking_limited"): each look-up is counted first and
+    taken back when it matched, so that the four digits cannot be guessed by brute force."""
+    code = (code or "").strip().upper()[:32]
+    window = dt.timedelta(hours=1)
+    message = _("Too many failed look-ups; please try again later.")
+    keys = [(f"track-code:{code}", settings.GOVCREDIT_TRACKING_FAILURES_PER_CODE_HOUR)]
+    if ip:
+        keys.append((f"track-ip:{ip}", settings.GOVCREDIT_TRACKING_FAILURES_PER_IP_HOUR))
+    counted: list[str] = []
+    try:
+        for key, limit in keys:
+            counted.append(key)
+            ratelimit.limit(key, limit=limit, window=window, message=message, code="tracking_limited")
+    except RateLimited:
+        for key in counted[:-1]:
+            ratelimit.release(key)  # refused unchecked: only the limit that refused keeps its count
+        raise
+    complaint = Complaint.objects.filter(code=code).first()
     if complaint is None or not mobile_last4 or complaint.contact_mobile[-4:] != str(mobile_last4).strip():
         raise NotFound(_("No complaint matches this code and these digits."), "not_found")
+    for key in counted:
+        ratelimit.release(key)
     return complaint
 
 

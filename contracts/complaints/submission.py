@@ -14,12 +14,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from contracts.complaints.services import complaint_office
-from contracts.models import Complaint, ComplaintEvidence, Contract, SubmissionThrottle
-from workflow import clock
+from contracts.models import Complaint, ComplaintEvidence, Contract
+from workflow import clock, ratelimit
 from workflow.audit import audit_record
 from workflow.deadlines import deadline_start
 from workflow.documents import document_issue
-from workflow.errors import Conflict, RateLimited, ValidationFailed
+from workflow.errors import Conflict, ValidationFailed
 from workflow.models import Agency, Enterprise
 from workflow.models.parties import validate_uscc
 from workflow.uploads import CheckedUpload, uploads_check
@@ -127,14 +127,15 @@ def complaint_evidence_check(files) -> list[CheckedUpload]:
 
 
 def complaint_throttle(*, ip: str | None, mobile: str) -> None:
-    now = clock.now()
-    checks = [(f"mobile:{mobile}", dt.timedelta(days=1), settings.GOVCREDIT_COMPLAINT_LIMIT_PER_MOBILE_DAY)]
+    """Count this submission against the per-mobile and per-address limits (workflow.ratelimit);
+    RateLimited when either is exceeded. Counted before the checks that follow, so refused duplicates
+    count too and concurrent submissions cannot all pass."""
+    checks = [(f"complaint-mobile:{mobile}", dt.timedelta(days=1), settings.GOVCREDIT_COMPLAINT_LIMIT_PER_MOBILE_DAY)]
     if ip:
-        checks.append((f"ip:{ip}", dt.timedelta(hours=1), settings.GOVCREDIT_COMPLAINT_LIMIT_PER_IP_HOUR))
+        checks.append((f"complaint-ip:{ip}", dt.timedelta(hours=1), settings.GOVCREDIT_COMPLAINT_LIMIT_PER_IP_HOUR))
+    message = _("Too many complaints submitted from here recently; please try again later.")
     for key, window, limit in checks:
-        if SubmissionThrottle.objects.filter(key=key, at__gte=now - window).count() >= limit:
-            raise RateLimited(_("Too many complaints submitted from here recently; please try again later."))
-    SubmissionThrottle.objects.bulk_create([SubmissionThrottle(key=key, at=now) for key, _w, _l in checks])
+        ratelimit.limit(key, limit=limit, window=window, message=message)
 
 
 def _match_contract(cleaned, enterprise) -> Contract | None:
@@ -161,6 +162,9 @@ def complaint_file(*, cleaned: dict, files: list[CheckedUpload], source: str, ip
     enterprise, _created = Enterprise.objects.get_or_create(
         uscc=cleaned["uscc"], defaults={"name": cleaned["name"], "size": cleaned["size"]}
     )
+    # One filing per complainant at a time: the duplicate check below then sees every complaint committed
+    # before it (a concurrent identical submission waits here and is refused as a duplicate).
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     contract = _match_contract(cleaned, enterprise)
     same = Complaint.objects.filter(complainant=enterprise, status__in=OPEN_STATES)
     same = (

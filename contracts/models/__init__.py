@@ -4,7 +4,6 @@ from contracts.models.complaints import (
     ComplaintEvidence,
     ComplaintProcess,
     ComplaintSupervisionNotice,
-    SubmissionThrottle,
 )
 from contracts.models.contracts import Contract, ContractAttachment, ContractVersion
 from contracts.models.disposal import DisposalCase, DisposalProcess, GovernmentDishonestyRecord
@@ -20,7 +19,6 @@ __all__ = [
     "ComplaintEvidence",
     "ComplaintProcess",
     "ComplaintSupervisionNotice",
-    "SubmissionThrottle",
     "Contract",
     "ContractAttachment",
     "ContractImport",

@@ -152,17 +152,6 @@ class ComplaintProcess(CaseProcessMixin, Process):
         verbose_name_plural = _("complaint processes")
 
 
-class SubmissionThrottle(models.Model):
-    """Recent submissions by IP address and by mobile, for the public column's rate limits."""
-
-    key = models.CharField(max_length=80, db_index=True)  # "ip:1.2.3.4" or "mobile:13800138000"
-    at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        verbose_name = _("submission throttle")
-        verbose_name_plural = _("submission throttles")
-
-
 class ComplaintSupervisionNotice(models.Model):
     """督办书: drafted by the sweep when the handling body does not report back in time; a supervisor
     reviews the text and issues it (the PDF and its document number are made on issue). One per complaint."""

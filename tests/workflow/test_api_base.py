@@ -97,10 +97,20 @@ def test_lockout_after_five_failures_even_with_the_right_password(api, demo, set
     for _ in range(5):
         assert token_for(api, "supervisor", "wrong-password").status_code == 400
     response = token_for(api, "supervisor")
-    assert response.status_code == 403
+    # Issue 12: a lockout is "too many requests" (429 with Retry-After), no longer 403.
+    assert response.status_code == 429
     assert response.json()["code"] == "locked_out"
     assert "15 minutes" in response.json()["message"]
+    assert response["Retry-After"] == "900"
     assert not Token.objects.filter(user__username="supervisor").exists()
+    # ...from that address only: the supervisor logs in from another one.
+    other = api.post(
+        "/api/v1/auth/token/",
+        {"username": "supervisor", "password": PASSWORD},
+        format="json",
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert other.status_code == 200
 
 
 def test_me_needs_authentication(api):

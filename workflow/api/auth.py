@@ -6,6 +6,7 @@ import re
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -16,7 +17,8 @@ from rest_framework.views import APIView
 
 from workflow import roles
 from workflow.api.errors import ErrorSerializer
-from workflow.errors import DomainError, PermissionDenied
+from workflow.auth import login_refusal
+from workflow.errors import DomainError, RateLimited
 from workflow.models import Agency, Enterprise, User
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -74,6 +76,13 @@ class MeSerializer(serializers.ModelSerializer):
 # --- views -----------------------------------------------------------------------------------
 
 
+# The token endpoint's message for each refusal of workflow.auth.login_refusal.
+TOKEN_REFUSED = {
+    "locked_out": gettext_lazy("Too many failed logins. Try again in %(minutes)s minutes."),
+    "too_many_logins": gettext_lazy("Too many failed logins from this address; try again in %(minutes)s minutes."),
+}
+
+
 class TokenView(APIView):
     """Exchange username and password for an API token (the same lockout as the login page)."""
 
@@ -84,7 +93,7 @@ class TokenView(APIView):
         operation_id="auth_token_create",
         summary="Get an API token",
         request=TokenRequestSerializer,
-        responses={200: TokenSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+        responses={200: TokenSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
         auth=[],
         examples=[
             OpenApiExample(
@@ -97,7 +106,7 @@ class TokenView(APIView):
                 "Locked out",
                 value={"code": "locked_out", "message": "Too many failed logins. Try again later."},
                 response_only=True,
-                status_codes=["403"],
+                status_codes=["429"],
             ),
         ],
         tags=["auth"],
@@ -112,21 +121,14 @@ class TokenView(APIView):
             username=data.validated_data["username"],
             password=data.validated_data["password"],
         )
-        if getattr(django_request, "govcredit_locked_out", False):
-            raise PermissionDenied(
-                _("Too many failed logins. Try again in %(minutes)s minutes.") % {"minutes": _lockout_minutes()},
-                "locked_out",
-            )
+        refused = login_refusal(django_request)
+        if refused:
+            code, minutes = refused
+            raise RateLimited(TOKEN_REFUSED[code] % {"minutes": minutes}, code, retry_after=minutes * 60)
         if user is None:
             raise DomainError(_("Wrong username or password."), "invalid_credentials")
         token, _created = Token.objects.get_or_create(user=user)
         return Response(TokenSerializer({"token": token.key}).data)
-
-
-def _lockout_minutes() -> int:
-    from django.conf import settings
-
-    return int(getattr(settings, "LOGIN_LOCKOUT_MINUTES", 15))
 
 
 class MeView(APIView):

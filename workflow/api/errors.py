@@ -85,6 +85,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, DomainError):
         body = error_body(exc.code, exc.message)
         code = exc.http_status
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            headers["Retry-After"] = str(retry_after)
     elif isinstance(exc, TransitionNotAllowed | ConcurrentTransition):
         body = error_body("conflict", _("This record changed or is not in a state that allows this action."))
         code = status.HTTP_409_CONFLICT

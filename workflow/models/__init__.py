@@ -8,6 +8,7 @@ from workflow.models.jobs import Heartbeat, SweepRun
 from workflow.models.notifications import Notification
 from workflow.models.outbox import OutboxMessage
 from workflow.models.parties import Agency, Enterprise, LoginAttempt, User
+from workflow.models.ratelimit import RateCounter
 from workflow.models.rules import Rule
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "LoginAttempt",
     "Notification",
     "OutboxMessage",
+    "RateCounter",
     "Rule",
     "SweepRun",
     "User",

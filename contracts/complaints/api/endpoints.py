@@ -193,13 +193,14 @@ class ComplaintDetailApi(APIView):
             "who may see the complaint get the full case."
         ),
         parameters=[MOBILE_LAST4],
-        responses={200: TrackingSerializer, 404: ErrorSerializer},
+        responses={200: TrackingSerializer, 404: ErrorSerializer, 429: ErrorSerializer},
         auth=[{}, {"tokenAuth": []}],  # type: ignore[list-item]  # security requirements, though drf-spectacular annotates list[str]
         tags=TAG,
     )
     def get(self, request, code):
         if "mobile_last4" in request.query_params or not request.user.is_authenticated:
-            return Response(tracking_payload(complaint_get_for_tracking(code=code, mobile_last4=_digits(request))))
+            found = complaint_get_for_tracking(code=code, mobile_last4=_digits(request), ip=client_ip(request))
+            return Response(tracking_payload(found))
         complaint = complaint_get_for_user(user=request.user, code=code)
         return Response(staff_payload(complaint, request.user))
 

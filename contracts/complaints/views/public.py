@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -157,11 +157,14 @@ def complaint_track(request):
     if form.is_bound and form.is_valid():
         try:
             complaint = complaint_get_for_tracking(
-                code=form.cleaned_data["code"], mobile_last4=form.cleaned_data["mobile_last4"]
+                code=form.cleaned_data["code"], mobile_last4=form.cleaned_data["mobile_last4"], ip=client_ip(request)
             )
         except NotFound as exc:
             form.add_error(None, exc.message)
             status = 404
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
     if complaint is None:
         response = render(request, "portal/complaints/track.html", {"form": form}, status=status)
     else:
@@ -216,9 +219,13 @@ def complaint_evaluate(request, code):
 def complaint_public_document(request, code, kind):
     """The complainant's documents (receipt, written reply, notice of non-acceptance): code + digits."""
     try:
-        complaint = complaint_get_for_tracking(code=code, mobile_last4=request.GET.get("mobile_last4", ""))
+        complaint = complaint_get_for_tracking(
+            code=code, mobile_last4=request.GET.get("mobile_last4", ""), ip=client_ip(request)
+        )
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    except RateLimited as exc:
+        return HttpResponse(exc.message, status=429, content_type="text/plain; charset=utf-8")
     found = next((d for d in complaint_public_documents(complaint) if d["kind"] == kind), None)
     if found is None:
         raise Http404
