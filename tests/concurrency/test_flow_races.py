@@ -3,45 +3,36 @@ one step win once; the others get 409 (API) or a message (page), never a 500, an
 written once."""
 
 import pytest
-from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+from django.contrib.messages import get_messages
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from contracts.complaints.flows import ComplaintFlow
 from contracts.models import Complaint
-from tests.concurrency.race import codes, race, statuses
+from repair.models import RepairApplication, RepairProcess
+from tests.concurrency.race import codes, statuses
+from tests.concurrency.test_repair_races import (
+    N,
+    applied,
+    as_user,
+    browsers,
+    demo,  # noqa: F401 - the fixture, used by name
+    race,
+)
+from tests.contracts.test_complaint_api import BODY
 from workflow.deadlines import deadlines_for
-from workflow.models import AuditLog, Document, User
+from workflow.models import AuditLog, Document
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-N = 20
-COMPLAINT = {
-    "complainant": {"name": "X市恒信建材有限公司", "uscc": "91410100AY4CL12THU", "size": "small"},
-    "contact": {"name": "张伟", "mobile": "13812345678"},
-    "respondent": {"agency": "XJTJ"},
-    "contract": {"number": "JT-2025-031", "signed_on": "2025-06-10"},
-    "amount_claimed": "180000.00",
-    "facts": "2025年9月交付的养护材料经验收合格，货款18万元至今未付，多次催要无果。",
-    "declaration": True,
-}
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("demo"),
+]
 
 
-def as_user(username):
-    user = User.objects.get(username=username)
-    client = APIClient(REMOTE_ADDR="10.0.0.1", HTTP_ACCEPT_LANGUAGE="en")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
-@pytest.fixture
-def demo():
-    call_command("seed_demo", verbosity=0)
-
-
-def test_twenty_acceptances_of_one_complaint_accept_once(demo, travel):
+def test_twenty_acceptances_of_one_complaint_accept_once(travel):
     travel("2026-09-14")
-    filed = APIClient(REMOTE_ADDR="203.0.113.9").post("/api/v1/complaints/", COMPLAINT, format="json")
+    filed = APIClient(REMOTE_ADDR="203.0.113.9").post("/api/v1/complaints/", BODY, format="json")
     assert filed.status_code == 201, filed.json()
     code = filed.json()["code"]
     travel("2026-09-15")
@@ -60,3 +51,20 @@ def test_twenty_acceptances_of_one_complaint_accept_once(demo, travel):
     assert process.task_set.filter(flow_task__endswith="accept", status="DONE").count() == 1
     assert process.task_set.filter(flow_task__endswith="transfer").count() == 1
     assert Document.objects.count() == documents
+
+
+def test_twenty_officers_deciding_one_application_on_the_page_decide_once(travel):
+    application_id = applied(travel)
+    officers = browsers("penalty_officer")
+    url = reverse("repair-application", args=[application_id])
+    form = {"action": "decide", "decide-decision": "approve", "decide-reason": "罚款已缴清，纠正到位。"}
+
+    outcomes = race(N, lambda i: officers[i].post(url, form))
+
+    assert statuses(outcomes) == {302: N}
+    told = sorted((m.level_tag, m.message) for o in outcomes for m in get_messages(o.wsgi_request))
+    assert told.count(("success", "Decided. The decision has been issued to the applicant.")) == 1
+    assert [level for level, _ in told].count("error") == N - 1
+    assert (RepairApplication.objects.get().status, RepairProcess.objects.get().status) == ("approved", "DONE")
+    assert AuditLog.objects.filter(action="repair.decide").count() == 1
+    assert Document.objects.filter(object_id=str(application_id), doc_type="repair_decision").count() == 1
