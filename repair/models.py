@@ -207,6 +207,30 @@ class RepairApplication(StatefulModel):
         pass
 
 
+class OpenApplicationRecord(models.Model):
+    """A record an open application (accepted, waiting for material or for approval) applies for: one row
+    per record while the application is open, removed when it is decided. The unique record makes a
+    second open application for the same record impossible, whatever the code path."""
+
+    record = models.OneToOneField(DishonestyRecord, on_delete=models.CASCADE, related_name="open_application_link")
+    application = models.ForeignKey(RepairApplication, on_delete=models.CASCADE, related_name="open_record_links")
+
+    class Meta:
+        verbose_name = _("record under an open application")
+        verbose_name_plural = _("records under open applications")
+
+
+class NoticeService(models.Model):
+    """The one service (送达) of a record's dual notices: a record's notices are served once."""
+
+    record = models.OneToOneField(DishonestyRecord, on_delete=models.PROTECT, related_name="notice_service")
+    delivery = models.OneToOneField("workflow.Delivery", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("service of the dual notices")
+        verbose_name_plural = _("services of the dual notices")
+
+
 class RepairProof(StoredFile):
     application = models.ForeignKey(RepairApplication, on_delete=models.PROTECT, related_name="proofs")
     file = models.FileField(upload_to="repair/%Y/%m/")

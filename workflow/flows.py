@@ -5,6 +5,8 @@ instead. A flow lists the roles that may see it; each node still declares its ow
 `.Permission(...)` for who may act, and selectors scope which cases a user sees.
 """
 
+from django.utils.translation import gettext as _
+
 from workflow import roles
 
 
@@ -71,19 +73,34 @@ def task_run(*, process, node, user, request, apply, refused) -> None:
 
 def task_execute(*, task, user, request, apply) -> None:
     """Take `task` (assigning it to `user` when it is free), run `apply(activation)` — which calls a
-    service — and complete it, activating the next nodes. One transaction, under the flow's lock."""
+    service — and complete it, activating the next nodes. One transaction, under the flow's lock.
+
+    The process row is locked first, waiting (not viewflow's `nowait`), at the outermost level of the
+    transaction: a racing request waits for the winner's commit and then finds the task taken or done
+    (Conflict "task_state"), instead of a failed nowait lock inside an outer transaction (viewflow
+    #161: InFailedSqlTransaction, a 500). viewflow's own lock then re-locks a row this transaction
+    already holds, which always succeeds.
+    """
     from django.db import transaction
+    from viewflow.workflow.exceptions import FlowLockFailed
     from viewflow.workflow.status import STATUS
 
     from workflow.errors import Conflict, PermissionDenied
 
-    with transaction.atomic(), task.activation() as activation:
-        if task.status == STATUS.NEW:
-            if not activation.assign.has_perm(user):
-                raise PermissionDenied("This task is not yours to take.", "forbidden")
-            activation.assign(user)
-        if task.status != STATUS.ASSIGNED or task.owner_id != user.pk:
-            raise Conflict("This task has been taken or finished by someone else.", "task_state")
-        activation.start(request)
-        apply(activation)
-        activation.execute()
+    taken = Conflict(_("This task has been taken or finished by someone else."), "task_state")
+    with transaction.atomic():
+        process_class = task.flow_task.flow_class.process_class
+        process_class._default_manager.select_for_update().filter(pk=task.process_id).exists()
+        try:
+            with task.activation() as activation:
+                if task.status == STATUS.NEW:
+                    if not activation.assign.has_perm(user):
+                        raise PermissionDenied("This task is not yours to take.", "forbidden")
+                    activation.assign(user)
+                if task.status != STATUS.ASSIGNED or task.owner_id != user.pk:
+                    raise taken
+                activation.start(request)
+                apply(activation)
+                activation.execute()
+        except FlowLockFailed as exc:
+            raise taken from exc

@@ -11,11 +11,11 @@ import datetime as dt
 import hashlib
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from repair.models import DishonestyRecord, RepairApplication, RepairProof
+from repair.models import DishonestyRecord, OpenApplicationRecord, RepairApplication, RepairProof
 from repair.selectors import ACTIVE, OPEN_APPLICATION
 from workflow import clock, roles
 from workflow.audit import audit_record
@@ -138,6 +138,7 @@ def application_create(
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), "invalid", errors=errors)
     files = _proofs_check(proofs)
+    _records_lock(records)
     today, now = clock.today(), clock.now()
     eligible, reasons, earliest = application_check(
         records=records, proof_given=bool(files) or proof_held_by_unit, commitment_signed=True, today=today
@@ -162,6 +163,8 @@ def application_create(
         created_at=now,
     )
     application.records.set(records)
+    if eligible:
+        _records_claim(application, records)
     for checked in files:
         RepairProof.store(checked, application=application, uploaded_at=now)
     document_issue(
@@ -214,6 +217,28 @@ def application_create(
         changes={"eligible": eligible, "reasons": [r["code"] for r in reasons], "channel": channel},
     )
     return application
+
+
+def _records_lock(records) -> None:
+    """Lock the records applied for (in id order, so that two applications never wait for each other) and
+    refuse a second open application for any of them: a simultaneous applicant waits here for the first
+    one's commit and then finds its application."""
+    ids = sorted(r.pk for r in records)
+    list(DishonestyRecord.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    if OpenApplicationRecord.objects.filter(record_id__in=ids).exists():
+        raise Conflict(_("An application for this record is already being reviewed."), "application_exists")
+
+
+def _records_claim(application, records) -> None:
+    """The open application's hold on its records; the unique record refuses a second one even without
+    the lock."""
+    try:
+        with transaction.atomic():
+            OpenApplicationRecord.objects.bulk_create(
+                [OpenApplicationRecord(record=r, application=application) for r in records]
+            )
+    except IntegrityError as exc:
+        raise Conflict(_("An application for this record is already being reviewed."), "application_exists") from exc
 
 
 def _clock(application, purpose):
@@ -319,6 +344,7 @@ def _finalize(application, *, approve: bool, reason: str, actor) -> RepairApplic
         code="application_state",
         values={"approved": approve, "decided_on": today, "decision_reason": reason},
     )
+    OpenApplicationRecord.objects.filter(application=application).delete()
     feedback = _clock(application, "feedback")
     if feedback is not None and feedback.status in ("running", "paused", "overdue"):
         deadline_complete(deadline=feedback, on=today, acting_user=actor)

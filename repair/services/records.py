@@ -4,11 +4,11 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
-from repair.models import DishonestyRecord, Obligation
+from repair.models import DishonestyRecord, NoticeService, Obligation
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.deadlines import due_for
@@ -252,15 +252,22 @@ def record_serve_notices(
         )
     if not recipient.strip():
         raise ValidationFailed(_("Name who received the documents."), "required", field="recipient")
+    record = locked(record)  # a simultaneous service waits here, then finds this one
     docs = list(_notice_documents(record))
     if len(docs) != 2:
         raise Conflict(_("Both documents must be issued before they are served."), "notice_missing")
-    if Delivery.objects.filter(documents__in=docs).exists():
-        raise Conflict(_("These documents have already been served."), "already_served")
+    served = Conflict(_("These documents have already been served."), "already_served")
+    if NoticeService.objects.filter(record=record).exists() or Delivery.objects.filter(documents__in=docs).exists():
+        raise served
     delivery = Delivery.objects.create(
         method=method, delivered_on=delivered_on, recipient=recipient, receipt=receipt, recorded_by=acting_user
     )
     delivery.documents.set(docs)
+    try:
+        with transaction.atomic():
+            NoticeService.objects.create(record=record, delivery=delivery)
+    except IntegrityError as exc:  # served by another request although the lock was not taken
+        raise served from exc
     audit_record(
         action="record.serve",
         obj=record,

@@ -33,7 +33,7 @@ from repair.views.shared import documents_shown, or_404
 from workflow import clock
 from workflow.api.auth import display_name
 from workflow.deadlines import deadlines_for
-from workflow.errors import ValidationFailed
+from workflow.errors import DomainError, ValidationFailed
 from workflow.notifications import notifications_for_user
 
 REMINDERS_SHOWN = 10
@@ -134,7 +134,7 @@ def apply(request):
                     proofs=d["proofs"],
                     channel=channel,
                 )
-            except ValidationFailed as exc:
+            except DomainError as exc:  # bad fields, or an application for the record is already open
                 form.add_service_errors(exc)
             else:
                 documents_render_now(application)

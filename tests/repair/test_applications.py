@@ -142,9 +142,10 @@ def test_bad_applications_change_nothing(officer, travel):
         apply(travel, "2026-03-02", [r], enterprise=other, commitment={"signer_name": "", "accepted": False})
     assert set(exc.value.errors) == {"records", "commitment.signer_name", "commitment.accepted"}
     a = apply(travel, "2026-03-02", [r], proof_held_by_unit=True)
-    b = apply(travel, "2026-03-03", [r], proof_held_by_unit=True)  # still pending: answered "not eligible"
-    assert [x["code"] for x in b.reasons] == ["pending_application"]
-    assert list(applications_for_user(u("enterprise_user"))) == [b, a]
+    with pytest.raises(Conflict) as exc:  # still pending: a second open application is refused
+        apply(travel, "2026-03-03", [r], proof_held_by_unit=True)
+    assert exc.value.code == "application_exists"
+    assert list(applications_for_user(u("enterprise_user"))) == [a]
     assert list(applications_for_user(u("enterprise_user2"))) == []
     assert DishonestyRecord.objects.get(pk=r.pk).status == "published"
 
