@@ -232,19 +232,27 @@ def _client(username, route):
     return client
 
 
+URLS = {
+    "page": "/documents/{pk}/download",
+    "api": "/api/v1/documents/{pk}/download",
+    "repair_page": "/staff/repair/documents/{pk}",  # repair's own route: its documents only, same rule
+}
+REPAIR_DOCUMENTS = {"penalty_decision", "repair_notice", "credit_commitment", "acceptance_notice", "repair_decision"}
+
+
 def _url(route, pk):
-    return f"/documents/{pk}/download" if route == "page" else f"/api/v1/documents/{pk}/download"
+    return URLS[route].format(pk=pk)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", ["page", "api"])
+@pytest.mark.parametrize("route", ["page", "api", "repair_page"])
 def test_each_document_is_visible_to_exactly_who_may_see_its_case(travel, route):
     documents = _build(travel)
     assert sorted(documents) == sorted(EXPECTED)
     missing = max(d.pk for d in documents.values()) + 1000
     allowed: dict[str, set[str]] = {doc_type: set() for doc_type in documents}
     for who, username in USERS.items():
-        client = _client(username, route)
+        client = _client(username, "api" if route == "api" else "page")
         never = client.get(_url(route, missing))  # how "there is no such document" looks to this user
         for doc_type, document in documents.items():
             response = client.get(_url(route, document.pk))
@@ -258,10 +266,13 @@ def test_each_document_is_visible_to_exactly_who_may_see_its_case(travel, route)
             assert response.status_code == never.status_code, (who, doc_type, response.status_code)
             assert response.content == never.content, (who, doc_type)
             if username is None:  # not logged in: the login page, or the API's 401
-                expected = 302 if route == "page" else 401
+                expected = 401 if route == "api" else 302
                 assert response.status_code == expected
             else:
                 assert response.status_code == 404, (who, doc_type)
                 if route == "api":
                     assert response.json()["code"] == "document_not_found"
-    assert allowed == EXPECTED
+    if route == "repair_page":
+        assert allowed == {t: (who if t in REPAIR_DOCUMENTS else set()) for t, who in EXPECTED.items()}
+    else:
+        assert allowed == EXPECTED
