@@ -23,6 +23,7 @@ from contracts.services import contract_register, milestone_record_delivery
 from repair.models import RepairApplication
 from repair.process import application_submit, application_task
 from repair.services.records import record_create
+from tests.contracts.test_complaints import BODY as COMPLAINT
 from workflow import roles
 from workflow.documents import document_render
 from workflow.models import Agency, Document, Enterprise, User
@@ -30,16 +31,6 @@ from workflow.sweeps import sweep_run
 
 D = dt.date
 PARTY = "91410100AY4CL12THU"  # X市恒信建材有限公司: the enterprise in every case below
-
-COMPLAINT = {
-    "complainant": {"name": "X市恒信建材有限公司", "uscc": PARTY, "size": "small"},
-    "contact": {"name": "张伟", "mobile": "13812345678"},
-    "respondent": {"agency": "XJTJ"},
-    "contract": {"number": "JT-2025-031", "signed_on": "2025-06-10"},
-    "amount_claimed": "180000.00",
-    "facts": "2025年9月交付的养护材料经验收合格，货款18万元至今未付，多次催要无果。",
-    "declaration": True,
-}
 
 # Who is who (demo users plus a few more): the cases belong to 交通运输局 (XJTJ: respondent, handling
 # agency, contracting agency, evaluated agency), to 市场监管局 (XSCJ: the deciding unit of the record and

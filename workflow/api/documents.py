@@ -7,7 +7,6 @@ document exists or not. The document URLs in API payloads point here (`document_
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +19,7 @@ from rest_framework.views import APIView
 from workflow.api.errors import ErrorSerializer
 from workflow.documents import document_get_for_user
 from workflow.errors import NotFound
+from workflow.uploads import private_file_response
 
 
 def document_api_url(pk: int, request=None) -> str:
@@ -65,12 +65,7 @@ class DocumentDownloadView(APIView):
         if not document.file:
             raise NotFound(_("This document has not been generated yet."), code="document_not_ready")
         filename = f"{document.doc_number or document.verification_code}.pdf"
-        response = FileResponse(
-            document.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
-        )
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_file_response(document.file.open("rb"), filename=filename, content_type="application/pdf")
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are JSON whatever the client accepts (the PDF renderer renders nothing).
