@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ContractsConfig(AppConfig):
     name = "contracts"
     verbose_name = _("Government contracts")
+
+    def ready(self):
+        # A complaint's and a disposal case's documents: exactly who may see the case.
+        from contracts.complaints.selectors import complaints_visible_to
+        from contracts.disposal.selectors import disposals_visible_to
+        from contracts.models import Complaint, DisposalCase
+        from workflow.documents import document_scope_register
+
+        document_scope_register(Complaint, complaints_visible_to)
+        document_scope_register(DisposalCase, disposals_visible_to)

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class RepairConfig(AppConfig):
     name = "repair"
     verbose_name = _("Credit repair")
+
+    def ready(self):
+        # A record's and an application's documents: exactly who may see the record or the application.
+        from repair.models import DishonestyRecord, RepairApplication
+        from repair.selectors import applications_visible_to, records_visible_to
+        from workflow.documents import document_scope_register
+
+        document_scope_register(DishonestyRecord, records_visible_to)
+        document_scope_register(RepairApplication, applications_visible_to)

@@ -82,11 +82,6 @@ class DishonestyRecord(StatefulModel):
     def subject_name(self) -> str:
         return self.enterprise.name if self.enterprise is not None else self.person_name
 
-    def document_visible_to(self, user) -> bool:
-        """The subject's own users see its decision and notice (the deciding unit's staff and supervisors
-        see them through the issuer rule of workflow.documents)."""
-        return bool(self.enterprise_id) and getattr(user, "enterprise_id", None) == self.enterprise_id
-
     @property
     def publishable(self) -> bool:
         return self.category != self.Category.MINOR or self.publish_minor
@@ -179,12 +174,6 @@ class RepairApplication(StatefulModel):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.applied_on}"
-
-    def document_visible_to(self, user) -> bool:
-        # The enterprise's users, and the window clerk who filed the application for it.
-        return (
-            getattr(user, "enterprise_id", None) == self.enterprise_id or getattr(user, "pk", None) == self.filed_by_id
-        )
 
     @transition(field=status, source=Status.ACCEPTED, target=Status.SUPPLEMENT)
     def ask_supplement(self):

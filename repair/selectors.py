@@ -61,7 +61,8 @@ def is_applicant(user, application) -> bool:
 
 
 def records_visible_to(user):
-    """Supervisors see every record; an agency's staff those its units decided; an enterprise its own."""
+    """Supervisors see every record; an agency's penalty officers those its units decided; an enterprise
+    its own. The record's documents follow the same rule."""
     qs = DishonestyRecord.objects.select_related("enterprise", "deciding_unit")
     if not getattr(user, "is_authenticated", False):
         return qs.none()
@@ -69,7 +70,7 @@ def records_visible_to(user):
         return qs
     if user.enterprise_id:
         return qs.filter(enterprise_id=user.enterprise_id)
-    if user.agency_id:
+    if is_officer(user):
         return qs.filter(agency_filter(user, "deciding_unit"))
     return qs.none()
 
@@ -110,13 +111,16 @@ def public_records(q: str = ""):
 
 
 def applications_visible_to(user):
-    """Supervisors see every application; an enterprise its own; an agency's staff those of its units (and
-    the units below); a window clerk also what they filed at the window."""
+    """Supervisors see every application; an enterprise its own; an agency's penalty officers those of its
+    units (and the units below); a window clerk only what they filed at the window. The application's
+    documents follow the same rule."""
+    if not getattr(user, "is_authenticated", False):
+        return RepairApplication.objects.none()
     if user.is_superuser or roles.has_role(user, roles.SUPERVISOR):
         qs = RepairApplication.objects.all()
     elif user.enterprise_id:
         qs = RepairApplication.objects.filter(enterprise_id=user.enterprise_id)
-    elif user.agency_id:
+    elif is_officer(user):
         qs = RepairApplication.objects.filter(deciding_unit__in=agencies_for_user(user))
     else:
         qs = RepairApplication.objects.none()

@@ -5,8 +5,9 @@
 - Rendering runs in a q2 worker (`document_render`), once: WeasyPrint turns the template into a
   PDF, whose SHA-256 is stored next to the file. A failed render stays retryable
   (`documents_render_pending`).
-- The public /verify/<code> page shows the hash and status; staff download through
-  `document_get_for_user`, which answers NotFound for anything the user may not see.
+- The public /verify/<code> page shows the hash and status; users download (page or API with a token)
+  through `document_get_for_user`, which answers NotFound for anything the user may not see: a
+  document is visible to exactly who may see its case (`document_visible_to`).
 
 See docs/documents.md.
 """
@@ -18,6 +19,8 @@ import hashlib
 import json
 import logging
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -25,14 +28,17 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from workflow import clock, jobs, roles
 from workflow.audit import audit_record
 from workflow.errors import Conflict, NotFound, ValidationFailed
-from workflow.models import Document, DocumentSequence
+from workflow.models import Agency, Document, DocumentSequence
+from workflow.scoping import agencies_for_user
 
 logger = logging.getLogger(__name__)
 
@@ -357,17 +363,43 @@ def document_get_by_code(*, code: str) -> Document:
     return document
 
 
+# Case model → its app's scoping selector (user → queryset of the cases the user may see).
+_CASE_SCOPES: dict[type, Callable[[Any], QuerySet]] = {}
+
+
+def document_scope_register(model: type, visible_to: Callable[[Any], QuerySet]) -> None:
+    """Declare who may see the documents issued on cases of `model`: exactly who may see the case, as its
+    app's own scoping selector `visible_to(user)` answers (one rule for the pages, the API and the
+    documents). Apps register in their AppConfig.ready()."""
+    _CASE_SCOPES[model] = visible_to
+
+
+def _agencies_for_their_staff(user) -> QuerySet:
+    """Documents about an agency (its evaluation report): the clerks and heads of the agency or of an
+    agency above it."""
+    if not roles.has_role(user, roles.AGENCY_CLERK, roles.AGENCY_HEAD):
+        return Agency.objects.none()
+    return agencies_for_user(user)
+
+
+document_scope_register(Agency, _agencies_for_their_staff)
+
+
 def document_visible_to(*, document: Document, user) -> bool:
-    """Supervisors; users of the issuer or of any agency above it; users the case declares."""
-    if not getattr(user, "is_authenticated", False):
+    """Exactly who may see the document's case: supervisors (and superusers), and whoever the case's app
+    scoping selector admits (`document_scope_register`); a case model may instead declare
+    `document_visible_to(user) -> bool`. Being on the issuer's staff grants nothing by itself; a case
+    with no rule shows its documents to supervisors only."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
     if user.is_superuser or roles.has_role(user, roles.SUPERVISOR):
         return True
-    if user.agency_id and document.issuer is not None:
-        user_path = user.agency.path
-        if user_path and document.issuer.path.startswith(user_path):
-            return True
     case = document.case
+    if case is None:
+        return False
+    scope = _CASE_SCOPES.get(type(case))
+    if scope is not None:
+        return scope(user).filter(pk=case.pk).exists()
     declares = getattr(case, "document_visible_to", None)
     return bool(callable(declares) and declares(user))
 
@@ -376,5 +408,5 @@ def document_get_for_user(*, user, pk: int) -> Document:
     """The document `pk` if `user` may see it; NotFound otherwise (not 403: existence is not leaked)."""
     document = Document.objects.select_related("issuer", "content_type").filter(pk=pk).first()
     if document is None or not document_visible_to(document=document, user=user):
-        raise NotFound("No such document.", code="document_not_found")
+        raise NotFound(gettext("No such document."), code="document_not_found")
     return document

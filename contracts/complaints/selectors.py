@@ -160,11 +160,12 @@ def sees_all_complaints(user) -> bool:
 
 
 def complaints_visible_to(user):
-    """Complaint officers and supervisors see all; agency staff see complaints against or routed to
-    their agency (and those below it); enterprises see their own."""
+    """Complaint officers and supervisors see all; an agency's clerks and heads see complaints against or
+    routed to their agency (and those below it); enterprises see their own. Other staff (a window clerk,
+    a penalty officer) see none. The complaint's documents follow the same rule."""
     if sees_all_complaints(user):
         return Complaint.objects.all()
-    if user.agency_id:
+    if user.agency_id and roles.has_role(user, roles.AGENCY_CLERK, roles.AGENCY_HEAD):
         ids = list(agencies_for_user(user).values_list("id", flat=True))
         return Complaint.objects.filter(Q(respondent_id__in=ids) | Q(handling_agency_id__in=ids))
     if user.enterprise_id:

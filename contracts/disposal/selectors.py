@@ -2,13 +2,18 @@
 
 from contracts.disposal.flows import DisposalFlow
 from contracts.models import DisposalCase, DisposalProcess
+from workflow import roles
 from workflow.flows import process_of, task_open_for_user
-from workflow.scoping import agency_filter
+from workflow.scoping import agency_filter, sees_everything
 
 
 def disposals_visible_to(user):
-    """The disposal cases of the agencies `user` may see."""
-    return DisposalCase.objects.filter(agency_filter(user, "agency")).select_related("contract", "agency")
+    """The disposal cases of the agencies `user` may see, for their clerks and heads and for supervisors
+    (other staff of the agency see none). The case's documents follow the same rule."""
+    qs = DisposalCase.objects.select_related("contract", "agency")
+    if not (sees_everything(user) or roles.has_role(user, roles.AGENCY_CLERK, roles.AGENCY_HEAD)):
+        return qs.none()
+    return qs.filter(agency_filter(user, "agency"))
 
 
 def disposal_process(case: DisposalCase) -> DisposalProcess:

@@ -3,10 +3,9 @@ hand from the models (the staff's view unmasked where the role allows, the publi
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from repair.models import DishonestyRecord, Objection, RepairApplication
 from repair.selectors import documents_of, is_supervisor, is_unit_officer, record_delivery
+from workflow.api.documents import document_api_url
 from workflow.deadlines import deadlines_for
 from workflow.masking import mask_id_number, mask_name
 from workflow.models import Document
@@ -20,7 +19,7 @@ def document_payload(request, d: Document) -> dict:
         "doc_number": d.doc_number,
         "issued_on": d.issued_on,
         "status": d.status,
-        "url": request.build_absolute_uri(reverse("document-download", args=[d.pk])),
+        "url": document_api_url(d.pk, request),
         "sha256": d.sha256 or None,
     }
 

@@ -46,7 +46,9 @@ class DocumentOutSerializer(serializers.Serializer):
     title = serializers.CharField()
     doc_number = serializers.CharField()
     status = serializers.CharField()
-    url = serializers.URLField(help_text="The PDF (document-download: the issuer's staff, supervisors, the subject).")
+    url = serializers.URLField(
+        help_text="The PDF, for a token (api-document-download): whoever may see the case, and supervisors."
+    )
     sha256 = serializers.CharField(allow_null=True)
 
 

@@ -31,8 +31,8 @@ from repair.services.documents import documents_render_now
 from repair.services.records import record_create, record_publish, record_serve_notices, record_validate
 from repair.views.shared import PER_PAGE, audit_rows, documents_shown, or_404
 from workflow import clock
-from workflow.documents import document_render
-from workflow.errors import DomainError, ValidationFailed
+from workflow.documents import document_get_for_user, document_render
+from workflow.errors import DomainError, NotFound, ValidationFailed
 from workflow.forms import form_errors_from
 from workflow.masking import mask_name
 from workflow.models import Delivery, Document
@@ -192,17 +192,11 @@ def record_detail(request, pk):
 @require_GET
 def document_download(request, pk):
     """A document of a record or an application the user may see (rendered now if its worker has not yet)."""
-    document = Document.objects.select_related("content_type").filter(pk=pk).first()
-    if document is None:
-        raise Http404
-    model = document.content_type.model_class()
-    if model is DishonestyRecord:
-        visible = records_visible_to(request.user).filter(pk=document.object_id).exists()
-    elif model is RepairApplication:
-        visible = applications_visible_to(request.user).filter(pk=document.object_id).exists()
-    else:
-        visible = False
-    if not visible:
+    try:  # the one rule of workflow.documents (the case's selector), limited to repair's own cases here
+        document = document_get_for_user(user=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    if document.content_type.model_class() not in (DishonestyRecord, RepairApplication):
         raise Http404
     if not document.file and document.status in (Document.Status.PENDING, Document.Status.FAILED):
         document_render(document.pk)

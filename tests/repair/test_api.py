@@ -75,7 +75,7 @@ def test_recording_answers_with_the_dates_and_both_documents_rendered(demo, trav
     for d in body["documents"]:
         doc = Document.objects.get(pk=d["id"])
         assert d["sha256"] == doc.sha256 and len(d["sha256"]) == 64
-        assert d["url"] == f"http://testserver/documents/{doc.pk}/download"
+        assert d["url"] == f"http://testserver/api/v1/documents/{doc.pk}/download"  # issue 12: a token URL
     # The subject's user downloads them; another enterprise's does not even learn they exist.
     client.force_login(User.objects.get(username="enterprise_user"))
     got = client.get(f"/documents/{body['documents'][1]['id']}/download")

@@ -134,20 +134,30 @@ def download_url(document) -> str:
     return reverse("document-download", kwargs={"pk": document.pk})
 
 
-@pytest.mark.parametrize("who", ["issuer_clerk", "parent_agency_clerk", "supervisor"])
-def test_download_allowed(client, document, agencies, who):
-    users = {
-        "issuer_clerk": lambda: user_at(agencies["station"], username="clerk", role="agency_clerk"),
-        "parent_agency_clerk": lambda: user_at(agencies["city"], username="head", role="agency_head"),
-        "supervisor": lambda: user_at(None, username="sup", role="supervisor"),
-    }
-    client.force_login(users[who]())
+def test_download_allowed_to_a_supervisor(client, document):
+    client.force_login(user_at(None, username="sup", role="supervisor"))
     response = client.get(download_url(document))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert f"filename*=utf-8''{quote(document.doc_number + '.pdf')}" in disposition
+    assert b"".join(response.streaming_content) == PDF_BYTES
+
+
+@pytest.mark.parametrize("who", ["issuer_clerk", "parent_agency_head"])
+def test_the_issuers_staff_download_only_through_the_case(client, document, agencies, who, monkeypatch):
+    # Issue 12: being on the issuer's staff (or above it) no longer grants a download by itself;
+    # the case's own scoping decides.
+    users = {
+        "issuer_clerk": lambda: user_at(agencies["station"], username="clerk", role="agency_clerk"),
+        "parent_agency_head": lambda: user_at(agencies["city"], username="head", role="agency_head"),
+    }
+    client.force_login(users[who]())
+    assert client.get(download_url(document)).status_code == 404
+    monkeypatch.setattr(Enterprise, "document_visible_to", lambda self, user: user.agency_id is not None, raising=False)
+    response = client.get(download_url(document))
+    assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF_BYTES
 
 

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from workflow.api.auth import MeView, TokenView
+from workflow.api.documents import DocumentDownloadView
 from workflow.api.errors import not_found
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     ),
     path("v1/auth/token/", TokenView.as_view(), name="api-auth-token"),
     path("v1/me", MeView.as_view(), name="api-me"),
+    path("v1/documents/<int:pk>/download", DocumentDownloadView.as_view(), name="api-document-download"),
     # Keep last: unknown URLs under /api/ get the API's JSON 404.
     re_path(r"^.*$", not_found, name="api-not-found"),
 ]

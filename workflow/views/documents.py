@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +16,14 @@ from workflow.documents import (
 )
 from workflow.errors import NotFound
 from workflow.models import Document
-from workflow.uploads import HEAD_BYTES, MAX_FILE_BYTES, cap_uploads, sha256_of, sniff_content_type
+from workflow.uploads import (
+    HEAD_BYTES,
+    MAX_FILE_BYTES,
+    cap_uploads,
+    private_file_response,
+    sha256_of,
+    sniff_content_type,
+)
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 
@@ -117,9 +124,4 @@ def document_download(request, pk: int):
     if not document.file:
         raise Http404(gettext("This document has not been generated yet."))
     filename = f"{document.doc_number or document.verification_code}.pdf"
-    response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(document.file.open("rb"), filename=filename, content_type="application/pdf")

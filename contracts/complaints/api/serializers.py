@@ -10,6 +10,7 @@ from rest_framework import serializers
 from contracts.complaints.labels import STEP_LABELS, STEP_STATUS_LABELS
 from contracts.complaints.selectors import complaint_documents, open_step, public_steps
 from contracts.models import Complaint
+from workflow.api.documents import document_api_url
 from workflow.api.errors import ErrorSerializer
 from workflow.api.fields import AmountField
 from workflow.deadlines import deadlines_for
@@ -99,6 +100,7 @@ def staff_payload(complaint: Complaint, user) -> dict:
                 "doc_number": d.doc_number,
                 "status": d.status,
                 "issued_on": d.issued_on,
+                "url": document_api_url(d.pk),
             }
             for d in documents
         ],
