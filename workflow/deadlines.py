@@ -123,6 +123,11 @@ def compute_due(rule: Rule, start: dt.date, *, amount: int | None = None) -> Due
     )
 
 
+def deadline_provisional(deadline: Deadline) -> bool:
+    """Whether a clock's current due date was counted with a provisional year."""
+    return uses_provisional(deadline.rule, deadline.start_on, deadline.due_on)
+
+
 def uses_provisional(rule: Rule, start: dt.date, due: dt.date) -> bool:
     """Whether a period of `rule` from `start` to `due` was counted with a provisional year.
 
