@@ -73,13 +73,8 @@ def complaint_recipients(complaint):
     """The handling agency's clerks and heads, and the complaint officers."""
     from workflow.models import User
 
-    users = (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(agency=complaint.handling_agency, groups__name__in=[roles.AGENCY_CLERK, roles.AGENCY_HEAD])
-            | Q(groups__name=roles.COMPLAINT_OFFICER)
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    who = Q(groups__name=roles.COMPLAINT_OFFICER)
+    if complaint.handling_agency_id is not None:  # not yet transferred: the officers only
+        who |= Q(agency_id=complaint.handling_agency_id, groups__name__in=[roles.AGENCY_CLERK, roles.AGENCY_HEAD])
+    users = User.objects.filter(is_active=True).filter(who).distinct().order_by("pk")
     return users, reverse("complaint-detail", args=[complaint.code])
