@@ -15,3 +15,5 @@ class ContractsConfig(AppConfig):
 
         document_scope_register(Complaint, complaints_visible_to)
         document_scope_register(DisposalCase, disposals_visible_to)
+        # Registers this app's hooks for the recompute after a holiday notice (workflow.recompute).
+        from contracts import recompute  # noqa: F401

@@ -14,3 +14,5 @@ class RepairConfig(AppConfig):
 
         document_scope_register(DishonestyRecord, records_visible_to)
         document_scope_register(RepairApplication, applications_visible_to)
+        # Registers this app's hooks for the recompute after a holiday notice (workflow.recompute).
+        from repair import recompute  # noqa: F401

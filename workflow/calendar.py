@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from workflow import workdays
 from workflow.audit import audit_record
 from workflow.errors import ValidationFailed
 from workflow.models import CalendarYear, HolidayOverride
+from workflow.recompute import Moved, calendar_recompute
 
 
 @transaction.atomic
@@ -52,15 +54,25 @@ def holiday_override_delete(*, day: dt.date, acting_user=None, reason: str = "")
     override.delete()
 
 
-@transaction.atomic
 def calendar_year_declare(
     *, year: int, notice: str, days: Sequence[tuple[dt.date, bool, str]] = (), acting_user=None
 ) -> CalendarYear:
+    """calendar_year_enter, for callers that need only the CalendarYear."""
+    return calendar_year_enter(year=year, notice=notice, days=days, acting_user=acting_user)[0]
+
+
+@transaction.atomic
+def calendar_year_enter(
+    *, year: int, notice: str, days: Sequence[tuple[dt.date, bool, str]] = (), acting_user=None
+) -> tuple[CalendarYear, list[Moved]]:
     """Enter a year's State Council holiday notice: its rest days and adjusted working days.
 
     `days` is a list of (day, is_workday, name). Weekends are rest days and Monday–Friday working
-    days unless a row says otherwise. From then on the working-day engine answers for that year.
+    days unless a row says otherwise. From then on the working-day engine answers for that year
+    from the notice instead of provisionally, and every open date whose computation touched the
+    year is recomputed (workflow.recompute): audited, the parties notified, the changes returned.
     """
+    old = workdays.get_calendar()
     if not notice.strip():
         raise ValidationFailed(
             _("Name the State Council notice the data comes from."), "notice_required", field="notice"
@@ -85,4 +97,6 @@ def calendar_year_declare(
         reason=notice,
         changes={"year": year, "days": len(days)},
     )
-    return calendar_year
+    workdays.invalidate()
+    moved = calendar_recompute(year=year, old=old, acting_user=acting_user)
+    return calendar_year, moved

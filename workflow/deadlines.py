@@ -44,6 +44,7 @@ class Due:
     amount: int | None
     base_due: dt.date  # the end of the period as counted
     due: dt.date  # base_due, moved off a rest day for deadlines
+    provisional: bool = False  # counted with a year whose State Council notice is not entered yet
 
     @property
     def moved(self) -> bool:
@@ -58,6 +59,7 @@ class Due:
             "due": self.due.isoformat(),
             "counted_end": self.base_due.isoformat(),
             "moved_off_rest_day": self.moved,
+            "provisional": self.provisional,
             "kind": r.kind,
             "amount": self.amount,
             "unit": r.unit,
@@ -115,7 +117,28 @@ def compute_due(rule: Rule, start: dt.date, *, amount: int | None = None) -> Due
     if amount is None:
         raise ValidationFailed(_("Rule %(code)s has no countable period") % {"code": rule.code}, "rule_not_countable")
     base = _advance(rule, start, amount)
-    return Due(rule=rule, start=start, amount=amount, base_due=base, due=_finish(rule, base))
+    due = _finish(rule, base)
+    return Due(
+        rule=rule, start=start, amount=amount, base_due=base, due=due, provisional=uses_provisional(rule, start, due)
+    )
+
+
+def deadline_provisional(deadline: Deadline) -> bool:
+    """Whether a clock's current due date was counted with a provisional year."""
+    return uses_provisional(deadline.rule, deadline.start_on, deadline.due_on)
+
+
+def uses_provisional(rule: Rule, start: dt.date, due: dt.date) -> bool:
+    """Whether a period of `rule` from `start` to `due` was counted with a provisional year.
+
+    Working days use every year from start to due; a deadline moved off a rest day uses the year
+    it ends in. Provisional years are the latest ones, so the due date's year decides the second.
+    """
+    if rule.unit == Rule.Unit.WORKING_DAYS:
+        return workdays.span_provisional(start, due)
+    if rule.kind == Rule.Kind.DEADLINE:
+        return workdays.is_provisional(due.year)
+    return False
 
 
 def due_for(code: str, start: dt.date, *, amount: int | None = None) -> Due:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.urls import NoReverseMatch
@@ -23,6 +23,7 @@ class CalendarStatus:
     next_year: int
     next_year_missing: bool
     this_year_missing: bool
+    provisional_years: list[int] = field(default_factory=list)  # counted from 令第795号, no notice yet
 
 
 def _year_ranges(years: list[int]) -> list[tuple[int, int]]:
@@ -37,13 +38,15 @@ def _year_ranges(years: list[int]) -> list[tuple[int, int]]:
 
 def calendar_status(*, today: dt.date) -> CalendarStatus:
     """Which years the working-day engine can answer for, and whether next year is entered yet."""
-    years = sorted(workdays.get_calendar().years)
+    calendar = workdays.get_calendar()
+    years = sorted(calendar.years - calendar.provisional_years)  # years with their State Council notice
     return CalendarStatus(
         years=years,
         ranges=_year_ranges(years),
         next_year=today.year + 1,
         next_year_missing=(today.year + 1) not in years,
         this_year_missing=today.year not in years,
+        provisional_years=sorted(calendar.provisional_years),
     )
 
 

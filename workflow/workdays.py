@@ -1,8 +1,12 @@
 """Working-day calendar: weekends, statutory holidays and adjusted working days (调休上班).
 
 Data comes from the chinese-calendar package, corrected and extended by HolidayOverride rows;
-a year beyond the package is available only once a supervisor has declared it (CalendarYear).
-Asking about a year with no data raises CalendarDataMissing: never a guess.
+a supervisor declares a year beyond the package by entering its State Council notice (CalendarYear).
+A later year with no notice yet, up to PROVISIONAL_HORIZON years after the current one, is
+computed *provisionally* from 《全国年节及纪念日放假办法》 (workflow.statutory_holidays): its
+statutory holidays plus weekends, no adjusted working days. Work never stops; every date that used
+such a year is shown as provisional and recomputed when the notice is entered (workflow.calendar).
+Years beyond that horizon (or before the package) raise CalendarDataMissing.
 
 The calendar is precomputed into a sorted array of working-day ordinals, so adding N working
 days or counting them between two dates is a binary search, not a day-by-day loop. The array is
@@ -22,9 +26,14 @@ import chinese_calendar
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
+from workflow import clock
 from workflow.errors import CalendarDataMissing
+from workflow.statutory_holidays import statutory_holidays
 
 REFRESH_SECONDS = 30
+# A year with no notice is computed provisionally up to this many years after the current one
+# (a 60-day term from December, a 15-working-day clock extended twice, all fit); later ones are refused.
+PROVISIONAL_HORIZON = 2
 
 _PACKAGE_YEARS = frozenset(d.year for d in list(chinese_calendar.holidays) + list(chinese_calendar.workdays))
 
@@ -34,6 +43,15 @@ class WorkingCalendar:
     years: frozenset[int]
     workdays: tuple[int, ...]  # sorted ordinals of every working day in the available years
     workday_set: frozenset[int]
+    provisional_years: frozenset[int] = frozenset()
+
+    def is_provisional(self, year: int) -> bool:
+        """True when `year` has no State Council notice and is computed from the statutory list."""
+        return year in self.provisional_years
+
+    def span_provisional(self, first: dt.date, last: dt.date) -> bool:
+        lo, hi = sorted((first.year, last.year))
+        return any(y in self.provisional_years for y in range(lo, hi + 1))
 
     # -- checks ---------------------------------------------------------------------------
     def require_year(self, year: int) -> None:
@@ -93,19 +111,24 @@ class WorkingCalendar:
         return result
 
 
-def _build() -> WorkingCalendar:
+def _build(current_year: int) -> WorkingCalendar:
     from workflow.models import CalendarYear, HolidayOverride
 
     overrides = dict(HolidayOverride.objects.values_list("day", "is_workday"))
     years = set(_PACKAGE_YEARS) | set(CalendarYear.objects.values_list("year", flat=True))
+    provisional = set(range(max(years) + 1, current_year + PROVISIONAL_HORIZON + 1))
+    years |= provisional
     ordinals: list[int] = []
     for year in sorted(years):
         day = dt.date(year, 1, 1)
         end = dt.date(year, 12, 31)
         in_package = year in _PACKAGE_YEARS
+        rest = statutory_holidays(year) if year in provisional else {}
         while day <= end:
             if day in overrides:
                 work = overrides[day]
+            elif day in rest:
+                work = False
             elif in_package:
                 if day in chinese_calendar.workdays:
                     work = True
@@ -118,7 +141,12 @@ def _build() -> WorkingCalendar:
             if work:
                 ordinals.append(day.toordinal())
             day += dt.timedelta(days=1)
-    return WorkingCalendar(years=frozenset(years), workdays=tuple(ordinals), workday_set=frozenset(ordinals))
+    return WorkingCalendar(
+        years=frozenset(years),
+        workdays=tuple(ordinals),
+        workday_set=frozenset(ordinals),
+        provisional_years=frozenset(provisional),
+    )
 
 
 def _signature():
@@ -130,17 +158,20 @@ def _signature():
 
 
 _lock = threading.Lock()
-_state: dict = {"calendar": None, "signature": None, "checked": 0.0}
+_state: dict = {"calendar": None, "signature": None, "checked": 0.0, "year": None}
 
 
 def get_calendar() -> WorkingCalendar:
+    current_year = clock.today().year  # the provisional horizon follows the (possibly moved) clock
     with _lock:
         now = time.monotonic()
-        if _state["calendar"] is None or now - _state["checked"] > REFRESH_SECONDS:
+        stale = _state["calendar"] is None or _state["year"] != current_year
+        if stale or now - _state["checked"] > REFRESH_SECONDS:
             sig = _signature()
-            if _state["calendar"] is None or sig != _state["signature"]:
-                _state["calendar"] = _build()
+            if stale or sig != _state["signature"]:
+                _state["calendar"] = _build(current_year)
                 _state["signature"] = sig
+                _state["year"] = current_year
             _state["checked"] = now
         return _state["calendar"]
 
@@ -164,3 +195,13 @@ def is_working_day(day: dt.date) -> bool:
 
 def next_working_day(day: dt.date) -> dt.date:
     return get_calendar().next_working_day(day)
+
+
+def is_provisional(year: int) -> bool:
+    """True when `year` is counted provisionally (no State Council notice entered yet)."""
+    return get_calendar().is_provisional(year)
+
+
+def span_provisional(first: dt.date, last: dt.date) -> bool:
+    """True when any year from first to last is counted provisionally."""
+    return get_calendar().span_provisional(first, last)

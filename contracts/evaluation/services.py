@@ -254,8 +254,14 @@ def overdue_report(*, year: int) -> dict:
         .order_by("contract__agency__code")
     )
     try:
-        publish_by = due_for("sme.overdue.publish", end).due
-        calendar_note = ""
+        due = due_for("sme.overdue.publish", end)
+        publish_by = due.due
+        calendar_note = (
+            _("Provisional: the State Council holiday notice for %(year)s has not been entered yet.")
+            % {"year": publish_by.year}
+            if due.provisional
+            else ""
+        )
     except CalendarDataMissing as exc:
         publish_by = dt.date(year + 1, 3, 31)
         calendar_note = str(exc)

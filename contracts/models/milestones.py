@@ -59,6 +59,16 @@ class Milestone(StatefulModel):
         return f"{self.contract.number} {self.title}"
 
     @property
+    def payment_due_provisional(self) -> bool:
+        """The payment date was counted with a year whose State Council notice is not entered yet
+        (issue 9 item 7): it may move when the notice is entered (workflow.calendar recomputes it)."""
+        from workflow import workdays
+
+        if self.payment_due_on is None or self.payment_rule == "contract.planned":
+            return False
+        return workdays.is_provisional(self.payment_due_on.year)
+
+    @property
     def outstanding(self):
         return (self.amount or 0) - self.paid_amount
 

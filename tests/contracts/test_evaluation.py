@@ -66,7 +66,7 @@ def test_annual_overdue_report(q3, travel):
     assert report["publish_by"] == D(2026, 3, 31)
     report = overdue_report(year=2026)
     assert report["total_count"] == 0  # B was paid in October
-    # 31 March 2027 cannot be checked for a rest day until the 2027 calendar is entered.
+    # 31 March 2027 is checked for a rest day against the provisional 2027 calendar (issue 9 item 7).
     assert report["publish_by"] == D(2027, 3, 31) and "2027" in report["calendar_note"]
 
 

@@ -47,6 +47,16 @@ def test_deadline_agreed_days_within_and_above_the_ceiling():
         run("deadline", "sme.pay.government", "2026-09-02", "--agreed-days", "61")
 
 
+def test_deadline_into_a_year_without_notice_is_marked_provisional(travel):
+    travel("2026-11-30")
+    data = json.loads(run("deadline", "sme.pay.government", "2026-12-15", "--json"))
+    assert (data["due"], data["provisional"]) == ("2027-01-14", True)
+    assert "（暂定）" in run("deadline", "sme.pay.government", "2026-12-15")
+    data = json.loads(run("deadline", "sme.pay.government", "2026-09-02", "--json"))
+    assert (data["due"], data["provisional"]) == ("2026-10-08", False)
+    assert "暂定" not in run("deadline", "sme.pay.government", "2026-09-02")
+
+
 def test_deadline_plain_text_says_when_it_moved():
     text = run("deadline", "sme.pay.government", "2026-09-02")
     assert "2026-10-08" in text and "2026-10-02" in text
@@ -64,12 +74,12 @@ def migrated_db(tmp_path_factory):
 @pytest.mark.parametrize(
     "args, needle",
     [
-        (["workdays", "add", "2027-01-04", "3"], "2027"),
+        (["workdays", "add", "2031-01-04", "3"], "2031"),  # far beyond any provisional year
         (["workdays", "add", "2026-13-01", "3"], "2026-13-01"),
         (["workdays", "add", "2026-09-30", "seven"], "seven"),
         (["deadline", "no.such.rule", "2026-09-02"], "no.such.rule"),
         (["deadline", "sme.pay.government", "2026-09-02", "--agreed-days", "61"], "60"),
-        (["deadline", "complaint.handle", "2026-12-02"], "2027"),
+        (["deadline", "complaint.handle", "2030-12-02"], "2031"),
     ],
 )
 def test_bad_input_exits_non_zero_with_one_line_and_no_traceback(migrated_db, args, needle):

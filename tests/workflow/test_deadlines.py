@@ -82,11 +82,19 @@ def test_agreed_term_above_the_legal_ceiling_is_refused():
     assert "60" in str(exc.value)
 
 
-def test_a_deadline_ending_in_a_year_without_data_is_an_error():
-    # 30 days from 2026-12-02 end on 2027-01-01: whether that is a rest day is not known yet.
-    with pytest.raises(CalendarDataMissing):
-        engine.due_for("complaint.handle", D(2026, 12, 2))
-    assert engine.due_for("complaint.handle", D(2026, 12, 1)).due == D(2026, 12, 31)
+def test_a_deadline_ending_in_a_year_without_notice_is_provisional(travel):
+    # Issue 9 item 7 (was: refused). 30 days from 2026-12-02 end on 2027-01-01, 元旦 under
+    # 令第795号: the deadline moves to Monday 2027-01-04, provisionally.
+    travel("2026-11-30")
+    due = engine.due_for("complaint.handle", D(2026, 12, 2))
+    assert (due.base_due, due.due, due.provisional) == (D(2027, 1, 1), D(2027, 1, 4), True)
+    assert due.as_dict()["provisional"] is True
+    due = engine.due_for("complaint.handle", D(2026, 12, 1))
+    assert (due.due, due.provisional) == (D(2026, 12, 31), False)
+    # A 30-day payment term from 2026-12-15 ends on 2027-01-14: counted with 2027, provisional.
+    assert engine.due_for("sme.pay.government", D(2026, 12, 15)).provisional is True
+    with pytest.raises(CalendarDataMissing):  # far beyond next year: refused
+        engine.due_for("complaint.handle", D(2030, 12, 2))
 
 
 def test_the_rule_in_force_on_the_start_date_is_used():

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def last_year():
-    return max(workdays.get_calendar().years)
+    calendar = workdays.get_calendar()
+    return max(calendar.years - calendar.provisional_years)
 
 
 def get(client):
@@ -37,7 +38,12 @@ def test_ok_with_a_fresh_heartbeat(client, travel, last_year):
     assert dt.datetime.fromisoformat(jobs["last_heartbeat"]) == Heartbeat.objects.get(name="q2").at
     assert (jobs["queued"], jobs["oldest_queued_age_seconds"]) == (0, None)
     years = sorted(workdays.get_calendar().years)
-    assert body["calendar"] == {"years": [years[0], last_year], "next_year_available": False}
+    assert body["calendar"] == {
+        "years": [years[0], last_year + 2],
+        "next_year_available": False,
+        "provisional_years": [last_year + 1, last_year + 2],
+        "next_year_provisional": True,
+    }
 
 
 def test_degraded_without_heartbeat_or_with_a_stale_one(client, travel, last_year):
@@ -64,6 +70,9 @@ def test_degraded_from_1_december_when_next_years_calendar_is_missing(client, tr
     status, body = get(client)
     assert (status, body["status"]) == (200, "degraded")
     assert body["calendar"]["next_year_available"] is False
+    # Dates in next year are still counted, provisionally: the JSON says so.
+    assert body["calendar"]["next_year_provisional"] is True
+    assert body["calendar"]["provisional_years"] == [last_year + 1, last_year + 2]
     travel(f"{last_year - 1}-12-01")  # next year is known then
     status, body = get(client)
     assert (body["status"], body["calendar"]["next_year_available"]) == ("ok", True)

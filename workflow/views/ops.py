@@ -61,7 +61,9 @@ def healthz(request):
             cur.execute("SELECT 1")
         beat = Heartbeat.objects.filter(name=HEARTBEAT_NAME).values_list("at", flat=True).first()
         queued, oldest_age = _queue_state(now)
-        years = sorted(workdays.get_calendar().years)
+        calendar = workdays.get_calendar()
+        years = sorted(calendar.years)
+        provisional_years = sorted(calendar.provisional_years)
     except DatabaseError:
         logger.exception("healthz: database check failed")
         return JsonResponse(
@@ -70,7 +72,8 @@ def healthz(request):
         )
     heartbeat_age = _age_seconds(beat, now)
     today = clock.today()
-    next_year_available = (today.year + 1) in years
+    # "Available" means the State Council notice is in: a provisional year is counted, but its dates may move.
+    next_year_available = (today.year + 1) in years and (today.year + 1) not in provisional_years
     degraded = heartbeat_age is None or heartbeat_age > HEARTBEAT_MAX_AGE.total_seconds()
     if (today.month, today.day) >= CALENDAR_WARNING_MONTH_DAY and not next_year_available:
         degraded = True
@@ -87,6 +90,8 @@ def healthz(request):
             "calendar": {
                 "years": [years[0], years[-1]] if years else [],
                 "next_year_available": next_year_available,
+                "provisional_years": provisional_years,
+                "next_year_provisional": (today.year + 1) in provisional_years,
             },
         }
     )

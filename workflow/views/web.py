@@ -127,7 +127,7 @@ def staff_notification_read(request, pk: int):
 
 @login_required
 def staff_calendar(request):
-    from workflow.calendar import calendar_year_declare
+    from workflow.calendar import calendar_year_enter
 
     _require_supervisor(request.user)
     if request.method == "POST":
@@ -135,7 +135,7 @@ def staff_calendar(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                calendar_year_declare(
+                _year, moved = calendar_year_enter(
                     year=data["year"],
                     notice=data["notice"],
                     days=data["parsed_days"],
@@ -149,6 +149,11 @@ def staff_calendar(request):
                     _("Calendar for %(year)s saved: %(count)s days from %(notice)s.")
                     % {"year": data["year"], "count": len(data["parsed_days"]), "notice": data["notice"]},
                 )
+                # What the notice moved, shown once on the next page (each change is also audited).
+                request.session["calendar_recomputed"] = {
+                    "year": data["year"],
+                    "moved": [m.as_dict() for m in moved],
+                }
                 return redirect("staff-calendar")
     else:
         status = selectors.calendar_status(today=clock.today())
@@ -161,5 +166,6 @@ def staff_calendar(request):
             "calendar": selectors.calendar_status(today=clock.today()),
             "declared": selectors.calendar_years_declared(),
             "overrides": selectors.holiday_overrides_list(),
+            "recomputed": request.session.pop("calendar_recomputed", None) if request.method == "GET" else None,
         },
     )

@@ -27,6 +27,11 @@ class Command(GovcreditCommand):
         r = due.rule
         moved = f" (moved from {due.base_due.isoformat()}, a rest day)" if due.moved else ""
         self.stdout.write(f"{r.code}: {r.title}")
-        self.stdout.write(f"  {r.get_kind_display()}: {due.due.isoformat()}{moved}")
+        provisional = (
+            " （暂定）provisional: counted before the State Council holiday notice for that year was entered"
+            if due.provisional
+            else ""
+        )
+        self.stdout.write(f"  {r.get_kind_display()}: {due.due.isoformat()}{moved}{provisional}")
         self.stdout.write(f"  from {start.isoformat()}, {due.amount} {r.get_unit_display()}")
         self.stdout.write(f"  basis: {r.basis}{'' if r.verified else '  [unverified]'}")
