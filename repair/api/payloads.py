@@ -20,7 +20,10 @@ def document_payload(request, d: Document) -> dict:
         "doc_number": d.doc_number,
         "issued_on": d.issued_on,
         "status": d.status,
-        "url": request.build_absolute_uri(reverse("document-download", args=[d.pk])),
+        # No link until the worker has rendered the PDF (the answer never renders one).
+        "url": request.build_absolute_uri(reverse("document-download", args=[d.pk]))
+        if d.status == Document.Status.RENDERED
+        else None,
         "sha256": d.sha256 or None,
     }
 

@@ -46,7 +46,11 @@ class DocumentOutSerializer(serializers.Serializer):
     title = serializers.CharField()
     doc_number = serializers.CharField()
     status = serializers.CharField()
-    url = serializers.URLField(help_text="The PDF (document-download: the issuer's staff, supervisors, the subject).")
+    url = serializers.URLField(
+        allow_null=True,
+        help_text="The PDF (document-download: the issuer's staff, supervisors, the subject); "
+        "null while `status` is pending or failed (a q2 worker renders it).",
+    )
     sha256 = serializers.CharField(allow_null=True)
 
 

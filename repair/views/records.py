@@ -27,16 +27,15 @@ from repair.selectors import (
     record_get_for_user,
     records_visible_to,
 )
-from repair.services.documents import documents_render_now
 from repair.services.records import record_create, record_publish, record_serve_notices, record_validate
 from repair.views.shared import PER_PAGE, audit_rows, documents_shown, or_404
 from workflow import clock
-from workflow.documents import document_render
 from workflow.errors import DomainError, ValidationFailed
 from workflow.forms import form_errors_from
 from workflow.masking import mask_name
 from workflow.models import Delivery, Document
 from workflow.uploads import private_file_response
+from workflow.views.documents import document_pending_response
 
 
 def _served_expression():
@@ -97,7 +96,6 @@ def record_new(request):
                 record_validate(data)  # say everything at once; saves nothing
             else:
                 record = record_create(data=data, acting_user=user)
-                documents_render_now(record)
                 messages.success(
                     request,
                     _(
@@ -191,7 +189,7 @@ def record_detail(request, pk):
 @login_required
 @require_GET
 def document_download(request, pk):
-    """A document of a record or an application the user may see (rendered now if its worker has not yet)."""
+    """A document of a record or an application the user may see (a 生成中 page until its worker has rendered it)."""
     document = Document.objects.select_related("content_type").filter(pk=pk).first()
     if document is None:
         raise Http404
@@ -205,8 +203,7 @@ def document_download(request, pk):
     if not visible:
         raise Http404
     if not document.file and document.status in (Document.Status.PENDING, Document.Status.FAILED):
-        document_render(document.pk)
-        document.refresh_from_db()
+        return document_pending_response(request, document)
     if not document.file:
         raise Http404(_("This document has not been generated yet."))
     return private_file_response(

@@ -39,6 +39,23 @@ class VerifyUploadForm(forms.Form):
         return upload
 
 
+PENDING_REFRESH_SECONDS = 3
+
+
+def document_pending_response(request, document: Document, *, back_url: str = "", status: int = 202):
+    """The answer at a document's download address while its PDF is still with the q2 worker: a 生成中 page
+    that reloads itself (202 Accepted), never a 404 and never a render inside the request."""
+    response = render(
+        request,
+        "documents/pending_page.html",
+        {"document": document, "refresh_seconds": PENDING_REFRESH_SECONDS, "back_url": back_url},
+        status=status,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["Retry-After"] = str(PENDING_REFRESH_SECONDS)
+    return response
+
+
 def public_status(document: Document) -> tuple[str, str]:
     """(word, css tone) for the public: valid, revoked, or still being generated."""
     if document.status == Document.Status.RENDERED:
@@ -115,7 +132,9 @@ def document_download(request, pk: int):
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     if not document.file:
-        raise Http404(gettext("This document has not been generated yet."))
+        if document.status == Document.Status.REVOKED:
+            raise Http404(gettext("This document has not been generated yet."))
+        return document_pending_response(request, document)
     filename = f"{document.doc_number or document.verification_code}.pdf"
     response = FileResponse(
         document.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
