@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -65,8 +66,12 @@ def test_recording_with_huge_facts_answers_at_once_and_the_worker_renders_after_
     officer = User.objects.get(username="penalty_officer")
     api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=officer)[0].key}")
+    started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = api.post("/api/v1/repair/records/", RECORD, format="json")
+    print(
+        f"POST /api/v1/repair/records/, {len(RECORD['facts'])} characters of facts: {time.monotonic() - started:.2f} s"
+    )
     assert response.status_code == 201, response.content[:500]
     body = response.json()
     assert [(d["status"], d["url"], d["sha256"]) for d in body["documents"]] == [("pending", None, None)] * 2
