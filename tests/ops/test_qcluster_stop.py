@@ -6,6 +6,7 @@ signalled at once after it reports "running" and again while it is still startin
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -48,7 +49,24 @@ def cluster_env(tmp_path_factory):
     return environment
 
 
-def start_cluster(environment) -> tuple[subprocess.Popen, list[str], threading.Event]:
+def kill_tree(process: subprocess.Popen) -> None:
+    """SIGKILL a cluster still alive and every process below it (a failed test leaves nothing running)."""
+    if process.poll() is None:
+        for pid in [process.pid, *descendants(process.pid)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        process.wait(5)
+
+
+@pytest.fixture
+def start_cluster(cluster_env):
+    started: list[subprocess.Popen] = []
+    yield lambda: _start_cluster(cluster_env, started)
+    for process in started:
+        kill_tree(process)
+
+
+def _start_cluster(environment, started: list) -> tuple[subprocess.Popen, list[str], threading.Event]:
     process = subprocess.Popen(
         [sys.executable, MANAGE, "qcluster"],
         env=environment,
@@ -57,6 +75,7 @@ def start_cluster(environment) -> tuple[subprocess.Popen, list[str], threading.E
         stderr=subprocess.STDOUT,
         text=True,
     )
+    started.append(process)
     lines: list[str] = []
     running = threading.Event()
 
@@ -79,9 +98,7 @@ def stop_within(process: subprocess.Popen, signum: int) -> float:
     try:
         process.wait(timeout=STOP_LIMIT_SECONDS)
     except subprocess.TimeoutExpired:
-        for pid in [process.pid, *descendants(process.pid)]:
-            os.kill(pid, signal.SIGKILL)
-        process.wait(5)
+        kill_tree(process)
         pytest.fail(f"qcluster still alive {STOP_LIMIT_SECONDS} s after {signal.Signals(signum).name}")
     elapsed = time.monotonic() - started
     process.reader.join(5)  # type: ignore[attr-defined]  # the last log lines
@@ -89,9 +106,9 @@ def stop_within(process: subprocess.Popen, signum: int) -> float:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_a_running_cluster_stops_within_ten_seconds_every_time(cluster_env, signum):
+def test_a_running_cluster_stops_within_ten_seconds_every_time(start_cluster, signum):
     for _round in range(3):
-        process, lines, running = start_cluster(cluster_env)
+        process, lines, running = start_cluster()
         assert running.wait(START_LIMIT_SECONDS), "".join(lines)
         children = descendants(process.pid)
         assert len(children) >= 4  # sentinel, 2 workers, monitor, pusher
@@ -104,8 +121,8 @@ def test_a_running_cluster_stops_within_ten_seconds_every_time(cluster_env, sign
         assert any("has stopped" in line for line in lines), "".join(lines)
 
 
-def test_a_signal_while_the_cluster_is_starting_stops_it(cluster_env):
-    process, lines, _running = start_cluster(cluster_env)
+def test_a_signal_while_the_cluster_is_starting_stops_it(start_cluster):
+    process, lines, _running = start_cluster()
     deadline = time.monotonic() + START_LIMIT_SECONDS
     while not any(marker in line for line in lines for marker in STARTING) and time.monotonic() < deadline:
         time.sleep(0.05)
