@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +44,22 @@ PENDING_REFRESH_SECONDS = 3
 
 def document_pending_response(request, document: Document, *, back_url: str = "", status: int = 202):
     """The answer at a document's download address while its PDF is still with the q2 worker: a 生成中 page
-    that reloads itself (202 Accepted), never a 404 and never a render inside the request."""
+    that reloads itself (202 Accepted), never a 404 and never a render inside the request. A client that
+    asks for JSON only gets {"code": "document_pending", ...} with the same 202 and Retry-After."""
+    accept = request.headers.get("Accept", "")
+    response: HttpResponse
+    if "application/json" in accept and "text/html" not in accept:
+        response = JsonResponse(
+            {
+                "code": "document_pending",
+                "detail": gettext("The document is still being generated; try again later."),
+                "status": document.status,
+            },
+            status=status,
+        )
+        response["Cache-Control"] = "private, no-store"
+        response["Retry-After"] = str(PENDING_REFRESH_SECONDS)
+        return response
     response = render(
         request,
         "documents/pending_page.html",
