@@ -44,10 +44,12 @@ run: install
 	@echo "  agency_clerk agency_clerk2 agency_head supervisor complaint_officer"
 	@echo "  penalty_officer window_clerk enterprise_user enterprise_user2"
 	@echo "Ctrl-C stops the web server and the task cluster together."
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(PY) manage.py qcluster & \
-	  $(PY) manage.py runserver $(HOST):$(PORT) --noreload & \
-	  wait
+	@# Ctrl-C reaches both; the trap also stops them when one exits, and waits until both have
+	@# (qcluster stops within GOVCREDIT_QCLUSTER_STOP_GRACE seconds, see workflow/management/commands/qcluster.py).
+	@trap 'trap - INT TERM EXIT; kill $$qc $$web 2>/dev/null; wait' INT TERM EXIT; \
+	  $(PY) manage.py qcluster & qc=$$!; \
+	  $(PY) manage.py runserver $(HOST):$(PORT) --noreload & web=$$!; \
+	  wait -n; exit 0
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -31,10 +31,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_q",
     "viewflow",
     "viewflow.workflow",
     "workflow",
+    "django_q",  # after workflow: workflow's `qcluster` command (stops on SIGTERM) replaces django_q's
     "contracts",
     "repair",
 ]
@@ -193,6 +193,10 @@ Q_CLUSTER = {
 }
 # workflow.ratelimit: "db" (a counter row per key) or "redis" (INCR with expiry).
 GOVCREDIT_RATELIMIT_BACKEND = env("GOVCREDIT_RATELIMIT_BACKEND", default="redis" if REDIS_URL else "db")
+
+# `manage.py qcluster` (workflow/management/commands/qcluster.py): seconds a stopping cluster waits for
+# the task at hand before it kills its workers (the task is then delivered again).
+GOVCREDIT_QCLUSTER_STOP_GRACE = env.float("GOVCREDIT_QCLUSTER_STOP_GRACE", default=8.0)
 if REDIS_URL:
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = REDIS_URL

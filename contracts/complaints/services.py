@@ -22,9 +22,9 @@ from contracts.models import ArrearsCase, Complaint
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.deadlines import deadline_complete, deadline_extend, deadline_start, deadlines_for
-from workflow.documents import document_issue, document_render
+from workflow.documents import document_issue
 from workflow.errors import Conflict, PermissionDenied, ValidationFailed
-from workflow.models import Agency, Deadline, Document, Enterprise
+from workflow.models import Agency, Deadline, Enterprise
 from workflow.transitions import locked, transition
 
 REFUSED = gettext_lazy("The complaint is %(status)s; that is not possible now.")
@@ -32,15 +32,6 @@ REFUSED = gettext_lazy("The complaint is %(status)s; that is not possible now.")
 
 def complaint_office() -> Agency | None:
     return Agency.objects.filter(code=settings.GOVCREDIT_COMPLAINT_OFFICE).first()
-
-
-def complaint_document_ready(document: Document) -> Document:
-    """A document still waiting for its worker is rendered now (once: document_render locks and checks),
-    so that a complainant who has just filed gets the receipt at once."""
-    if not document.file and document.status == Document.Status.PENDING:
-        document_render(document.pk)
-        document.refresh_from_db()
-    return document
 
 
 # --- the steps -------------------------------------------------------------------------------------------------

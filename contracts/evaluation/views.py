@@ -6,12 +6,15 @@ import io
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from contracts.evaluation.services import (
     evaluation_compute,
@@ -22,9 +25,11 @@ from contracts.evaluation.services import (
 )
 from contracts.models import EvaluationWeights
 from workflow import clock, roles
-from workflow.documents import document_issue, document_render
+from workflow.documents import document_issue
 from workflow.errors import DomainError
+from workflow.models import Agency, Document
 from workflow.scoping import agencies_for_user
+from workflow.views.documents import PENDING_REFRESH_SECONDS
 
 INDICATOR_LABELS = {
     "registration_timeliness": gettext_lazy("Registration on time"),
@@ -130,40 +135,68 @@ def evaluation_export(request, fmt):
     return response
 
 
+def _may_issue_report(user) -> bool:
+    """The report is an official document of the credit office: a supervisor issues it, as their agency."""
+    return _is_supervisor(user) and bool(user.agency_id)
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def evaluation_report(request, agency_id):
-    """The per-agency evaluation report as an official PDF: issued once per agency and period."""
+    """The per-agency evaluation report, an official PDF issued once per agency and period.
+
+    GET only shows: the issued report (生成中 until its q2 worker has rendered it; the page reloads itself),
+    or, for a supervisor, a button that issues it. Issuing is a POST (CSRF-checked) and renders nothing:
+    the PDF is rendered by the worker after commit.
+    """
     period, error = _period(request)
     if error:
         raise Http404(error)
     row = next((r for r in _rows_for(request.user, period) if r["agency"]["id"] == agency_id), None)
     if row is None:
         raise Http404
-    from workflow.models import Agency
-
     agency = Agency.objects.get(pk=agency_id)
-    issuer = request.user.agency if _is_supervisor(request.user) and request.user.agency_id else None
-    with transaction.atomic():
-        document = document_issue(
-            case=agency,
-            doc_type=f"evaluation_report:{period.label}",
-            title="政务诚信评价报告",
-            template="documents/evaluation_report.html",
-            issuer=issuer,
-            acting_user=request.user,
-            context={
-                "recipients": agency.name,
-                "period": period.label,
-                "start": period.start.isoformat(),
-                "end": period.end.isoformat(),
-                "score": row["score"],
-                "rank": row["rank"],
-                "cells": [[str(label), None if v is None else round(100 * v, 2)] for label, v in row["cells"]],
-                "figures": row["figures"],
-            },
-        )
-    document_render(document.pk)  # at once, so the download works now (the queued task is idempotent)
-    return redirect("document-download", document.pk)
+    doc_type = f"evaluation_report:{period.label}"
+    may_issue = _may_issue_report(request.user)
+    if request.method == "POST":
+        if not may_issue:
+            raise DjangoPermissionDenied
+        with transaction.atomic():
+            document_issue(
+                case=agency,
+                doc_type=doc_type,
+                title="政务诚信评价报告",
+                template="documents/evaluation_report.html",
+                issuer=request.user.agency,
+                acting_user=request.user,
+                context={
+                    "recipients": agency.name,
+                    "period": period.label,
+                    "start": period.start.isoformat(),
+                    "end": period.end.isoformat(),
+                    "score": row["score"],
+                    "rank": row["rank"],
+                    "cells": [[str(label), None if v is None else round(100 * v, 2)] for label, v in row["cells"]],
+                    "figures": row["figures"],
+                },
+            )
+        messages.success(request, _("The evaluation report has been issued; its PDF is being generated."))
+        return redirect(f"{reverse('contracts-evaluation-report', args=[agency.pk])}?period={period.label}")
+    document = Document.objects.filter(
+        content_type=ContentType.objects.get_for_model(Agency), object_id=str(agency.pk), doc_type=doc_type
+    ).first()
+    return render(
+        request,
+        "staff/evaluation/report.html",
+        {
+            "agency": agency,
+            "period": period,
+            "row": row,
+            "document": document,
+            "may_issue": may_issue,
+            "refresh_seconds": PENDING_REFRESH_SECONDS,
+        },
+    )
 
 
 class WeightsForm(forms.Form):

@@ -33,7 +33,6 @@ from repair.selectors import (
     is_unit_officer,
 )
 from repair.services.applications import application_extend, application_supplement, application_supplement_received
-from repair.services.documents import documents_render_now
 from workflow.api.parsing import body_bool, body_text, multipart_json, request_body, truthy
 from workflow.errors import PermissionDenied, ValidationFailed
 
@@ -110,7 +109,6 @@ class ApplicationCollectionApi(APIView):
             proofs=files,
             channel=channel,
         )
-        documents_render_now(application)
         return _application_response(request, application.pk, status.HTTP_201_CREATED)
 
     @repair_schema(
@@ -193,7 +191,6 @@ class ApplicationDecideApi(APIView):
             reason=body_text(body, "reason"),
             request=request,
         )
-        documents_render_now(application)
         return _application_response(request, application.pk)
 
 

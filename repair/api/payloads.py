@@ -19,7 +19,8 @@ def document_payload(request, d: Document) -> dict:
         "doc_number": d.doc_number,
         "issued_on": d.issued_on,
         "status": d.status,
-        "url": document_api_url(d.pk, request),
+        # No link until the worker has rendered the PDF (the answer never renders one).
+        "url": document_api_url(d.pk, request) if d.status == Document.Status.RENDERED else None,
         "sha256": d.sha256 or None,
     }
 

@@ -1,7 +1,8 @@
 """Dishonesty records, under /api/v1/repair/records/.
 
 - `POST repair/records/` (penalty officer): record a decision; the penalty decision and the credit repair
-  notice are issued in the same act and rendered before the answer, so each has its SHA-256.
+  notice are issued in the same act; a q2 worker renders them after commit (each shows its `status`, and
+  `url` and `sha256` once it is rendered).
 - `POST repair/records/{id}/serve` and `POST repair/records/{id}/publish` (penalty officer of the deciding
   unit) are additions to the issue's list: serving both documents with one delivery record, and publishing.
 
@@ -23,7 +24,6 @@ from repair.api.payloads import record_payload, record_row_payload
 from repair.api.serializers import RecordInSerializer, RecordOutSerializer, repair_schema
 from repair.models import DishonestyRecord
 from repair.selectors import is_unit_officer, record_get_for_user, records_visible_to
-from repair.services.documents import documents_render_now
 from repair.services.records import record_create, record_publish, record_serve_notices
 from workflow.api.parsing import body_date, body_text, request_body
 from workflow.errors import PermissionDenied, ValidationFailed
@@ -49,14 +49,14 @@ class RecordCollectionApi(APIView):
         request=RecordInSerializer,
         responses={201: RecordOutSerializer},
         description="The deciding unit is the officer's agency. The penalty decision and the credit repair notice "
-        "(双书同达) are issued in the same act and rendered before the answer (each with its SHA-256). "
+        "(双书同达) are issued in the same act; a q2 worker renders them after the answer (each document shows its "
+        "`status`; `url` and `sha256` are null until it is `rendered`). "
         "`earliest_repair_on` and `publication_ends_on` come from the rules in force on the decision date.",
     )
     def post(self, request):
         if isinstance(request.data, QueryDict) or not isinstance(request.data, dict):
             raise ValidationFailed(_("Send a JSON object."), "invalid")
         record = record_create(data=dict(request.data), acting_user=request.user)
-        documents_render_now(record)
         return _record_response(request, record.pk, status.HTTP_201_CREATED)
 
     @repair_schema(

@@ -47,7 +47,9 @@ class DocumentOutSerializer(serializers.Serializer):
     doc_number = serializers.CharField()
     status = serializers.CharField()
     url = serializers.URLField(
-        help_text="The PDF, for a token (api-document-download): whoever may see the case, and supervisors."
+        allow_null=True,
+        help_text="The PDF, for a token (api-document-download): whoever may see the case, and supervisors; "
+        "null while `status` is pending or failed (a q2 worker renders it).",
     )
     sha256 = serializers.CharField(allow_null=True)
 

@@ -31,7 +31,6 @@ from repair.selectors import (
     is_unit_officer,
 )
 from repair.services.applications import application_extend, application_supplement, application_supplement_received
-from repair.services.documents import documents_render_now
 from repair.views.shared import PER_PAGE, audit_rows, clocks_of, documents_shown, or_404
 from workflow import clock
 from workflow.deadlines import deadlines_for
@@ -218,7 +217,6 @@ def _application_action(request, application, action, d) -> str:
         reason=d["reason"],
         request=request,
     )
-    documents_render_now(application)
     if application.status == RepairApplication.Status.AWAITING_APPROVAL:
         return _("Proposed for approval: a supervisor approves the repair of serious dishonesty information.")
     return _("Decided. The decision has been issued to the applicant.")

@@ -28,7 +28,6 @@ from repair.selectors import (
     is_window_clerk,
 )
 from repair.services.applications import commitment_text
-from repair.services.documents import documents_render_now
 from repair.views.shared import documents_shown, or_404
 from workflow import clock
 from workflow.api.auth import display_name
@@ -137,7 +136,6 @@ def apply(request):
             except DomainError as exc:  # bad fields, or an application for the record is already open
                 form.add_service_errors(exc)
             else:
-                documents_render_now(application)
                 return redirect("repair-application-answer", application.pk)
     else:
         initial = {"records": request.GET.getlist("record")}

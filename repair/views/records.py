@@ -27,16 +27,16 @@ from repair.selectors import (
     record_get_for_user,
     records_visible_to,
 )
-from repair.services.documents import documents_render_now
 from repair.services.records import record_create, record_publish, record_serve_notices, record_validate
 from repair.views.shared import PER_PAGE, audit_rows, documents_shown, or_404
 from workflow import clock
-from workflow.documents import document_get_for_user, document_render
+from workflow.documents import document_get_for_user
 from workflow.errors import DomainError, NotFound, ValidationFailed
 from workflow.forms import form_errors_from
 from workflow.masking import mask_name
 from workflow.models import Delivery, Document
 from workflow.uploads import private_file_response
+from workflow.views.documents import document_pending_response
 
 
 def _served_expression():
@@ -97,7 +97,6 @@ def record_new(request):
                 record_validate(data)  # say everything at once; saves nothing
             else:
                 record = record_create(data=data, acting_user=user)
-                documents_render_now(record)
                 messages.success(
                     request,
                     _(
@@ -191,7 +190,7 @@ def record_detail(request, pk):
 @login_required
 @require_GET
 def document_download(request, pk):
-    """A document of a record or an application the user may see (rendered now if its worker has not yet)."""
+    """A document of a record or an application the user may see (a 生成中 page until its worker has rendered it)."""
     try:  # the one rule of workflow.documents (the case's selector), limited to repair's own cases here
         document = document_get_for_user(user=request.user, pk=pk)
     except NotFound as exc:
@@ -199,8 +198,7 @@ def document_download(request, pk):
     if document.content_type.model_class() not in (DishonestyRecord, RepairApplication):
         raise Http404
     if not document.file and document.status in (Document.Status.PENDING, Document.Status.FAILED):
-        document_render(document.pk)
-        document.refresh_from_db()
+        return document_pending_response(request, document)
     if not document.file:
         raise Http404(_("This document has not been generated yet."))
     return private_file_response(

@@ -14,6 +14,7 @@ from contracts.complaints.challenge import challenge_new
 from contracts.complaints.process import complaint_submit, complaint_task
 from contracts.complaints.supervision import supervision_notice_issue
 from contracts.models import Complaint, ComplaintEvidence, ComplaintProcess, ComplaintSupervisionNotice
+from workflow.documents import documents_render_pending
 from workflow.errors import Conflict, PermissionDenied
 from workflow.models import Agency, AuditLog, Document, Notification, User
 
@@ -148,6 +149,10 @@ def test_filing_through_the_form_gives_the_code_and_the_receipt(web, travel):
     assert "that is by 2026-09-28" in body
     receipt_url = f"/complaints/track/{complaint.code}/receipt?mobile_last4=5678"
     assert receipt_url in done.content.decode()
+    waiting = web.get(receipt_url)  # the q2 worker has not rendered it yet: a page that reloads itself
+    assert (waiting.status_code, waiting["Retry-After"]) == (202, "3")
+    assert 'id="document-pending"' in waiting.content.decode() and 'http-equiv="refresh"' in waiting.content.decode()
+    assert documents_render_pending() == {"rendered": 1}  # the worker, after commit
     receipt = web.get(receipt_url)
     assert receipt.status_code == 200 and receipt["Content-Type"] == "application/pdf"
     assert receipt["Cache-Control"] == "private, no-store"
@@ -291,6 +296,7 @@ def test_the_complainant_reads_the_reply_and_evaluates_on_the_tracking_page(web,
     complaint_task(complaint=c, step="feedback", user=u("agency_clerk"), text="我局将于10月底前付清全部货款。")
     page = web.get("/complaints/track/", {"code": c.code, "mobile_last4": "5678"})
     assert "Your evaluation" in text(page)
+    documents_render_pending()
     reply = web.get(f"/complaints/track/{c.code}/reply?mobile_last4=5678")
     assert "投诉办理情况答复函" in pdf_text(reply)
     # Wrong digits change nothing.
@@ -382,6 +388,8 @@ def test_the_case_page_walks_the_steps(web, travel):
     titles = [d.title for d in page.context["documents"]]
     assert titles == ["投诉登记回执", "投诉办理情况答复函"]
     reply = next(d for d in page.context["documents"] if d.title == "投诉办理情况答复函")
+    assert web.get(f"/staff/complaints/{c.code}/documents/{reply.pk}").status_code == 202  # 生成中
+    documents_render_pending()
     assert web.get(f"/staff/complaints/{c.code}/documents/{reply.pk}").status_code == 200
     history = text(page)
     assert (
@@ -462,6 +470,7 @@ def test_the_dashboard_lists_overdue_complaints_and_issues_the_notice(web, overd
     assert (notice.issued_on, notice.issued_by, notice.text) == (D(2026, 10, 16), u("supervisor"), edited.strip())
     document = Document.objects.get(doc_type="complaint_supervision_notice")
     assert (document.doc_number, document.issuer.code) == ("X发改投诉督办〔2026〕1号", "XFGW")
+    documents_render_pending()
     pdf = pdf_text(web.get(f"/staff/complaints/{c.code}/documents/{document.pk}"))
     assert "投诉办理督办书" in pdf and "逾期不报的，将予以通报" in pdf and "2026年10月14日" in pdf
     assert "X市交通运输局：" in pdf

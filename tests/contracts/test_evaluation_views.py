@@ -38,21 +38,58 @@ def test_agencies_see_their_own_rows_only(q3):
     assert login("enterprise_user").get("/staff/contracts/evaluation/").status_code == 403
 
 
-def test_pdf_report_is_issued_once_and_reads_right(q3):
-    from workflow.models import Agency
+def report_documents():
+    from workflow.models import Document
 
-    sup = login("supervisor")
+    return Document.objects.filter(doc_type="evaluation_report:2026Q3")
+
+
+def csrf_token_of(page) -> str:
+    return page.context["csrf_token"]
+
+
+def test_opening_the_report_issues_nothing_a_supervisor_issues_it_by_post(q3):
+    """A GET (a link, an image, a clerk opening it first) never issues an official document."""
+    from workflow.documents import document_render
+    from workflow.models import Agency, AuditLog
+
     xjtj = Agency.objects.get(code="XJTJ")
-    r = sup.get(f"/staff/contracts/evaluation/report/{xjtj.pk}/?period=2026Q3")
-    assert r.status_code == 302
-    pdf = sup.get(r.url)
+    url = f"/staff/contracts/evaluation/report/{xjtj.pk}/?period=2026Q3"
+    clerk = login("agency_clerk")  # 交通运输局's own clerk sees the row, may not issue
+    page = clerk.get(url)
+    assert page.status_code == 200 and 'data-status="none"' in page.content.decode()
+    assert 'id="issue-report"' not in page.content.decode()
+    assert clerk.post(url).status_code == 403
+    sup = Client(enforce_csrf_checks=True)
+    sup.force_login(User.objects.get(username="supervisor"))
+    page = sup.get(url)
+    assert 'id="issue-report"' in page.content.decode()
+    assert sup.post(url).status_code == 403  # no CSRF token: refused
+    assert report_documents().count() == 0
+
+    issued = sup.post(url, {"csrfmiddlewaretoken": csrf_token_of(page)})
+    assert issued.status_code == 302 and issued.url == url
+    document = report_documents().get()
+    assert document.issuer.code == "XFGW" and document.status == "pending" and not document.file
+    assert AuditLog.objects.filter(action="document.issued", object_id=str(document.pk)).count() == 1
+    pending = sup.get(url).content.decode()
+    assert 'data-status="pending"' in pending and "生成中" in pending and 'http-equiv="refresh"' in pending
+    assert "/download" not in pending  # no link to a file that is not there
+    waiting = sup.get(f"/documents/{document.pk}/download")
+    assert waiting.status_code == 202 and "生成中" in waiting.content.decode()
+
+    assert document_render(document.pk) == "rendered"  # the q2 task
+    ready = sup.get(url).content.decode()
+    assert 'data-status="rendered"' in ready and f"/documents/{document.pk}/download" in ready
+    pdf = sup.get(f"/documents/{document.pk}/download")
     assert pdf["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages)
     text = text.replace("\n", "")
     assert "政务诚信评价报告" in text and "48.89" in text and "贰万元整" in text
-    again = sup.get(f"/staff/contracts/evaluation/report/{xjtj.pk}/?period=2026Q3")
-    assert again.url == r.url  # the same document, not a second one
-    assert login("agency_clerk2").get(f"/staff/contracts/evaluation/report/{xjtj.pk}/?period=2026Q3").status_code == 404
+    again = sup.post(url, {"csrfmiddlewaretoken": csrf_token_of(page)})
+    assert again.status_code == 302 and report_documents().count() == 1  # the same document, not a second one
+    assert f"/documents/{document.pk}/download" in clerk.get(url).content.decode()
+    assert login("agency_clerk2").get(url).status_code == 404
 
 
 def test_weights_page_for_supervisors_only(q3):

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from repair.models import DishonestyRecord, Objection, RepairApplication
 from workflow.deadlines import deadlines_for
+from workflow.documents import documents_render_pending
 from workflow.models import Delivery, Document, User
 
 D = dt.date
@@ -60,7 +61,7 @@ def apply(travel, day, records, username="enterprise_user", **over):
     return response.json()
 
 
-def test_recording_answers_with_the_dates_and_both_documents_rendered(demo, travel, client):
+def test_recording_answers_with_the_dates_and_both_documents_issued_then_rendered(demo, travel, client):
     travel("2025-12-01")
     response = as_user("penalty_officer").post("/api/v1/repair/records/", RECORD, format="json")
     assert response.status_code == 201
@@ -72,8 +73,13 @@ def test_recording_answers_with_the_dates_and_both_documents_rendered(demo, trav
     )
     assert [d["type"] for d in body["documents"]] == ["penalty_decision", "repair_notice"]
     assert [d["doc_number"] for d in body["documents"]] == ["X市监罚〔2025〕118号", "X市监信修告〔2025〕1号"]
+    # The answer renders nothing: the documents are pending, with no link and no hash yet.
+    assert [(d["status"], d["url"], d["sha256"]) for d in body["documents"]] == [("pending", None, None)] * 2
+    assert documents_render_pending() == {"rendered": 2}  # the q2 worker, after commit
+    body = as_user("penalty_officer").get(f"/api/v1/repair/records/{body['id']}").json()
     for d in body["documents"]:
         doc = Document.objects.get(pk=d["id"])
+        assert d["status"] == "rendered"
         assert d["sha256"] == doc.sha256 and len(d["sha256"]) == 64
         assert d["url"] == f"http://testserver/api/v1/documents/{doc.pk}/download"  # issue 12: a token URL
     # The subject's user downloads them; another enterprise's does not even learn they exist.
@@ -168,7 +174,10 @@ def test_eligible_online_with_proof_files_is_accepted_at_once(demo, travel):
     assert body["deadlines"] == {"accept": "2026-03-05", "feedback": "2026-03-16"}
     assert body["proofs"][0]["name"] == "缴款凭证.pdf" and body["channel"] == "online"
     assert {d["type"] for d in body["documents"]} == {"credit_commitment", "acceptance_notice"}
-    assert all(d["sha256"] for d in body["documents"])
+    assert not any(d["sha256"] or d["url"] for d in body["documents"])  # pending: the worker renders them
+    assert documents_render_pending() == {"rendered": 4}  # these two and the record's two
+    body = as_user("penalty_officer").get(f"/api/v1/repair/applications/{body['id']}").json()
+    assert all(d["sha256"] and d["status"] == "rendered" for d in body["documents"])
     assert as_user("penalty_officer").get(f"/api/v1/repair/applications/{body['id']}").status_code == 200
     assert as_user("enterprise_user2").get(f"/api/v1/repair/applications/{body['id']}").status_code == 404
     assert as_user("agency_clerk").get(f"/api/v1/repair/applications/{body['id']}").status_code == 404
@@ -279,7 +288,11 @@ def test_supplement_pauses_extension_moves_and_the_decision_is_issued(demo, trav
     body = decided.json()
     assert (body["status"], body["approved"], body["decided_on"]) == ("approved", True, "2026-03-12")
     decision = next(d for d in body["documents"] if d["type"] == "repair_decision")
-    assert decision["doc_number"] == "X市监信修决〔2026〕1号" and len(decision["sha256"]) == 64
+    assert decision["doc_number"] == "X市监信修决〔2026〕1号" and decision["status"] == "pending"
+    documents_render_pending()
+    body = officer.get(url).json()
+    decision = next(d for d in body["documents"] if d["type"] == "repair_decision")
+    assert len(decision["sha256"]) == 64
     assert DishonestyRecord.objects.get(pk=pk).status == "repaired"
     again = officer.post(f"{url}/decide", {"approve": False, "reason": "x"}, format="json")
     assert (again.status_code, again.json()["code"]) == (409, "application_state")

@@ -16,6 +16,7 @@ from repair.models import DishonestyRecord, Objection, RepairApplication
 from repair.process import application_submit, application_task
 from repair.services.records import record_create, record_publish
 from workflow.deadlines import deadlines_for
+from workflow.documents import documents_render_pending
 from workflow.models import Delivery, Document, Enterprise, User
 
 D = dt.date
@@ -124,6 +125,8 @@ def test_the_officer_records_a_decision_with_its_obligations(web, travel):
     assert [(o.kind, str(o.amount), o.due_on) for o in record.obligations.all()] == [
         ("fine", "50000.00", D(2025, 12, 15))
     ]
+    assert {d.status for d in Document.objects.all()} == {"pending"}  # the request renders nothing
+    assert documents_render_pending() == {"rendered": 2}  # the q2 worker, after commit
     assert all(d.sha256 for d in Document.objects.all()) and Document.objects.count() == 2
     page = text(web.get(done["Location"]))
     assert "Earliest repair date 2026-02-28" in page and "Publication ends on 2026-11-30" in page
@@ -162,6 +165,7 @@ def test_serving_both_notices_and_publishing_from_the_record_page(web, travel):
     assert page.status_code == 200 and "Serve both notices" not in text(page)
     assert "Apply for credit repair" in text(page)
     notice = Document.objects.get(doc_type="repair_notice")
+    documents_render_pending()
     assert "2026年2月28日" in pdf_text(web.get(f"/staff/repair/documents/{notice.pk}"))
     assert web.post(url, {"action": "publish"}).status_code == 302  # nothing for the enterprise to do
     login(web, "enterprise_user2")
@@ -245,6 +249,10 @@ def test_a_window_clerk_applies_for_an_enterprise_found_by_its_uscc(web, travel)
     assert (application.channel, application.filed_by.username) == ("window", "window_clerk")
     assert "Accepted" in text(web.get(done["Location"]))
     acceptance = Document.objects.get(doc_type="acceptance_notice")
+    waiting = web.get(f"/staff/repair/documents/{acceptance.pk}")  # not rendered yet: 生成中, reloading itself
+    assert waiting.status_code == 202 and 'id="document-pending"' in waiting.content.decode()
+    assert 'http-equiv="refresh"' in waiting.content.decode()
+    documents_render_pending()
     assert web.get(f"/staff/repair/documents/{acceptance.pk}").status_code == 200
 
 
@@ -295,6 +303,7 @@ def test_the_reviewer_asks_for_material_extends_and_decides(web, travel):
         "Repaired. Decided on 2026-03-12." in page and "Publication stopped; sharing with other platforms stops" in page
     )
     decision = Document.objects.get(doc_type="repair_decision")
+    documents_render_pending()
     assert "准予信用修复" in pdf_text(web.get(f"/staff/repair/documents/{decision.pk}"))
     assert login(web, "enterprise_user2").get(f"/staff/repair/documents/{decision.pk}").status_code == 404
 

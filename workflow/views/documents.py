@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +44,38 @@ class VerifyUploadForm(forms.Form):
         if not upload.name.lower().endswith(".pdf") or sniff_content_type(head) != "application/pdf":
             raise forms.ValidationError(_("Only PDF files can be checked."), code="not_pdf")
         return upload
+
+
+PENDING_REFRESH_SECONDS = 3
+
+
+def document_pending_response(request, document: Document, *, back_url: str = "", status: int = 202):
+    """The answer at a document's download address while its PDF is still with the q2 worker: a 生成中 page
+    that reloads itself (202 Accepted), never a 404 and never a render inside the request. A client that
+    asks for JSON only gets {"code": "document_pending", ...} with the same 202 and Retry-After."""
+    accept = request.headers.get("Accept", "")
+    response: HttpResponse
+    if "application/json" in accept and "text/html" not in accept:
+        response = JsonResponse(
+            {
+                "code": "document_pending",
+                "detail": gettext("The document is still being generated; try again later."),
+                "status": document.status,
+            },
+            status=status,
+        )
+        response["Cache-Control"] = "private, no-store"
+        response["Retry-After"] = str(PENDING_REFRESH_SECONDS)
+        return response
+    response = render(
+        request,
+        "documents/pending_page.html",
+        {"document": document, "refresh_seconds": PENDING_REFRESH_SECONDS, "back_url": back_url},
+        status=status,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["Retry-After"] = str(PENDING_REFRESH_SECONDS)
+    return response
 
 
 def public_status(document: Document) -> tuple[str, str]:
@@ -122,6 +154,8 @@ def document_download(request, pk: int):
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     if not document.file:
-        raise Http404(gettext("This document has not been generated yet."))
+        if document.status == Document.Status.REVOKED:
+            raise Http404(gettext("This document has not been generated yet."))
+        return document_pending_response(request, document)
     filename = f"{document.doc_number or document.verification_code}.pdf"
     return private_file_response(document.file.open("rb"), filename=filename, content_type="application/pdf")

@@ -29,7 +29,6 @@ from contracts.complaints.selectors import (
     complaint_public_documents,
     public_steps,
 )
-from contracts.complaints.services import complaint_document_ready
 from contracts.complaints.submission import complaint_validate, submitter
 from contracts.models import Complaint
 from workflow import clock
@@ -40,6 +39,7 @@ from workflow.errors import Conflict, DomainError, NotFound, RateLimited, Valida
 from workflow.models import Enterprise, Rule
 from workflow.rules import rule_in_force
 from workflow.uploads import capped_uploads, private_file_response
+from workflow.views.documents import document_pending_response
 
 
 def time_limits(on) -> dict:
@@ -229,9 +229,9 @@ def complaint_public_document(request, code, kind):
     found = next((d for d in complaint_public_documents(complaint) if d["kind"] == kind), None)
     if found is None:
         raise Http404
-    document = complaint_document_ready(found["document"])
-    if not document.file:
-        return render(request, "portal/complaints/not_ready.html", {"complaint": complaint}, status=503)
+    document = found["document"]
+    if not document.file:  # its q2 worker has not rendered it yet: a page that reloads itself
+        return document_pending_response(request, document, back_url=reverse("complaint-track"))
     response = private_file_response(
         document.file.open("rb"),
         filename=f"{complaint.code}-{PUBLIC_DOCUMENTS[kind][1]}.pdf",

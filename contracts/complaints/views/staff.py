@@ -31,7 +31,7 @@ from contracts.complaints.selectors import (
     public_steps,
     sees_all_complaints,
 )
-from contracts.complaints.services import complaint_document_ready, complaint_extend
+from contracts.complaints.services import complaint_extend
 from contracts.models import Complaint, ComplaintSupervisionNotice
 from workflow import clock, roles
 from workflow.api.auth import display_name
@@ -39,8 +39,9 @@ from workflow.audit import audit_for
 from workflow.deadlines import deadlines_for
 from workflow.errors import DomainError, NotFound, ValidationFailed
 from workflow.forms import form_errors_from
-from workflow.models import DeadlineEvent
+from workflow.models import DeadlineEvent, Document
 from workflow.uploads import private_file_response, stored_file_response
+from workflow.views.documents import document_pending_response
 
 PER_PAGE = 25
 AUDIT_ROWS = 200
@@ -279,9 +280,10 @@ def complaint_document(request, code, pk):
     document = complaint_documents(complaint).filter(pk=pk).first()
     if document is None:
         raise Http404
-    document = complaint_document_ready(document)
     if not document.file:
-        raise Http404
+        if document.status == Document.Status.REVOKED:
+            raise Http404
+        return document_pending_response(request, document)
     return private_file_response(
         document.file.open("rb"),
         filename=f"{document.doc_number or complaint.code + '-' + document.title}.pdf",
