@@ -196,10 +196,10 @@ def _build(travel) -> dict[str, Document]:
         case=case, outcome="dishonest", note="整改期满仍未支付。", record_kind="arrears", user=u("supervisor")
     )
 
-    # The evaluation report of XJTJ, issued from its page (the only way it is issued).
+    # The evaluation report of XJTJ, issued by a supervisor's POST from its page (the only way it is issued).
     client = APIClient()
     client.force_login(u("supervisor"))
-    response = client.get(f"/staff/contracts/evaluation/report/{xjtj.pk}/?period=2026Q3")
+    response = client.post(f"/staff/contracts/evaluation/report/{xjtj.pk}/?period=2026Q3")
     assert response.status_code == 302, response
 
     documents = {}
