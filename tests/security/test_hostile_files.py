@@ -19,10 +19,10 @@ from django.core.management import call_command
 from django.test.client import ClientHandler
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from contracts.models import ContractImport
 from repair.models import DishonestyRecord, RepairApplication, RepairProof
+from tests.repair.test_api import as_user, record
 from workflow import spreadsheets
 from workflow.models import AuditLog, User
 from workflow.spreadsheets import UploadRefused, check_upload
@@ -55,14 +55,6 @@ def no_openpyxl(monkeypatch):
         raise AssertionError("openpyxl was called")
 
     monkeypatch.setattr(spreadsheets, "load_workbook", refuse)
-
-
-def as_user(username):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.credentials(
-        HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=User.objects.get(username=username))[0].key}"
-    )
-    return client
 
 
 # --- the XLSX bomb --------------------------------------------------------------------------------
@@ -155,23 +147,7 @@ def test_the_record_import_page_refuses_the_bomb_and_creates_nothing(client, dem
 
 
 def _record(travel) -> int:
-    travel("2025-12-01")
-    body = {
-        "subject": {"uscc": "91410100AY4CL12THU", "name": "X市恒信建材有限公司"},
-        "type": "admin_penalty",
-        "category": "general",
-        "publish": False,
-        "decision_number": "X市监罚〔2025〕118号",
-        "decided_on": "2025-11-30",
-        "facts": "销售不合格建材。",
-        "basis": "《中华人民共和国产品质量法》第四十九条",
-        "obligations": [{"kind": "fine", "amount": "50000.00", "due_on": "2025-12-15"}],
-    }
-    response = as_user("penalty_officer").post("/api/v1/repair/records/", body, format="json")
-    assert response.status_code == 201, response.json()
-    pk = response.json()["id"]
-    assert as_user("penalty_officer").post(f"/api/v1/repair/records/{pk}/publish").status_code == 200
-    return pk
+    return record(travel)  # published, decided 2025-11-30
 
 
 def _apply(record_pk, proofs):
