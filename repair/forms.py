@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from repair.models import DishonestyRecord, Objection, Obligation
+from repair.services.applications import proof_limits_text
 from workflow.errors import DomainError
 from workflow.forms import choice_field
 from workflow.models import Delivery
@@ -181,9 +182,7 @@ class ApplyForm(ServiceErrorsMixin, forms.Form):
         help_text=_("What was stopped or put right, and how the duties imposed (e.g. the fine) were performed."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    proofs = MultipleFileField(
-        label=_("Proof"), help_text=_("e.g. the receipt of the fine paid: PDF, JPG or PNG, at most 10 MB each.")
-    )
+    proofs = MultipleFileField(label=_("Proof"))
     proof_held_by_unit = forms.BooleanField(
         label=_("The deciding unit already holds the proof (e.g. the fine was paid through its own system)"),
         required=False,
@@ -208,6 +207,7 @@ class ApplyForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         choice_field(self, "records").choices = [(str(r.pk), r.decision_number) for r in records]
         self.fields["records"].error_messages["required"] = _("Choose one or more of your own records.")
+        self.fields["proofs"].help_text = _("e.g. the receipt of the fine paid.") + " " + proof_limits_text()
 
 
 class SupplementForm(forms.Form):
@@ -222,9 +222,12 @@ class SupplementReceivedForm(forms.Form):
     proofs = MultipleFileField(
         label=_("The material asked for"),
         required=True,
-        help_text=_("PDF, JPG or PNG, at most 10 MB each."),
         error_messages={"required": _("Attach the material asked for (PDF, JPG or PNG).")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proofs"].help_text = proof_limits_text()
 
 
 class ExtendForm(forms.Form):

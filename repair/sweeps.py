@@ -1,15 +1,17 @@
 """The repair part of the daily sweep: set-based, safe to run twice and for a past date."""
 
 import datetime as dt
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from repair.models import DishonestyRecord
+from repair.models import DishonestyRecord, RepairApplication, RepairProof
 from repair.selectors import ACTIVE
 from workflow import clock, roles
+from workflow.audit import audit_record
 from workflow.models import Notification, User
 from workflow.sweeps import sweep_step
 from workflow.transitions import bulk_transition
@@ -89,3 +91,45 @@ def sweep_reminders(*, as_of: dt.date) -> int:
         ).values_list("pk", flat=True):
             enqueue("workflow.tasks.notification_email", pk)
     return created
+
+
+@sweep_step("repair.refused_proofs", order=42)
+@transaction.atomic
+def sweep_refused_proofs(*, as_of: dt.date) -> int:
+    """Retention of the proofs of refused applications: their files are deleted
+    GOVCREDIT_REPAIR_REFUSED_PROOF_RETENTION_DAYS (180) days after the refusal (the decision not to
+    repair, or the at-once answer "not eligible"), when it can no longer be challenged. The proof's
+    row stays with its name, type, size and SHA-256, and an audit record of the application keeps
+    them too; the download then answers 404. Safe to run twice."""
+    days = getattr(settings, "GOVCREDIT_REPAIR_REFUSED_PROOF_RETENTION_DAYS", 180)
+    cutoff = as_of - dt.timedelta(days=days)
+    S = RepairApplication.Status
+    proofs = list(
+        RepairProof.objects.select_for_update(of=("self",))
+        .select_related("application")
+        .filter(
+            Q(application__status=S.REJECTED, application__decided_on__lte=cutoff)
+            | Q(application__status=S.INELIGIBLE, application__applied_on__lte=cutoff)
+        )
+        .exclude(file="")
+        .order_by("pk")
+    )
+    for proof in proofs:
+        name = proof.file.name or ""
+        audit_record(
+            action="repair.proof_deleted",
+            obj=proof.application,
+            reason=_("Retention period of a refused application's proofs ended (%(days)s days).") % {"days": days},
+            changes={
+                "proof": proof.pk,
+                "original_name": proof.original_name,
+                "content_type": proof.content_type,
+                "size_bytes": proof.size_bytes,
+                "sha256": proof.sha256,
+                "uploaded_at": proof.uploaded_at.isoformat(),
+            },
+        )
+        RepairProof.objects.filter(pk=proof.pk).update(file="")
+        # Storage is not transactional: the file goes only once the rows say it is gone.
+        transaction.on_commit(partial(proof.file.storage.delete, name))
+    return len(proofs)

@@ -29,6 +29,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from workflow.models.parties import validate_uscc
+from workflow.xlsxzip import UploadRefused, check_xlsx_zip
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YES, NO = "是", "否"
@@ -214,33 +215,31 @@ def parse_cell(value, column: Column):
 # --- reading a file ------------------------------------------------------------------------------
 
 
-class UploadRefused(Exception):
-    """An upload that is not a workbook to read. `code`: too_large, empty, bad_type (its name does
-    not end in .xlsx), not_xlsx (openpyxl cannot open it) or no_sheet (the sheet asked for is absent)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-
 def open_workbook(fileobj, *, data_only: bool = True):
-    """A workbook opened read-only (cells as values, not formulas); the caller closes it."""
+    """A workbook opened read-only (cells as values, not formulas); the caller closes it. The zip is
+    checked first (`check_xlsx_zip`): openpyxl reads all shared strings into memory on opening."""
+    check_xlsx_zip(fileobj)
     return load_workbook(fileobj, read_only=True, data_only=data_only)
 
 
-def open_upload(upload, *, max_bytes: int, sheet: str, data_only: bool = True):
-    """Check an uploaded file's size, name, content and that it has `sheet`, and open it
-    read-only; raises UploadRefused. The caller closes the workbook."""
+def _check_file(upload, *, max_bytes: int) -> None:
     if upload.size > max_bytes:
         raise UploadRefused("too_large")
     if upload.size == 0:
         raise UploadRefused("empty")
     if not (upload.name or "").lower().endswith(".xlsx"):
         raise UploadRefused("bad_type")
-    upload.seek(0)
+
+
+def open_upload(upload, *, max_bytes: int, sheet: str, data_only: bool = True):
+    """Check an uploaded file's size, name, zip (`check_xlsx_zip`) and that it has `sheet`, and open
+    it read-only; raises UploadRefused. The caller closes the workbook. For a worker: in a web
+    request use `check_upload`, which does not parse the workbook."""
+    check_upload(upload, max_bytes=max_bytes, sheet=sheet)
     try:
-        workbook = open_workbook(upload, data_only=data_only)
+        workbook = load_workbook(upload, read_only=True, data_only=data_only)
     except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors alike: not a workbook
+        upload.seek(0)
         raise UploadRefused("not_xlsx") from exc
     if sheet not in workbook.sheetnames:
         workbook.close()
@@ -250,10 +249,11 @@ def open_upload(upload, *, max_bytes: int, sheet: str, data_only: bool = True):
 
 
 def check_upload(upload, *, max_bytes: int, sheet: str) -> None:
-    """open_upload's checks without keeping the workbook open; the upload is rewound."""
-    workbook = open_upload(upload, max_bytes=max_bytes, sheet=sheet, data_only=False)
-    workbook.close()
-    upload.seek(0)
+    """open_upload's checks without parsing any XML of the workbook (cheap enough for a web request:
+    the zip's directory and the sheet names); raises UploadRefused. The upload is rewound."""
+    _check_file(upload, max_bytes=max_bytes)
+    if sheet not in check_xlsx_zip(upload):
+        raise UploadRefused("no_sheet")
 
 
 @dataclass

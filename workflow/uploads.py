@@ -3,10 +3,13 @@
 - Caps: `CappedUploadHandler` (installed before the body is parsed, by `cap_uploads` or the view
   decorator `capped_uploads`) keeps at most `max_bytes` of each file as it streams in; a bigger file
   arrives as an empty `OversizedUpload` with its real size, which the checks below refuse by size.
-  With `stop=True` it aborts the upload instead and reading of the body stops.
+  With `stop=True` it aborts the upload instead and reading of the body stops. With `max_total` it
+  also aborts once all files of the request together (or the Content-Length it claims) pass that
+  many bytes: `upload_cap_exceeded(request)` then says so and the answer is a 413 (`PayloadTooLarge`).
 - Types: only PDF, JPEG and PNG, recognised by their first bytes (magic numbers); the client's
   Content-Type is ignored. `upload_check` (one document, e.g. a signed contract scan) also wants a
-  matching file extension; `uploads_check` checks several evidence or proof files and their count.
+  matching file extension; `uploads_check` checks several evidence or proof files the same way, their
+  count and their total size (with the files a case already holds, for a per-case cap).
 - Both checks read each file once, computing its SHA-256 while reading (`CheckedUpload`).
 - Forms take several files in a `MultipleFileField`; `ACCEPT` is what the browser should offer.
 - `StoredFile` is the abstract model of a stored upload (name, type, size, hash, time); its
@@ -30,12 +33,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import models
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from workflow import clock
-from workflow.errors import ValidationFailed
+from workflow.errors import DomainError, ValidationFailed
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # one document: a signed contract scan, a PDF to verify
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024  # each of several evidence or proof files
@@ -49,6 +52,25 @@ ALLOWED_TYPES = (
 EXTENSION_OF = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 ACCEPT = "application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"  # for <input type=file accept=…>
 HEAD_BYTES = 16  # enough for every magic number above
+FORM_SLACK = 64 * 1024  # the form fields and multipart headers around the files of a request
+
+
+class PayloadTooLarge(DomainError):
+    """The files of a request together are over its limit (413); nothing of them was kept."""
+
+    http_status = 413
+
+
+def _extension_matches(name: str | None, content_type: str | None) -> bool:
+    extensions = next((ext for ct, _magic, ext in ALLOWED_TYPES if ct == content_type), ())
+    return bool(extensions) and (name or "").lower().endswith(extensions)
+
+
+def size_text(size: int) -> str:
+    """A limit as the messages state it: "10 MB", "1.5 MB", "200 KB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    return f"{max(size / 1024, 0.1):.1f}".removesuffix(".0") + " KB"
 
 
 def sniff_content_type(head: bytes) -> str | None:
@@ -102,9 +124,7 @@ def upload_check(upload, *, field: str, max_bytes: int = MAX_FILE_BYTES) -> Chec
         raise ValidationFailed(_("The file is empty."), "empty", field=field)
     sha256, head, size = _read(upload)
     content_type = sniff_content_type(head)
-    name = (upload.name or "").lower()
-    extensions = next((ext for ct, _magic, ext in ALLOWED_TYPES if ct == content_type), ())
-    if content_type is None or not name.endswith(extensions):
+    if content_type is None or not _extension_matches(upload.name, content_type):
         raise ValidationFailed(
             _("Only PDF, JPG or PNG files are accepted, and the file's content must match its name."),
             "bad_type",
@@ -114,26 +134,52 @@ def upload_check(upload, *, field: str, max_bytes: int = MAX_FILE_BYTES) -> Chec
 
 
 def uploads_check(
-    files: Iterable, *, field: str, max_bytes: int = MAX_EVIDENCE_BYTES, max_files: int | None = None
+    files: Iterable,
+    *,
+    field: str,
+    max_bytes: int = MAX_EVIDENCE_BYTES,
+    max_files: int | None = None,
+    max_total_bytes: int | None = None,
+    held: tuple[int, int] = (0, 0),
 ) -> list[CheckedUpload]:
-    """Check evidence or proof files: at most `max_files`, each at most `max_bytes` (10 MB) and a PDF,
-    JPG or PNG by its first bytes. Raises ValidationFailed on `field`."""
+    """Check evidence or proof files: at most `max_files` and `max_total_bytes` in all (counting the
+    `held` (count, bytes) that the case already has), each at most `max_bytes` (10 MB) and a PDF, JPG
+    or PNG by its first bytes *and* its file extension. Raises ValidationFailed on `field`."""
     files = list(files or [])
-    if max_files is not None and len(files) > max_files:
-        raise ValidationFailed(_("At most %(n)s files.") % {"n": max_files}, "too_many_files", field=field)
+    held_count, held_bytes = held
+    if max_files is not None and held_count + len(files) > max_files:
+        if held_count:
+            message = _("At most %(n)s files in all; %(held)s are already attached.") % {
+                "n": max_files,
+                "held": held_count,
+            }
+        else:
+            message = _("At most %(n)s files.") % {"n": max_files}
+        raise ValidationFailed(message, "too_many_files", field=field)
     checked = []
     for upload in files:
         if upload.size > max_bytes:
             raise ValidationFailed(
-                _("%(name)s is larger than 10 MB.") % {"name": upload.name}, "too_large", field=field
+                _("%(name)s is larger than %(size)s.") % {"name": upload.name, "size": size_text(max_bytes)},
+                "too_large",
+                field=field,
             )
         sha256, head, size = _read(upload)
         content_type = sniff_content_type(head)
-        if content_type is None or not size:
+        if content_type is None or not size or not _extension_matches(upload.name, content_type):
             raise ValidationFailed(
-                _("%(name)s is not a PDF, JPG or PNG file.") % {"name": upload.name}, "bad_type", field=field
+                _("%(name)s is not a PDF, JPG or PNG file, or its content does not match its name.")
+                % {"name": upload.name},
+                "bad_type",
+                field=field,
             )
         checked.append(CheckedUpload(upload, content_type, sha256, size))
+    if max_total_bytes is not None and held_bytes + sum(c.size for c in checked) > max_total_bytes:
+        raise ValidationFailed(
+            _("The files together may be at most %(size)s.") % {"size": size_text(max_total_bytes)},
+            "total_too_large",
+            field=field,
+        )
     return checked
 
 
@@ -179,20 +225,36 @@ class CappedUploadHandler(FileUploadHandler):
     Install before the request body is parsed (`cap_uploads`, `capped_uploads`).
     """
 
-    def __init__(self, request=None, *, max_bytes: int, stop: bool = False):
+    def __init__(self, request=None, *, max_bytes: int, stop: bool = False, max_total: int | None = None):
         super().__init__(request)
         self.max_bytes = max_bytes
         self.stop = stop
+        self.max_total = max_total
         self.received = 0
         self.exceeded = False
+        self.total_received = 0  # bytes of all files of the request that streamed through
+        self.total_exceeded = False
+        self.body_length = 0
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.body_length = content_length or 0
+
+    def _abort_total(self):
+        self.total_exceeded = True
+        raise StopUpload(connection_reset=True)
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         self.received = 0
         self.exceeded = False
+        if self.max_total is not None and self.body_length > self.max_total + FORM_SLACK:
+            self._abort_total()  # the body says it is too big: not a byte of a file is read
 
     def receive_data_chunk(self, raw_data, start):
         self.received = start + len(raw_data)
+        self.total_received += len(raw_data)
+        if self.max_total is not None and self.total_received > self.max_total:
+            self._abort_total()  # whatever Content-Length claimed
         if self.received > self.max_bytes:
             self.exceeded = True
             if self.stop:
@@ -206,17 +268,35 @@ class CappedUploadHandler(FileUploadHandler):
         return None
 
 
-def cap_uploads(request, max_bytes: int, *, stop: bool = False) -> CappedUploadHandler:
+def cap_uploads(request, max_bytes: int, *, stop: bool = False, max_total: int | None = None) -> CappedUploadHandler:
     """Install a CappedUploadHandler first on `request` (before its body is parsed); returns it."""
-    handler = CappedUploadHandler(request, max_bytes=max_bytes, stop=stop)
+    handler = CappedUploadHandler(request, max_bytes=max_bytes, stop=stop, max_total=max_total)
     request.upload_handlers.insert(0, handler)
     return handler
 
 
-def capped_uploads(max_bytes: int | Callable[[], int]):
+def upload_cap_exceeded(request) -> bool:
+    """Whether a capped request's files together passed its `max_total` (they are then missing)."""
+    request = getattr(request, "_request", request)  # a DRF Request
+    return any(getattr(h, "total_exceeded", False) for h in request.upload_handlers)
+
+
+def payload_too_large(max_total: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        _("The files together may be at most %(size)s; nothing was uploaded.") % {"size": size_text(max_total)},
+        "too_large",
+    )
+
+
+def _value(limit: int | Callable[[], int]) -> int:
+    return limit() if callable(limit) else limit
+
+
+def capped_uploads(max_bytes: int | Callable[[], int], *, max_total: int | Callable[[], int] | None = None):
     """View decorator: cap each file of a POST at `max_bytes` (or what the callable returns at request
     time) before the body is parsed; the CSRF check then runs on the parsed body (the pattern Django
-    documents for changing upload handlers in a view)."""
+    documents for changing upload handlers in a view). With `max_total`, a POST whose files together
+    are bigger is answered 413 with a message, without reading the rest of its body."""
 
     def decorator(view):
         protected = csrf_protect(view)
@@ -225,7 +305,12 @@ def capped_uploads(max_bytes: int | Callable[[], int]):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method == "POST":
-                cap_uploads(request, max_bytes() if callable(max_bytes) else max_bytes)
+                total = None if max_total is None else _value(max_total)
+                handler = cap_uploads(request, _value(max_bytes), max_total=total)
+                if total is not None:
+                    request.POST  # noqa: B018 - parse the body now, under the cap
+                    if handler.total_exceeded:
+                        return HttpResponse(payload_too_large(total).message, status=413, content_type="text/plain")
             return protected(request, *args, **kwargs)
 
         return wrapper

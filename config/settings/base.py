@@ -247,6 +247,19 @@ GOVCREDIT_REPAIR_STRAIGHT_THROUGH = {
     "categories": env.list("GOVCREDIT_REPAIR_STRAIGHT_THROUGH_CATEGORIES", default=["minor"]),
     "units": env.list("GOVCREDIT_REPAIR_STRAIGHT_THROUGH_UNITS", default=[]),
 }
+# Proofs of a repair application: each file, and all the files of one application together (per request
+# and per case); the proofs of a refused application are deleted this many days after the refusal
+# (their name, size and SHA-256 stay in the audit log).
+GOVCREDIT_REPAIR_PROOF_MAX_BYTES = env.int("GOVCREDIT_REPAIR_PROOF_MAX_BYTES", default=10 * 1024 * 1024)
+GOVCREDIT_REPAIR_PROOF_MAX_FILES = env.int("GOVCREDIT_REPAIR_PROOF_MAX_FILES", default=10)
+GOVCREDIT_REPAIR_PROOF_MAX_TOTAL_BYTES = env.int("GOVCREDIT_REPAIR_PROOF_MAX_TOTAL_BYTES", default=40 * 1024 * 1024)
+GOVCREDIT_REPAIR_REFUSED_PROOF_RETENTION_DAYS = env.int("GOVCREDIT_REPAIR_REFUSED_PROOF_RETENTION_DAYS", default=180)
+# Excel imports: what an .xlsx may expand to, checked before it is parsed (workflow.spreadsheets).
+GOVCREDIT_XLSX_MAX_MEMBERS = env.int("GOVCREDIT_XLSX_MAX_MEMBERS", default=500)
+GOVCREDIT_XLSX_MAX_TOTAL_BYTES = env.int("GOVCREDIT_XLSX_MAX_TOTAL_BYTES", default=200 * 1024 * 1024)
+GOVCREDIT_XLSX_MAX_SHARED_STRINGS_BYTES = env.int("GOVCREDIT_XLSX_MAX_SHARED_STRINGS_BYTES", default=50 * 1024 * 1024)
+GOVCREDIT_XLSX_MAX_SHEET_BYTES = env.int("GOVCREDIT_XLSX_MAX_SHEET_BYTES", default=100 * 1024 * 1024)
+GOVCREDIT_XLSX_MAX_RATIO = env.int("GOVCREDIT_XLSX_MAX_RATIO", default=100)
 
 # OCDS publication feed (/api/v1/ocds/releases.json): the ocid prefix registered for this publisher,
 # the publisher's name, and the identifier scheme of agencies without a USCC.

@@ -292,6 +292,10 @@ REFUSALS = {
         "Save it as .xlsx in Excel or WPS and upload it again."
     ),
     "no_sheet": MISSING_SHEET,
+    "xlsx_bomb": gettext_lazy(
+        "This file expands to far more data than an import can hold (it may be damaged or built to "
+        "overload the system). Save the filled-in template again as .xlsx and upload it."
+    ),
 }
 REFUSAL_CODES = {"no_sheet": "no_contract_sheet"}
 

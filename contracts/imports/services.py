@@ -123,7 +123,11 @@ def _read_sheet(ws, sheet: str, columns, parsed: ParsedFile, limit: int) -> list
 def import_file_parse(fileobj) -> ParsedFile:
     """Read both sheets and check every cell and the cross-row facts; no database writes."""
     parsed = ParsedFile()
-    workbook = open_workbook(fileobj)
+    try:
+        workbook = open_workbook(fileobj)  # checks the zip (a bomb) before openpyxl reads it
+    except UploadRefused as exc:
+        parsed.file_errors.append(row_error(CONTRACT_SHEET, None, "", str(REFUSALS[exc.code])))
+        return parsed
     try:
         if CONTRACT_SHEET not in workbook.sheetnames:
             parsed.file_errors.append(row_error(CONTRACT_SHEET, None, "", MISSING_SHEET))

@@ -32,9 +32,15 @@ from repair.selectors import (
     is_applicant,
     is_unit_officer,
 )
-from repair.services.applications import application_extend, application_supplement, application_supplement_received
+from repair.services.applications import (
+    application_extend,
+    application_supplement,
+    application_supplement_received,
+    proof_limits,
+)
 from workflow.api.parsing import body_bool, body_text, multipart_json, request_body, truthy
 from workflow.errors import PermissionDenied, ValidationFailed
+from workflow.uploads import cap_uploads, payload_too_large, upload_cap_exceeded
 
 DEFAULT_EXTENSION_DAYS = 5
 
@@ -47,11 +53,30 @@ def _record_ids(raw) -> list:
     return [str(i).strip() for i in raw]
 
 
+class ProofUploadsApi(APIView):
+    """An endpoint that takes `proofs`: each file and all of them together capped while the body
+    streams in (`proof_files` then answers 413 for a request over the total)."""
+
+    def initialize_request(self, request, *args, **kwargs):
+        if request.method == "POST":
+            limits = proof_limits()
+            cap_uploads(request, limits["max_bytes"], max_total=limits["max_total_bytes"])
+        return super().initialize_request(request, *args, **kwargs)
+
+
+def proof_files(request) -> list:
+    """The `proofs` files of a request; PayloadTooLarge (413) when they were over the total."""
+    files = list(request.FILES.getlist("proofs")) if request.FILES else []
+    if upload_cap_exceeded(request):
+        raise payload_too_large(proof_limits()["max_total_bytes"])
+    return files
+
+
 def application_from_request(request) -> tuple[dict, list]:
     """The JSON body, or a multipart form (a `data` part holding the JSON, or flat fields with
     `commitment.signer_name` and `commitment.accepted`) with `proofs` files."""
+    files = proof_files(request)
     data = request.data
-    files = list(request.FILES.getlist("proofs")) if request.FILES else []
     if isinstance(data, QueryDict):
         body = multipart_json(request)
         if body is None:
@@ -82,7 +107,7 @@ def _application_response(request, pk, code=status.HTTP_200_OK) -> Response:
     return Response(application_payload(request, application), status=code)
 
 
-class ApplicationCollectionApi(APIView):
+class ApplicationCollectionApi(ProofUploadsApi):
     @repair_schema(
         "applications_create",
         "Apply for credit repair (enterprise user, or window clerk)",
@@ -148,7 +173,7 @@ class ApplicationSupplementApi(APIView):
         return _application_response(request, application.pk)
 
 
-class ApplicationSupplementReceivedApi(APIView):
+class ApplicationSupplementReceivedApi(ProofUploadsApi):
     @repair_schema(
         "applications_supplement_received",
         "Hand in the material asked for (the applicant; multipart `proofs`)",
@@ -160,7 +185,7 @@ class ApplicationSupplementReceivedApi(APIView):
         application = application_get_for_user(user=request.user, pk=pk)
         if not is_applicant(request.user, application):
             raise PermissionDenied(_("Only the applicant hands in material."), "forbidden")
-        files = list(request.FILES.getlist("proofs")) if request.FILES else []
+        files = proof_files(request)
         if application.status == RepairApplication.Status.SUPPLEMENT and not files:
             raise ValidationFailed(_("Attach the material asked for (PDF, JPG or PNG)."), "required", field="proofs")
         with transaction.atomic():

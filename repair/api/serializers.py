@@ -82,7 +82,13 @@ class ApplicationMultipartSerializer(serializers.Serializer):
         "correction, proof_held_by_unit, commitment.signer_name, commitment.accepted).",
     )
     proofs = serializers.ListField(
-        child=serializers.FileField(), required=False, help_text="PDF, JPG or PNG; at most 10 MB each."
+        child=serializers.FileField(),
+        required=False,
+        help_text="PDF, JPG or PNG, checked by content and file extension; at most "
+        "GOVCREDIT_REPAIR_PROOF_MAX_BYTES (10 MB) each, GOVCREDIT_REPAIR_PROOF_MAX_FILES (10) files and "
+        "GOVCREDIT_REPAIR_PROOF_MAX_TOTAL_BYTES (40 MB) in all per application (earlier proofs count). "
+        "Over the total in one request: 413 `too_large`, the body is not read further; "
+        "over it with earlier proofs: 400 `total_too_large`; too many: 400 `too_many_files`.",
     )
 
 

@@ -68,6 +68,10 @@ REFUSALS = {
     "no_sheet": gettext_lazy(
         "The file has no sheet named 失信信息. Download the template on this page and fill it in."
     ),
+    "xlsx_bomb": gettext_lazy(
+        "This file expands to far more data than an import can hold (it may be damaged or built to "
+        "overload the system). Save the filled-in template again as .xlsx and upload it."
+    ),
 }
 
 COLUMNS = (

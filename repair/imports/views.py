@@ -12,8 +12,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from repair.imports.services import MAX_ROWS, record_import, record_import_template_workbook
-from workflow import roles
+from repair.imports.services import MAX_IMPORT_BYTES, MAX_ROWS, record_import, record_import_template_workbook
+from workflow import roles, uploads
 from workflow.spreadsheets import XlsxUploadForm, xlsx_response
 
 
@@ -29,6 +29,8 @@ class RecordImportForm(XlsxUploadForm):
         ) % {"count": MAX_ROWS}
 
 
+# Each file is kept only up to the cap while the body streams in (read at request time: tests lower it).
+@uploads.capped_uploads(lambda: MAX_IMPORT_BYTES)
 @login_required
 def import_upload(request):
     user = request.user

@@ -12,6 +12,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -49,8 +50,35 @@ def commitment_text(enterprise: Enterprise, records) -> str:
     return COMMITMENT_TEMPLATE.format(name=enterprise.name, uscc=enterprise.uscc, numbers=numbers)
 
 
-def _proofs_check(files):
-    return uploads_check(files, field="proofs", max_bytes=MAX_EVIDENCE_BYTES)
+def proof_limits() -> dict:
+    """The caps on an application's proofs: each file, how many and how many bytes in all (settings)."""
+    return {
+        "max_bytes": getattr(settings, "GOVCREDIT_REPAIR_PROOF_MAX_BYTES", MAX_EVIDENCE_BYTES),
+        "max_files": getattr(settings, "GOVCREDIT_REPAIR_PROOF_MAX_FILES", 10),
+        "max_total_bytes": getattr(settings, "GOVCREDIT_REPAIR_PROOF_MAX_TOTAL_BYTES", 40 * 1024 * 1024),
+    }
+
+
+def proof_limits_text() -> str:
+    """The caps as the form help text and the API schema state them."""
+    limits = proof_limits()
+    return _(
+        "PDF, JPG or PNG (content and file name must agree), at most %(each)s MB each; at most %(files)s "
+        "files and %(total)s MB in all for one application."
+    ) % {
+        "each": limits["max_bytes"] // (1024 * 1024),
+        "files": limits["max_files"],
+        "total": limits["max_total_bytes"] // (1024 * 1024),
+    }
+
+
+def _proofs_check(files, application=None):
+    """Check proof files against the caps, counting the proofs `application` already holds."""
+    held = (0, 0)
+    if application is not None:
+        agg = application.proofs.aggregate(n=Count("pk"), size=Sum("size_bytes"))
+        held = (agg["n"] or 0, agg["size"] or 0)
+    return uploads_check(files, field="proofs", held=held, **proof_limits())
 
 
 def application_check(*, records, proof_given: bool, commitment_signed: bool, today: dt.date):
@@ -268,8 +296,8 @@ def application_supplement(*, application, items: str, acting_user) -> RepairApp
 
 @transaction.atomic
 def application_supplement_received(*, application, proofs=(), acting_user) -> RepairApplication:
-    files = _proofs_check(proofs)
     application = locked(application)
+    files = _proofs_check(proofs, application)  # under the lock: the per-application cap holds
     before = transition(application, "receive_supplement", refused=REFUSED, code="application_state")
     for checked in files:
         RepairProof.store(checked, application=application)

@@ -31,7 +31,7 @@ from repair.selectors import (
     is_unit_officer,
 )
 from repair.services.applications import application_extend, application_supplement, application_supplement_received
-from repair.views.shared import PER_PAGE, audit_rows, clocks_of, documents_shown, or_404
+from repair.views.shared import PER_PAGE, audit_rows, clocks_of, documents_shown, or_404, proof_uploads
 from workflow import clock
 from workflow.deadlines import deadlines_for
 from workflow.errors import DomainError, ValidationFailed
@@ -131,6 +131,7 @@ def _progress(application, clocks: list[dict]) -> list[dict]:
     return steps
 
 
+@proof_uploads
 @login_required
 def application_detail(request, pk):
     user = request.user

@@ -28,7 +28,7 @@ from repair.selectors import (
     is_window_clerk,
 )
 from repair.services.applications import commitment_text
-from repair.views.shared import documents_shown, or_404
+from repair.views.shared import documents_shown, or_404, proof_uploads
 from workflow import clock
 from workflow.api.auth import display_name
 from workflow.deadlines import deadlines_for
@@ -99,6 +99,7 @@ def _commitment_parts(enterprise) -> tuple[str, str]:
     return before, after
 
 
+@proof_uploads
 @login_required
 def apply(request):
     user = request.user

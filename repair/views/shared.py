@@ -10,17 +10,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from repair.selectors import documents_of
+from repair.services.applications import proof_limits
 from workflow import clock
 from workflow.api.auth import display_name
 from workflow.audit import audit_for
 from workflow.deadlines import deadlines_for
 from workflow.errors import NotFound
 from workflow.models import DeadlineEvent, Document
+from workflow.uploads import capped_uploads
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
 PER_PAGE = 25
+
+# Pages that take proofs: each file and all of them together capped while the body streams in.
+proof_uploads = capped_uploads(lambda: proof_limits()["max_bytes"], max_total=lambda: proof_limits()["max_total_bytes"])
 AUDIT_ROWS = 200
 
 CLOCK_LABELS = {
@@ -44,6 +49,7 @@ AUDIT_LABELS = {
     "repair.apply": gettext_lazy("Applied; checked at once"),
     "repair.supplement": gettext_lazy("More material asked for"),
     "repair.supplement_received": gettext_lazy("Material handed in"),
+    "repair.proof_deleted": gettext_lazy("Proof deleted at the end of its retention period"),
     "repair.extend": gettext_lazy("Time for the result extended"),
     "repair.propose": gettext_lazy("Proposed for approval"),
     "repair.decide": gettext_lazy("Decided"),

@@ -359,3 +359,61 @@ def test_the_error_workbook_lists_every_error():
     assert ws.freeze_panes == "A2"
     assert ws.column_dimensions["D"].width == 90
     assert ws["A1"].font.bold
+
+
+# --- the zip checks before openpyxl --------------------------------------------------------------
+
+
+def _refusal(content: bytes, sheet="Sheet"):
+    from workflow.spreadsheets import UploadRefused, check_upload
+
+    with pytest.raises(UploadRefused) as refused:
+        check_upload(SimpleUploadedFile("a.xlsx", content), max_bytes=10 * 1024 * 1024, sheet=sheet)
+    return refused.value.code
+
+
+def _workbook_bytes(**cells) -> bytes:
+    wb = openpyxl.Workbook()
+    for ref, value in cells.items():
+        wb.active[ref] = value
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_real_workbook_passes_the_zip_checks_and_names_its_sheets():
+    from workflow.spreadsheets import check_xlsx_zip
+
+    content = _workbook_bytes(A1="合同编号", A2="HT-1")
+    assert check_xlsx_zip(io.BytesIO(content)) == ["Sheet"]
+    assert _refusal(content, sheet="合同") == "no_sheet"
+
+
+def test_the_limits_of_the_zip_check_come_from_settings(settings):
+    from tests.security.bombs import SHEET_XML, WORKBOOK_XML, small_zip
+
+    members = {"xl/workbook.xml": WORKBOOK_XML.format(sheet="Sheet"), "xl/worksheets/sheet1.xml": SHEET_XML}
+    content = small_zip(members)
+    assert _refusal(content, sheet="Other") == "no_sheet"  # under every limit
+    settings.GOVCREDIT_XLSX_MAX_MEMBERS = 1
+    assert _refusal(content) == "xlsx_bomb"
+    settings.GOVCREDIT_XLSX_MAX_MEMBERS = 500
+    big_sheet = small_zip({**members, "xl/worksheets/sheet1.xml": "<x/>" + " " * (2 * 1024 * 1024)})
+    assert _refusal(big_sheet) == "xlsx_bomb"  # one worksheet inflating 2 MB at a ratio over 100
+    settings.GOVCREDIT_XLSX_MAX_RATIO = 100_000
+    settings.GOVCREDIT_XLSX_MAX_SHEET_BYTES = 1024 * 1024
+    assert _refusal(big_sheet) == "xlsx_bomb"  # over the size of a worksheet
+    settings.GOVCREDIT_XLSX_MAX_SHEET_BYTES = 100 * 1024 * 1024
+    assert _refusal(big_sheet, sheet="Other") == "no_sheet"  # within the raised limits
+    settings.GOVCREDIT_XLSX_MAX_SHARED_STRINGS_BYTES = 10
+    strings = small_zip({**members, "xl/sharedStrings.xml": "<sst>" + "<si><t>a</t></si>" * 10 + "</sst>"})
+    assert _refusal(strings) == "xlsx_bomb"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"PK\x03\x04 a broken zip", b"%PDF-1.7", b"PK\x05\x06" + b"\x00" * 18],
+    ids=["broken zip", "pdf", "empty zip"],
+)
+def test_what_is_not_a_zip_with_a_workbook_is_not_xlsx(content):
+    assert _refusal(content) == "not_xlsx"

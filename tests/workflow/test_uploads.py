@@ -98,7 +98,11 @@ def test_an_empty_document_is_refused():
 @pytest.mark.parametrize("name, content", [("setup.pdf", EXE), ("notes.png", b"plain text"), ("empty.pdf", b"")])
 def test_evidence_whose_bytes_are_not_a_pdf_or_image_is_refused(name, content):
     exc = refusal(uploads_check, [upload("ok.pdf", PDF), upload(name, content)], field="proofs")
-    assert (exc.message, exc.code, exc.field) == (f"{name} is not a PDF, JPG or PNG file.", "bad_type", "proofs")
+    assert (exc.message, exc.code, exc.field) == (
+        f"{name} is not a PDF, JPG or PNG file, or its content does not match its name.",
+        "bad_type",
+        "proofs",
+    )
 
 
 @pytest.mark.parametrize(
@@ -293,3 +297,45 @@ def test_store_removes_the_file_when_what_follows_fails(scan_model):
         scan_model.store(checked, case="C-2", on_saved=audit)
     after = set(default_storage.listdir("test-scans")[1]) if default_storage.exists("test-scans") else set()
     assert after == before
+
+
+# --- the total cap of a request ---------------------------------------------------------------------
+
+
+def test_the_total_cap_stops_reading_when_the_files_together_pass_it():
+    from django.core.files.uploadhandler import StopUpload
+
+    from workflow.uploads import CappedUploadHandler
+
+    handler = CappedUploadHandler(max_bytes=100, max_total=150)
+    handler.handle_raw_input(None, {}, 10_000, b"x")  # Content-Length could be anything: count what streams
+    handler.body_length = 0
+    handler.new_file("proofs", "a.pdf", "application/pdf", None)
+    assert handler.receive_data_chunk(b"x" * 80, 0) == b"x" * 80
+    handler.new_file("proofs", "b.pdf", "application/pdf", None)
+    with pytest.raises(StopUpload):
+        handler.receive_data_chunk(b"x" * 80, 0)
+    assert handler.total_exceeded and handler.total_received == 160
+
+
+def test_a_body_that_claims_more_than_the_total_is_refused_before_a_file_byte_is_read():
+    from django.core.files.uploadhandler import StopUpload
+
+    from workflow.uploads import FORM_SLACK, CappedUploadHandler
+
+    handler = CappedUploadHandler(max_bytes=100, max_total=1000)
+    handler.handle_raw_input(None, {}, 1000 + FORM_SLACK + 1, b"x")
+    with pytest.raises(StopUpload):
+        handler.new_file("proofs", "a.pdf", "application/pdf", None)
+    assert handler.total_exceeded and handler.total_received == 0
+
+
+def test_uploads_check_wants_the_extension_to_match_the_content_and_counts_what_a_case_holds():
+    pdf = b"%PDF-1.7 x"
+    exc = refusal(uploads_check, [upload("收据.png", pdf)], field="proofs")
+    assert exc.code == "bad_type"
+    assert uploads_check([upload("收据.PDF", pdf)], field="proofs")[0].content_type == "application/pdf"
+    exc = refusal(uploads_check, [upload("a.pdf", pdf)], field="proofs", max_files=2, held=(2, 0))
+    assert (exc.code, exc.message) == ("too_many_files", "At most 2 files in all; 2 are already attached.")
+    exc = refusal(uploads_check, [upload("a.pdf", pdf)], field="proofs", max_total_bytes=20, held=(1, 15))
+    assert (exc.code, exc.message) == ("total_too_large", "The files together may be at most 0.1 KB.")
