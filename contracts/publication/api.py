@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -187,8 +187,15 @@ MAX_PAGE = 1_000_000
 
 
 class OcdsQuerySerializer(InputSerializer):
-    since = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
+    since = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="Only releases dated at or after this: an ISO 8601 date-time (offset at most ±14:00) or a date.",
+    )
+    page = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE, default=1, help_text=f"{ocds.PAGE_SIZE} releases per page."
+    )
 
     def validate_since(self, raw: str) -> dt.datetime | None:
         return parse_since(raw)
@@ -202,10 +209,7 @@ class OcdsReleasesApi(APIView):
     renderer_classes = [JSONRenderer]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("since", OpenApiTypes.DATETIME, description="Only releases dated at or after this."),
-            OpenApiParameter("page", OpenApiTypes.INT, description=f"{ocds.PAGE_SIZE} releases per page."),
-        ],
+        parameters=[OcdsQuerySerializer],
         operation_id="ocds_releases",
         responses={200: OpenApiTypes.OBJECT},
         description="OCDS 1.1 release package of the published government contracts (no login). "
