@@ -22,6 +22,13 @@ pytestmark = pytest.mark.django_db
 # 10 finds a planted 500 behind `?page=2` of the OCDS feed; the whole module takes about 40 s of CPU.
 MAX_EXAMPLES = 10
 CHECKS = [not_a_server_error, response_schema_conformance]
+BOUNDED = settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,  # the same requests on every run
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 @pytest.fixture
@@ -44,24 +51,12 @@ def run(case, username: str) -> None:
 
 
 @schema.parametrize()
-@settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@BOUNDED
 def test_as_staff(case, demo):
     run(case, "supervisor")
 
 
 @schema.parametrize()
-@settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@BOUNDED
 def test_as_enterprise(case, demo):
     run(case, "enterprise_user")

@@ -15,40 +15,16 @@ from rest_framework.test import APIClient
 
 from contracts.models import Complaint, Contract
 from repair.models import DishonestyRecord
+from tests.contracts.test_api import BODY as CONTRACT_BODY
+from tests.contracts.test_complaint_api import BODY as COMPLAINT_BODY
+from tests.repair.test_api import RECORD
 from workflow.models import AuditLog, User
 
 pytestmark = pytest.mark.django_db
 
-CONTRACT = {
-    "number": "JT-2026-018",
-    "title": "国道养护工程材料采购",
-    "kind": "goods",
-    "procurement": True,
-    "counterparty": {"name": "X市恒信建材有限公司", "uscc": "91410100AY4CL12THU", "size": "small"},
-    "amount": "300000.00",
-    "signed_on": "2026-08-03",
-    "milestones": [],
-}
-COMPLAINT = {
-    "complainant": {"name": "X市恒信建材有限公司", "uscc": "91410100AY4CL12THU", "size": "small"},
-    "contact": {"name": "张伟", "mobile": "13812345678"},
-    "respondent": {"agency": "XJTJ"},
-    "contract": {"number": "JT-2025-031", "signed_on": "2025-06-10"},
-    "amount_claimed": "180000.00",
-    "facts": "2025年9月交付的养护材料经验收合格，货款18万元至今未付，多次催要无果。",
-    "declaration": True,
-}
-RECORD = {
-    "subject": {"uscc": "91410100AY4CL12THU", "name": "X市恒信建材有限公司"},
-    "type": "admin_penalty",
-    "category": "general",
-    "publish": False,
-    "decision_number": "X市监罚〔2025〕118号",
-    "decided_on": "2025-11-30",
-    "facts": "销售不合格建材，货值金额3.2万元。",
-    "basis": "《中华人民共和国产品质量法》第四十九条",
-    "obligations": [{"kind": "fine", "amount": "50000.00", "due_on": "2025-12-15"}],
-}
+# The valid bodies of the endpoints' own tests; each test here spoils one value.
+CONTRACT = CONTRACT_BODY
+COMPLAINT = COMPLAINT_BODY
 
 
 @pytest.fixture
