@@ -8,6 +8,8 @@ TEST_POSTGRES_URL is set, PostgreSQL).
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -33,8 +35,15 @@ BOUNDED = settings(
 
 @pytest.fixture
 def demo(db, travel):
+    # The requests go through the WSGI handler, not Django's test client: keep the handler from closing
+    # the test's database connection at the end of each request (the test client does the same).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     call_command("seed_demo", verbosity=0)
     travel("2026-08-04")
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 # Loaded when the module is collected: the schema view needs no database.
