@@ -23,3 +23,9 @@ urlpatterns = [
     # The shared engine: /healthz, /verify, documents, /api/ (auth, schema, JSON 404), portal and staff shell.
     path("", include("workflow.urls")),
 ]
+
+# Error pages: JSON under /api/, HTML elsewhere (workflow.api.errors).
+handler400 = "workflow.api.errors.bad_request"
+handler403 = "workflow.api.errors.permission_denied"
+handler404 = "workflow.api.errors.page_not_found"
+handler500 = "workflow.api.errors.server_error"

@@ -17,16 +17,17 @@ from contracts.interest import milestone_interest
 from contracts.models import ArrearsCase, Contract, Milestone
 from workflow import clock, roles
 from workflow.api.fields import AmountField
+from workflow.api.serializers import InputSerializer
 from workflow.errors import NotFound, PermissionDenied, ValidationFailed
 
 
-class CounterpartySerializer(serializers.Serializer):
+class CounterpartySerializer(InputSerializer):
     name = serializers.CharField(max_length=200)
     uscc = serializers.CharField(max_length=18)
     size = serializers.ChoiceField(choices=["micro", "small", "medium", "large"])
 
 
-class MilestoneInSerializer(serializers.Serializer):
+class MilestoneInSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=Milestone.Kind.values)
     title = serializers.CharField(max_length=200)
     amount = AmountField(required=False, allow_null=True, min_value=0)
@@ -35,7 +36,7 @@ class MilestoneInSerializer(serializers.Serializer):
     acceptance_period_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=365)
 
 
-class ContractInSerializer(serializers.Serializer):
+class ContractInSerializer(InputSerializer):
     number = serializers.CharField(max_length=64)
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=Contract.Kind.values)
@@ -203,7 +204,7 @@ class ContractDetailApi(APIView):
         return _contract_response(request, pk)
 
 
-class DeliveryInSerializer(serializers.Serializer):
+class DeliveryInSerializer(InputSerializer):
     delivered_on = serializers.DateField()
     accepted_on = serializers.DateField(required=False, allow_null=True)
 
@@ -223,7 +224,7 @@ class MilestoneDeliveryApi(APIView):
         return Response(MilestoneOutSerializer(milestone).data)
 
 
-class PaymentInSerializer(serializers.Serializer):
+class PaymentInSerializer(InputSerializer):
     milestone = serializers.IntegerField()
     amount = AmountField(min_value=0)
     paid_on = serializers.DateField()
@@ -295,7 +296,7 @@ class EvaluationApi(APIView):
         return Response({"period": period.label, "start": period.start, "end": period.end, "agencies": rows})
 
 
-class ReasonInSerializer(serializers.Serializer):
+class ReasonInSerializer(InputSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -319,12 +320,12 @@ class ContractTerminateApi(APIView):
         return _contract_response(request, pk)
 
 
-class InstalmentInSerializer(serializers.Serializer):
+class InstalmentInSerializer(InputSerializer):
     due_on = serializers.DateField()
     amount = AmountField(min_value=0)
 
 
-class PlanInSerializer(serializers.Serializer):
+class PlanInSerializer(InputSerializer):
     instalments = InstalmentInSerializer(many=True)
 
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -35,10 +35,11 @@ from contracts.publication.services import (
     published_on_time,
 )
 from workflow import clock
-from workflow.errors import NotFound, ValidationFailed
+from workflow.api.serializers import MAX_UTC_OFFSET, YEAR_MAX, YEAR_MIN, InputSerializer
+from workflow.errors import NotFound
 
 
-class ReviewInSerializer(serializers.Serializer):
+class ReviewInSerializer(InputSerializer):
     redacted = serializers.ListField(
         child=serializers.CharField(),
         required=False,
@@ -48,12 +49,12 @@ class ReviewInSerializer(serializers.Serializer):
     review_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class PublishInSerializer(serializers.Serializer):
+class PublishInSerializer(InputSerializer):
     redacted = serializers.ListField(child=serializers.CharField(), required=False)
     review_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class WithdrawInSerializer(serializers.Serializer):
+class WithdrawInSerializer(InputSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
@@ -161,27 +162,43 @@ def parse_since(raw: str | None) -> dt.datetime | None:
         return None
     value = _UNENCODED_PLUS.sub(r"\1+\2", raw.strip())
     try:
-        moment = parse_datetime(value)
-        day = None if moment else parse_date(value)
+        moment = parse_datetime(value) if value.isascii() else None
+        day = None if moment or not value.isascii() else parse_date(value)
     except ValueError:
         moment = day = None
     if moment is None:
         if day is None:
-            raise ValidationFailed(
-                _("Give an ISO 8601 date-time, e.g. 2026-08-04T00:00:00+08:00."), "invalid", field="since"
-            )
-        return clock.start_of_day(day)
+            raise serializers.ValidationError(_("Give an ISO 8601 date-time, e.g. 2026-08-04T00:00:00+08:00."))
+        moment = clock.start_of_day(day)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=clock.SHANGHAI)
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise serializers.ValidationError(_("A time zone offset is at most ±14:00."))
+    if not YEAR_MIN <= moment.year <= YEAR_MAX:
+        raise serializers.ValidationError(
+            _("Enter a date between the years {min} and {max}.").format(min=YEAR_MIN, max=YEAR_MAX)
+        )
     return moment
 
 
-def parse_page(raw: str | None) -> int:
-    if raw is None or raw == "":
-        return 1
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValidationFailed(_("The page is a whole number from 1."), "invalid", field="page")
-    return int(raw)
+# Far beyond the last page of any real feed; a larger page number is refused, not looked up.
+MAX_PAGE = 1_000_000
+
+
+class OcdsQuerySerializer(InputSerializer):
+    since = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="Only releases dated at or after this: an ISO 8601 date-time (offset at most ±14:00) or a date.",
+    )
+    page = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE, default=1, help_text=f"{ocds.PAGE_SIZE} releases per page."
+    )
+
+    def validate_since(self, raw: str) -> dt.datetime | None:
+        return parse_since(raw)
 
 
 class OcdsReleasesApi(APIView):
@@ -192,18 +209,16 @@ class OcdsReleasesApi(APIView):
     renderer_classes = [JSONRenderer]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("since", OpenApiTypes.DATETIME, description="Only releases dated at or after this."),
-            OpenApiParameter("page", OpenApiTypes.INT, description=f"{ocds.PAGE_SIZE} releases per page."),
-        ],
+        parameters=[OcdsQuerySerializer],
         operation_id="ocds_releases",
         responses={200: OpenApiTypes.OBJECT},
         description="OCDS 1.1 release package of the published government contracts (no login). "
         "`links.next` is the URL of the next page when there is one.",
     )
     def get(self, request):
-        since = parse_since(request.query_params.get("since"))
-        page = parse_page(request.query_params.get("page"))
+        query = OcdsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        since, page = query.validated_data.get("since"), query.validated_data["page"]
         releases, has_next = ocds.feed_page(since=since, page=page)
 
         def page_uri(number: int) -> str:

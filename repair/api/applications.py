@@ -21,6 +21,10 @@ from repair.api.serializers import (
     ApplicationInSerializer,
     ApplicationMultipartSerializer,
     ApplicationOutSerializer,
+    ApplicationValues,
+    DecideIn,
+    ExtendIn,
+    SupplementIn,
     repair_schema,
 )
 from repair.models import RepairApplication
@@ -39,6 +43,7 @@ from repair.services.applications import (
     proof_limits,
 )
 from workflow.api.parsing import body_bool, body_text, multipart_json, request_body, truthy
+from workflow.api.serializers import validate_input
 from workflow.errors import PermissionDenied, ValidationFailed
 from workflow.uploads import cap_uploads, payload_too_large, upload_cap_exceeded
 
@@ -119,6 +124,7 @@ class ApplicationCollectionApi(ProofUploadsApi):
     )
     def post(self, request):
         body, files = application_from_request(request)
+        validate_input(ApplicationValues, body)
         uscc = body.get("subject_uscc")
         if not isinstance(uscc, str):
             uscc = ""
@@ -167,7 +173,9 @@ class ApplicationSupplementApi(APIView):
     )
     def post(self, request, pk):
         application = _unit_application(request, pk)
-        items = body_text(request_body(request), "items")
+        body = request_body(request)
+        validate_input(SupplementIn, body)
+        items = body_text(body, "items")
         with transaction.atomic():
             application_supplement(application=application, items=items, acting_user=request.user)
         return _application_response(request, application.pk)
@@ -208,6 +216,7 @@ class ApplicationDecideApi(APIView):
     def post(self, request, pk):
         application = application_get_for_user(user=request.user, pk=pk)
         body = request_body(request)
+        validate_input(DecideIn, body)
         approve = body_bool(body, "approve")
         application_decide_as(
             application=application,
@@ -234,13 +243,7 @@ class ApplicationExtendApi(APIView):
     def post(self, request, pk):
         application = _unit_application(request, pk)
         body = request_body(request)
-        raw = body.get("days", DEFAULT_EXTENSION_DAYS)
-        try:
-            days = int(raw)
-            if days < 1 or isinstance(raw, bool):
-                raise ValueError
-        except (TypeError, ValueError):
-            raise ValidationFailed(_("Enter a number of working days."), "invalid", field="days") from None
+        days = validate_input(ExtendIn, body).get("days") or DEFAULT_EXTENSION_DAYS
         try:
             with transaction.atomic():
                 application_extend(

@@ -12,11 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from repair.api.payloads import objection_payload
-from repair.api.serializers import ObjectionOutSerializer, repair_schema
+from repair.api.serializers import ObjectionAnswerIn, ObjectionIn, ObjectionOutSerializer, repair_schema
 from repair.models import Objection, RepairApplication
 from repair.selectors import is_supervisor, record_get_for_user, records_visible_to
 from repair.services.objections import EDITABLE, objection_answer, objection_file
 from workflow.api.parsing import body_bool, body_text, request_body
+from workflow.api.serializers import validate_input
 from workflow.errors import NotFound, PermissionDenied, ValidationFailed
 
 
@@ -67,11 +68,10 @@ class RecordObjectionApi(APIView):
         if request.user.enterprise_id is None or request.user.enterprise_id != record.enterprise_id:
             raise PermissionDenied(_("Only the subject of the record may object to it."), "forbidden")
         body = request_body(request)
+        values = validate_input(ObjectionIn, body)
         application = None
-        if body.get("application") not in (None, ""):
-            application = RepairApplication.objects.filter(
-                pk=int(body["application"]) if str(body["application"]).isdigit() else 0, records=record
-            ).first()
+        if values.get("application") is not None:
+            application = RepairApplication.objects.filter(pk=values["application"], records=record).first()
             if application is None:
                 raise ValidationFailed(
                     _("Choose the decided application the objection is about."), "invalid", field="application"
@@ -112,6 +112,7 @@ class ObjectionAnswerApi(APIView):
                 raise NotFound(_("No such objection."), "not_found")
             raise PermissionDenied(_("A supervisor answers objections."), "forbidden")
         body = request_body(request)
+        validate_input(ObjectionAnswerIn, body)
         objection = objection_answer(
             objection=objection,
             upheld=body_bool(body, "upheld"),

@@ -10,8 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from repair.api.payloads import public_record_payload
-from repair.api.serializers import TAG
+from repair.api.serializers import TAG, PublicQuery
 from repair.selectors import public_records
+from workflow.api.serializers import validate_input
 
 PUBLIC_LIMIT = 200
 
@@ -38,5 +39,5 @@ class PublicRecordListApi(APIView):
         tags=TAG,
     )
     def get(self, request):
-        qs = public_records(request.query_params.get("q", "")[:100])
+        qs = public_records(validate_input(PublicQuery, request.query_params).get("q", ""))
         return Response({"count": qs.count(), "results": [public_record_payload(r) for r in qs[:PUBLIC_LIMIT]]})

@@ -21,11 +21,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from repair.api.payloads import record_payload, record_row_payload
-from repair.api.serializers import RecordInSerializer, RecordOutSerializer, repair_schema
+from repair.api.serializers import (
+    RecordInSerializer,
+    RecordOutSerializer,
+    RecordValues,
+    ServeIn,
+    StatusQuery,
+    repair_schema,
+)
 from repair.models import DishonestyRecord
 from repair.selectors import is_unit_officer, record_get_for_user, records_visible_to
-from repair.services.records import record_create, record_publish, record_serve_notices
+from repair.services.records import record_create, record_publish, record_serve_notices, record_validate
 from workflow.api.parsing import body_date, body_text, request_body
+from workflow.api.serializers import validate_input
 from workflow.errors import PermissionDenied, ValidationFailed
 from workflow.models import Delivery
 
@@ -56,6 +64,7 @@ class RecordCollectionApi(APIView):
     def post(self, request):
         if isinstance(request.data, QueryDict) or not isinstance(request.data, dict):
             raise ValidationFailed(_("Send a JSON object."), "invalid")
+        validate_input(RecordValues, request.data, then=record_validate)
         record = record_create(data=dict(request.data), acting_user=request.user)
         return _record_response(request, record.pk, status.HTTP_201_CREATED)
 
@@ -68,7 +77,7 @@ class RecordCollectionApi(APIView):
     )
     def get(self, request):
         qs = records_visible_to(request.user)
-        st = request.query_params.get("status")
+        st = validate_input(StatusQuery, request.query_params).get("status")
         if st:
             if st not in DishonestyRecord.Status.values:
                 raise ValidationFailed(_("Unknown status."), "invalid", field="status")
@@ -91,8 +100,8 @@ class RecordServeApi(APIView):
             {
                 "method": serializers.ChoiceField(choices=Delivery.Method.values),
                 "delivered_on": serializers.DateField(),
-                "recipient": serializers.CharField(),
-                "receipt": serializers.CharField(required=False),
+                "recipient": serializers.CharField(max_length=200),
+                "receipt": serializers.CharField(required=False, max_length=200),
             },
         ),
         description="An addition to the issue's endpoints: the penalty decision and the credit repair notice "
@@ -101,6 +110,7 @@ class RecordServeApi(APIView):
     def post(self, request, pk):
         record = _unit_record(request, pk)
         body = request_body(request)
+        validate_input(ServeIn, body)
         record_serve_notices(
             record=record,
             method=body_text(body, "method"),

@@ -8,9 +8,118 @@ from rest_framework import serializers
 from repair.models import DishonestyRecord, RepairApplication
 from workflow.api.errors import ErrorSerializer
 from workflow.api.fields import AmountField
+from workflow.api.serializers import InputSerializer
 
 TAG = ["repair"]
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
+
+
+# --- input: the values' shape (strict), before the services' domain checks ------------------------------------
+# Requiredness and codes are the services' checks (in the staff pages' words); these refuse hostile values:
+# control characters, text longer than its column, numbers that are not plain ASCII, amounts with more than
+# two decimals, dates outside 1990-2100.
+
+
+def _text(max_length: int):
+    return serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=max_length)
+
+
+def _date():
+    return serializers.DateField(required=False, allow_null=True)
+
+
+class _SubjectValues(InputSerializer):
+    uscc = _text(64)
+    name = _text(200)
+    person_name = _text(DishonestyRecord._meta.get_field("person_name").max_length)
+    id_number = _text(32)
+
+
+class _ObligationValues(InputSerializer):
+    kind = _text(32)
+    amount = AmountField(required=False, allow_null=True)
+    due_on = _date()
+
+
+class RecordValues(InputSerializer):
+    subject = _SubjectValues(required=False)
+    type = _text(32)
+    category = _text(32)
+    decision_number = _text(DishonestyRecord._meta.get_field("decision_number").max_length)
+    decided_on = _date()
+    facts = _text(20000)
+    basis = _text(20000)
+    obligations = _ObligationValues(many=True, required=False, allow_null=True)
+
+
+class _CommitmentValues(InputSerializer):
+    signer_name = _text(RepairApplication._meta.get_field("commitment_signer").max_length)
+
+
+class ApplicationValues(InputSerializer):
+    correction = _text(20000)
+    commitment = _CommitmentValues(required=False)
+    subject_uscc = _text(64)
+    records = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, allow_empty=True, max_length=100
+    )
+
+    def to_internal_value(self, data):
+        records = data.get("records") if isinstance(data, dict) else None
+        if isinstance(records, str):  # a form's "12,13" (or "12，13")
+            data = {**data, "records": [p.strip() for p in records.replace("，", ",").split(",") if p.strip()]}
+        return super().to_internal_value(data)
+
+
+class ServeIn(InputSerializer):
+    method = _text(32)
+    delivered_on = _date()
+    recipient = _text(200)
+    receipt = _text(200)
+
+
+class SupplementIn(InputSerializer):
+    items = _text(5000)
+
+
+class DecideIn(InputSerializer):
+    approve = serializers.BooleanField(required=False)
+    reason = _text(5000)
+
+
+class ExtendIn(InputSerializer):
+    reason = _text(5000)
+    days = serializers.IntegerField(required=False, min_value=1, max_value=365)
+
+
+class ObjectionIn(InputSerializer):
+    target = _text(32)
+    text = _text(20000)
+    application = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class _CorrectionValues(InputSerializer):
+    facts = _text(20000)
+    basis = _text(20000)
+    publication_ends_on = _date()
+
+
+class ObjectionAnswerIn(InputSerializer):
+    upheld = serializers.BooleanField(required=False)
+    answer = _text(20000)
+    revoke = serializers.BooleanField(required=False)
+    corrections = _CorrectionValues(required=False, allow_null=True)
+
+
+class PublicQuery(InputSerializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class StatusQuery(InputSerializer):
+    status = serializers.CharField(required=False, allow_blank=True, max_length=32)
+
+
+# --- schema (documentation only: the services validate) ------------------------------------------------------
 
 
 class _SubjectSerializer(serializers.Serializer):

@@ -7,10 +7,13 @@ EXCEPTION_HANDLER; `not_found` answers unknown URLs under /api/ in the same shap
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+from django.views import csrf, defaults
+from django.views.decorators.csrf import csrf_exempt
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -95,6 +98,9 @@ def exception_handler(exc, context):
         errors = _django_validation_errors(exc)
         body = error_body("invalid", _first_message(errors, _("The request contains invalid data.")), errors)
         code = status.HTTP_400_BAD_REQUEST
+    elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        body = error_body("too_large", _("The request body is too large."))
+        code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     elif isinstance(exc, Http404):
         body = error_body("not_found", _("Not found."))
         code = status.HTTP_404_NOT_FOUND
@@ -129,6 +135,7 @@ def exception_handler(exc, context):
     return Response(body, status=code, headers=headers or None)
 
 
+@csrf_exempt  # an unknown URL changes nothing: a POST there is a 404, not a CSRF failure
 def not_found(request, *args, **kwargs):
     """Catch-all for unknown URLs under /api/: JSON, not the HTML 404 page.
 
@@ -144,3 +151,49 @@ def not_found(request, *args, **kwargs):
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
     return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+
+
+# Django's error views (config/urls.py handler400/403/404/500, CSRF_FAILURE_VIEW): JSON under
+# /api/, the site's HTML pages elsewhere.
+
+
+def is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request, exception=None):
+    if not is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        return JsonResponse(error_body("too_large", _("The request body is too large.")), status=413)
+    return JsonResponse(error_body("bad_request", _("The request could not be understood.")), status=400)
+
+
+def permission_denied(request, exception=None):
+    if not is_api(request):
+        return defaults.permission_denied(request, exception)
+    return JsonResponse(error_body("forbidden", _("You do not have permission to perform this action.")), status=403)
+
+
+def page_not_found(request, exception=None):
+    if not is_api(request):
+        return defaults.page_not_found(request, exception)
+    return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+
+
+def server_error(request):
+    if not is_api(request):
+        return defaults.server_error(request)
+    return JsonResponse(
+        error_body("server_error", _("Something went wrong on our side. Please try again.")), status=500
+    )
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a JSON 403 `csrf_failed` under /api/, Django's page elsewhere."""
+    if not is_api(request):
+        return csrf.csrf_failure(request, reason)
+    return JsonResponse(
+        error_body("csrf_failed", _("The CSRF check failed: send the X-CSRFToken header or use a token.")),
+        status=403,
+    )

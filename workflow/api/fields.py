@@ -1,14 +1,14 @@
 """Serializer fields shared by every app's API."""
 
-from rest_framework import serializers
+from workflow.api.serializers import StrictDecimalField
 
 # Amounts in yuan: up to 99,999,999,999,999.99, as the models store them (DecimalField(16, 2)).
 AMOUNT_DIGITS = 16
 AMOUNT_PLACES = 2
 
 
-class AmountField(serializers.DecimalField):
-    """An amount in yuan with two decimals, as every money column stores it."""
+class AmountField(StrictDecimalField):
+    """An amount in yuan with two decimals, as every money column stores it (never rounded)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", AMOUNT_DIGITS)

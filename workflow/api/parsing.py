@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from typing import Literal, overload
 
+from django.conf import settings
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from rest_framework import exceptions
+from rest_framework.parsers import JSONParser
 
 from workflow.errors import ValidationFailed
 
@@ -102,3 +107,78 @@ def body_bool(body: dict, name: str, *, default=None) -> bool:
     if not isinstance(value, bool):
         raise ValidationFailed(_("Say true or false."), "invalid", field=name)
     return value
+
+
+# JSON bodies: at most this deep (objects and arrays inside each other); larger or deeper bodies
+# are refused with a 413 before json.loads could recurse (a RecursionError would be a 500).
+MAX_JSON_DEPTH = 32
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "too_large"
+    default_detail = _lazy("The request body is too large.")
+
+
+class TooDeep(exceptions.APIException):
+    status_code = 413
+    default_code = "too_deep"
+    default_detail = _lazy("The JSON body is nested too deeply.")
+
+
+def json_depth(text: str) -> int:
+    """The deepest nesting of objects and arrays in a JSON text (brackets in strings ignored)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def body_limit() -> int:
+    return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440)
+
+
+def _finite_float(text: str):
+    """JSON numbers too large for a float (1e400) stay text, for the field to refuse by name."""
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+class StrictJSONParser(JSONParser):
+    """DRF's JSON parser with a size limit (413 `too_large`) and a depth limit (413 `too_deep`)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        limit = body_limit()
+        raw = stream.read(limit + 1) if stream is not None else b""
+        if len(raw) > limit:
+            raise PayloadTooLarge()
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            raise exceptions.ParseError(_("The body is not valid UTF-8.")) from None
+        if json_depth(text) > MAX_JSON_DEPTH:
+            raise TooDeep()
+        try:
+            return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        except (ValueError, RecursionError) as exc:
+            raise exceptions.ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from None
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")

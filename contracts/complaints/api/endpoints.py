@@ -21,8 +21,17 @@ from contracts.complaints.api.serializers import (
     MOBILE_LAST4,
     TAG,
     ComplaintCreatedSerializer,
+    ComplaintEvaluateIn,
+    ComplaintExtendIn,
+    ComplaintFeedbackIn,
+    ComplaintHandleIn,
     ComplaintInSerializer,
+    ComplaintListQuery,
     ComplaintMultipartSerializer,
+    ComplaintRejectIn,
+    ComplaintReviewIn,
+    ComplaintTransferIn,
+    ComplaintValuesSerializer,
     TrackingSerializer,
     action_schema,
     money,
@@ -38,12 +47,12 @@ from contracts.complaints.selectors import (
     transfer_agency,
 )
 from contracts.complaints.services import complaint_extend
-from contracts.complaints.submission import submitter
+from contracts.complaints.submission import complaint_validate, submitter
 from contracts.models import Complaint
 from workflow import roles
 from workflow.api.errors import ErrorSerializer
-from workflow.api.fields import AmountField
 from workflow.api.parsing import body_bool, body_text, multipart_json, nest_dotted, request_body, truthy
+from workflow.api.serializers import InputSerializer, validate_input
 from workflow.auth import client_ip
 from workflow.errors import ValidationFailed
 from workflow.uploads import cap_uploads
@@ -118,6 +127,7 @@ class ComplaintCollectionApi(APIView):
     )
     def post(self, request):
         body, files = submission_from_request(request)
+        validate_input(ComplaintValuesSerializer, body, then=complaint_validate)
         national = is_national_platform(request.user)
         complaint = complaint_submit(
             data=body,
@@ -146,9 +156,9 @@ class ComplaintCollectionApi(APIView):
         tags=TAG,
     )
     def get(self, request):
-        qp = request.query_params
-        if qp.get("status") and qp["status"] not in Complaint.Status.values:
-            raise ValidationFailed(_("Unknown status."), "invalid", field="status")
+        query = ComplaintListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        qp = query.validated_data
         qs = complaints_listed(
             request.user,
             status=qp.get("status", ""),
@@ -215,8 +225,17 @@ def _done(request, complaint) -> Response:
 # (No docstring: it would become the description of the endpoints that have none.)
 class StepApi(APIView):
     step = ""
+    input: type[InputSerializer] | None = None
+
+    def body(self, request) -> dict:
+        """The body, its values checked by the step's input serializer (every field error at once)."""
+        body = request_body(request)
+        if self.input is not None:
+            self.input(data=body).is_valid(raise_exception=True)
+        return body
 
     def values(self, request) -> dict:
+        self.body(request)
         return {}
 
     def post(self, request, code):
@@ -234,23 +253,15 @@ class ComplaintAcceptApi(StepApi):
 @action_schema(
     "reject",
     "Do not accept the complaint (complaint officer)",
-    inline_serializer(
-        "ComplaintRejectIn",
-        {
-            "reason": serializers.CharField(
-                help_text="One of " + ", ".join(Complaint.RejectReason.values) + "; any other text is "
-                "taken as the explanation with reason `other`."
-            ),
-            "text": serializers.CharField(required=False, help_text="The explanation to the complainant."),
-        },
-    ),
+    ComplaintRejectIn,
     "Issues the written notice of non-acceptance (不予受理告知书).",
 )
 class ComplaintRejectApi(StepApi):
     step = "reject"
+    input = ComplaintRejectIn
 
     def values(self, request) -> dict:
-        body = request_body(request)
+        body = self.body(request)
         reason, text = body_text(body, "reason"), body_text(body, "text")
         if not reason:
             raise ValidationFailed(_("Choose the reason."), "required", field="reason")
@@ -262,34 +273,28 @@ class ComplaintRejectApi(StepApi):
 @action_schema(
     "transfer",
     "Transfer to the handling body (complaint officer)",
-    inline_serializer("ComplaintTransferIn", {"agency": serializers.CharField(help_text="Agency code.")}),
+    ComplaintTransferIn,
     "The handling body's 30 days start on the day of the transfer.",
 )
 class ComplaintTransferApi(StepApi):
     step = "transfer"
+    input = ComplaintTransferIn
 
     def values(self, request) -> dict:
-        return {"agency": transfer_agency(body_text(request_body(request), "agency"))}
+        return {"agency": transfer_agency(body_text(self.body(request), "agency"))}
 
 
 @action_schema(
     "handle",
     "Record the handling result (handling body)",
-    inline_serializer(
-        "ComplaintHandleIn",
-        {
-            "findings": serializers.CharField(),
-            "amount_confirmed": AmountField(allow_null=True),
-            "disputed": serializers.BooleanField(required=False),
-            "repayment_plan": serializers.CharField(required=False),
-        },
-    ),
+    ComplaintHandleIn,
 )
 class ComplaintHandleApi(StepApi):
     step = "handle"
+    input = ComplaintHandleIn
 
     def values(self, request) -> dict:
-        body = request_body(request)
+        body = self.body(request)
         return {
             "findings": body_text(body, "findings"),
             "amount_confirmed": body.get("amount_confirmed"),
@@ -301,27 +306,29 @@ class ComplaintHandleApi(StepApi):
 @action_schema(
     "feedback",
     "Reply to the complainant in writing (handling body)",
-    inline_serializer("ComplaintFeedbackIn", {"text": serializers.CharField()}),
+    ComplaintFeedbackIn,
     "Issues the written reply (答复函) as a PDF; the complainant may then evaluate.",
 )
 class ComplaintFeedbackApi(StepApi):
     step = "feedback"
+    input = ComplaintFeedbackIn
 
     def values(self, request) -> dict:
-        return {"text": body_text(request_body(request), "text")}
+        return {"text": body_text(self.body(request), "text")}
 
 
 @action_schema(
     "review",
     "Review an unsatisfied evaluation (supervisor)",
-    inline_serializer("ComplaintReviewIn", {"reopen": serializers.BooleanField(), "note": serializers.CharField()}),
+    ComplaintReviewIn,
     "Reopen handling (a new 30-day clock) or close the complaint.",
 )
 class ComplaintReviewApi(StepApi):
     step = "review"
+    input = ComplaintReviewIn
 
     def values(self, request) -> dict:
-        body = request_body(request)
+        body = self.body(request)
         if "reopen" not in body:
             raise ValidationFailed(_("Say whether handling is reopened."), "required", field="reopen")
         return {"reopen": truthy(body["reopen"]), "note": body_text(body, "note")}
@@ -330,23 +337,15 @@ class ComplaintReviewApi(StepApi):
 @action_schema(
     "extend",
     "Extend the handling time (head of the handling body)",
-    inline_serializer(
-        "ComplaintExtendIn", {"days": serializers.IntegerField(min_value=1), "reason": serializers.CharField()}
-    ),
+    ComplaintExtendIn,
     "Only the head of the handling body approves; at most 90 days in all. The complainant is told by SMS.",
 )
 class ComplaintExtendApi(APIView):
     def post(self, request, code):
         body = request_body(request)
-        raw_days = body.get("days")
-        try:
-            if raw_days is None:
-                raise ValueError
-            days = int(raw_days)
-            if days < 1:
-                raise ValueError
-        except (TypeError, ValueError):
-            raise ValidationFailed(_("Enter a number of days."), "invalid", field="days") from None
+        data = ComplaintExtendIn(data=body)
+        data.is_valid(raise_exception=True)
+        days = data.validated_data["days"]
         complaint = complaint_get_for_user(user=request.user, code=code)
         try:
             complaint_extend(complaint=complaint, days=days, reason=body_text(body, "reason"), approver=request.user)
@@ -366,16 +365,14 @@ class ComplaintEvaluateApi(APIView):
         description="No login: the tracking code and the contact mobile's last four digits (`?mobile_last4=` or "
         "in the body). Satisfied closes the complaint; not satisfied sends it to a supervisor's review.",
         parameters=[MOBILE_LAST4],
-        request=inline_serializer(
-            "ComplaintEvaluateIn",
-            {"satisfied": serializers.BooleanField(), "mobile_last4": serializers.CharField(required=False)},
-        ),
+        request=ComplaintEvaluateIn,
         responses={200: TrackingSerializer, **ERRORS},
         auth=[{}],  # type: ignore[list-item]  # security requirements, though drf-spectacular annotates list[str]
         tags=TAG,
     )
     def post(self, request, code):
         body = request_body(request)
+        ComplaintEvaluateIn(data=body).is_valid(raise_exception=True)
         try:
             satisfied = body_bool(body, "satisfied")
         except ValidationFailed:

@@ -13,6 +13,7 @@ from contracts.models import Complaint
 from workflow.api.documents import document_api_url
 from workflow.api.errors import ErrorSerializer
 from workflow.api.fields import AmountField
+from workflow.api.serializers import InputSerializer
 from workflow.deadlines import deadlines_for
 
 TAG = ["complaints"]
@@ -106,6 +107,106 @@ def staff_payload(complaint: Complaint, user) -> dict:
         ],
         "your_step": open_step(c, user),
     }
+
+
+# --- input: the values' shape (strict; every field at once), before the service's domain checks ------------------
+
+
+def _max(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+def _text(max_length: int):
+    """Optional text (the service says what is missing); over 200 characters it may span lines."""
+    return serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=max_length)
+
+
+class _ComplainantValues(InputSerializer):
+    name = _text(200)
+    uscc = _text(64)
+    size = _text(16)
+
+
+class _ContactValues(InputSerializer):
+    name = _text(_max(Complaint, "contact_name"))
+    mobile = _text(32)
+
+
+class _RespondentValues(InputSerializer):
+    agency = _text(32)
+    name = _text(_max(Complaint, "respondent_name"))
+
+
+class _ContractValues(InputSerializer):
+    id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    number = _text(_max(Complaint, "contract_number"))
+    signed_on = _text(32)
+
+
+class ComplaintValuesSerializer(InputSerializer):
+    """The submission's values as values: text without control characters and within the columns' lengths,
+    a contract id that is a number. Everything else (required fields, codes, amounts, the declaration) is the
+    service's check, which reports every problem at once in the public form's words."""
+
+    complainant = _ComplainantValues(required=False)
+    contact = _ContactValues(required=False)
+    respondent = _RespondentValues(required=False)
+    contract = _ContractValues(required=False)
+    amount_claimed = _text(64)
+    facts = _text(20000)
+
+
+class ComplaintListQuery(InputSerializer):
+    status = serializers.ChoiceField(choices=Complaint.Status.values, required=False, allow_blank=True)
+    respondent = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    overdue = serializers.CharField(required=False, allow_blank=True, max_length=8)
+
+
+# The steps' bodies. Text is optional here (the step says, in its own words, what it needs); what is
+# given must be clean text within its column's length.
+
+
+class ComplaintRejectIn(InputSerializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="One of " + ", ".join(Complaint.RejectReason.values) + "; any other text is "
+        "taken as the explanation with reason `other`.",
+    )
+    text = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text="The explanation to the complainant."
+    )
+
+
+class ComplaintTransferIn(InputSerializer):
+    agency = serializers.CharField(required=False, allow_blank=True, max_length=32, help_text="Agency code.")
+
+
+class ComplaintHandleIn(InputSerializer):
+    findings = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    amount_confirmed = AmountField(required=False, allow_null=True, min_value=0)
+    disputed = serializers.BooleanField(required=False)
+    repayment_plan = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+
+
+class ComplaintFeedbackIn(InputSerializer):
+    text = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+
+
+class ComplaintReviewIn(InputSerializer):
+    reopen = serializers.BooleanField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class ComplaintExtendIn(InputSerializer):
+    days = serializers.IntegerField(min_value=1, max_value=90)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class ComplaintEvaluateIn(InputSerializer):
+    satisfied = serializers.BooleanField(required=False)
+    mobile_last4 = serializers.CharField(required=False, allow_blank=True, max_length=4)
 
 
 # --- schema (documentation only: the service validates) ---------------------------------------------------------
