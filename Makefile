@@ -61,16 +61,18 @@ test: install lint test-sqlite test-postgres
 
 # Browser journeys run in their own process: their live server commits and flushes between tests.
 PYTEST := $(VENV)/bin/pytest -p no:cacheprovider
+# The unit and integration suite runs on both cores (pytest-xdist); browser journeys run alone.
+XDIST := -n 2
 
 test-sqlite:
 	@echo "== test suite on SQLite =="
-	DATABASE_URL= $(PYTEST) --ignore=tests/e2e
+	DATABASE_URL= $(PYTEST) $(XDIST) --ignore=tests/e2e
 	DATABASE_URL= $(PYTEST) tests/e2e
 
 test-postgres:
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
 	  echo "== test suite on PostgreSQL =="; \
-	  DATABASE_URL="$$TEST_POSTGRES_URL" $(PYTEST) --create-db --ignore=tests/e2e && \
+	  DATABASE_URL="$$TEST_POSTGRES_URL" $(PYTEST) $(XDIST) --create-db --ignore=tests/e2e && \
 	  DATABASE_URL="$$TEST_POSTGRES_URL" $(PYTEST) --create-db tests/e2e; \
 	else \
 	  echo "TEST_POSTGRES_URL not set: PostgreSQL run skipped"; \
