@@ -86,11 +86,15 @@ def complaint_validate(data: dict) -> dict:
         if out["respondent"] is None:
             err("respondent.agency", _("Unknown agency."))
     elif text(respondent.get("name")):
-        out["respondent_name"] = text(respondent.get("name"))[:200]
+        out["respondent_name"] = text(respondent.get("name"))
+        if len(out["respondent_name"]) > 200:  # refused, never cut
+            err("respondent.name", _("At most %(limit)s characters.") % {"limit": 200})
     else:
         err("respondent", _("Choose the agency, or name the body if it is not in the list."))
     out["contract_id"] = contract.get("id")
-    out["contract_number"] = text(contract.get("number"))[:64]
+    out["contract_number"] = text(contract.get("number"))
+    if len(out["contract_number"]) > 64:  # refused, never cut
+        err("contract.number", _("At most %(limit)s characters.") % {"limit": 64})
     out["contract_signed_on"] = None
     if contract.get("signed_on"):
         try:

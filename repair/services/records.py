@@ -79,9 +79,11 @@ def record_validate(data: dict) -> dict:
     if out["category"] not in DishonestyRecord.Category.values:
         err("category", _("Choose minor, general or serious."))
     out["publish_minor"] = bool(data.get("publish")) and out["category"] == DishonestyRecord.Category.MINOR
-    out["decision_number"] = _text(data.get("decision_number"))[:64]
+    out["decision_number"] = _text(data.get("decision_number"))
     if not out["decision_number"]:
         err("decision_number", _("Enter the decision number."))
+    elif len(out["decision_number"]) > 64:  # refused, never cut
+        err("decision_number", _("At most %(limit)s characters.") % {"limit": 64})
     try:
         out["decided_on"] = (
             data["decided_on"]

@@ -180,6 +180,20 @@ def test_an_amount_that_is_not_a_number_is_a_field_error(demo, travel, amount):
     assert Complaint.objects.count() == 0
 
 
+def test_a_long_contract_number_or_body_name_is_refused_never_cut(demo, travel):
+    travel("2026-09-14")
+    long = {
+        **BODY,
+        "respondent": {"name": "X市" + "某" * 200 + "局"},
+        "contract": {"number": "JT-" + "9" * 62, "signed_on": "2025-03-01"},
+    }
+    with pytest.raises(ValidationFailed) as exc:
+        complaint_submit(data=long, ip="203.0.113.9")
+    assert exc.value.errors["contract.number"] == ["最多 64 个字符。"]
+    assert exc.value.errors["respondent.name"] == ["最多 200 个字符。"]
+    assert Complaint.objects.count() == 0
+
+
 def test_abuse_controls(demo, travel, settings):
     submit(travel, day="2026-09-14")
     with pytest.raises(Conflict) as exc:  # the same enterprise, body and contract while open
