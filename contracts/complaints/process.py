@@ -78,9 +78,12 @@ def complaint_task(*, complaint: Complaint, step: str, user, request=None, **val
     return complaint
 
 
-def complaint_evaluate_by_complainant(*, code: str, mobile_last4: str, satisfied: bool) -> Complaint:
-    """The complainant's evaluation from the public tracking page (code + mobile digits)."""
-    complaint = complaint_get_for_tracking(code=code, mobile_last4=mobile_last4)
+def complaint_evaluate_by_complainant(
+    *, code: str, mobile_last4: str, satisfied: bool, ip: str | None = None
+) -> Complaint:
+    """The complainant's evaluation from the public tracking page (code + mobile digits); failed look-ups
+    count against the code and the client address like any tracking look-up."""
+    complaint = complaint_get_for_tracking(code=code, mobile_last4=mobile_last4, ip=ip)
     task = complaint_process(complaint).task_set.filter(flow_task=ComplaintFlow.evaluate, status=STATUS.NEW).first()
     if task is None:
         raise Conflict(_("This complaint is not waiting for your evaluation."), "complaint_state")

@@ -54,3 +54,17 @@ def test_one_address_probing_many_codes_is_limited(code, settings, client):
     assert "查询失败次数过多，请稍后再试。" in page.content.decode()
     assert "complaint" not in page.context or page.context.get("complaint") is None
     assert Complaint.objects.count() == 1
+
+
+def test_the_evaluation_counts_against_the_address_too(code, settings):
+    """The evaluation endpoint looks the complaint up by code and digits as well: guesses made through it
+    use up the same per-address allowance."""
+    settings.GOVCREDIT_TRACKING_FAILURES_PER_IP_HOUR = 2
+    client = APIClient(REMOTE_ADDR="198.51.100.7")
+    for i in range(2):
+        guess = client.post(
+            f"/api/v1/complaints/TS20260914BBBB{i}/evaluate", {"mobile_last4": "1234", "satisfied": True}, format="json"
+        )
+        assert guess.status_code == 404
+    assert look(code, "5678").status_code == 429  # the same address, now limited
+    assert look(code, "5678", ip="203.0.113.50").status_code == 200

@@ -380,6 +380,6 @@ class ComplaintEvaluateApi(APIView):
                 _("Say whether you are satisfied (true or false)."), "invalid", field="satisfied"
             ) from None
         complaint = complaint_evaluate_by_complainant(
-            code=code, mobile_last4=_digits(request, body), satisfied=satisfied
+            code=code, mobile_last4=_digits(request, body), satisfied=satisfied, ip=client_ip(request)
         )
         return Response(tracking_payload(complaint))

@@ -200,7 +200,9 @@ def complaint_evaluate(request, code):
         messages.error(request, _("Choose whether you are satisfied with how the complaint was handled."))
         return redirect(_track_url(code, digits))
     try:
-        complaint_evaluate_by_complainant(code=code, mobile_last4=digits, satisfied=choice == "yes")
+        complaint_evaluate_by_complainant(
+            code=code, mobile_last4=digits, satisfied=choice == "yes", ip=client_ip(request)
+        )
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except DomainError as exc:
