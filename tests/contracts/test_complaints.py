@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from pypdf import PdfReader
 
 from contracts.complaints.process import complaint_evaluate_by_complainant, complaint_submit, complaint_task
@@ -187,7 +188,7 @@ def test_a_long_contract_number_or_body_name_is_refused_never_cut(demo, travel):
         "respondent": {"name": "X市" + "某" * 200 + "局"},
         "contract": {"number": "JT-" + "9" * 62, "signed_on": "2025-03-01"},
     }
-    with pytest.raises(ValidationFailed) as exc:
+    with translation.override("zh-hans"), pytest.raises(ValidationFailed) as exc:
         complaint_submit(data=long, ip="203.0.113.9")
     assert exc.value.errors["contract.number"] == ["最多 64 个字符。"]
     assert exc.value.errors["respondent.name"] == ["最多 200 个字符。"]

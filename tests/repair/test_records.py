@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 from pypdf import PdfReader
 
 from repair.models import DishonestyRecord
@@ -154,7 +155,7 @@ def test_bad_input_and_wrong_user(officer, travel):
 def test_a_decision_number_over_64_characters_is_refused_never_cut(officer, travel):
     """The page and the import reach the service directly: a long number is an error, not a shorter number."""
     travel("2025-12-01")
-    with pytest.raises(ValidationFailed) as exc:
+    with translation.override("zh-hans"), pytest.raises(ValidationFailed) as exc:
         record_create(data=data(decision_number="X市监罚〔2025〕" + "1" * 60 + "号"), acting_user=officer)
     assert exc.value.errors == {"decision_number": ["最多 64 个字符。"]}
     assert DishonestyRecord.objects.count() == 0
