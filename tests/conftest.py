@@ -37,6 +37,18 @@ def travel(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request with Accept-Language: en in an earlier test
+    leaves English active in the thread otherwise."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_working_calendar():
     """Test transactions roll back, so the in-process calendar and rules caches must not outlive a test."""
     from workflow import rules, workdays
