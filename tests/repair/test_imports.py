@@ -176,6 +176,8 @@ def test_the_page_imports_and_links_to_the_records(officer_client, travel, djang
     status = officer_client.get(reverse("repair-import-status", args=[imp.pk])).json()
     assert (status["status"], status["created_count"], status["errors_count"]) == ("done", 3, 0)
     assert officer_client.get(reverse("repair-import-errors", args=[imp.pk])).status_code == 404
+    listing = officer_client.get(reverse("repair-import")).content.decode()  # the unit's past imports
+    assert reverse("repair-import-detail", args=[imp.pk]) in listing and "Records created" in listing
 
 
 def test_one_bad_row_names_its_row_and_column_and_nothing_is_created(
