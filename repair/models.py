@@ -5,7 +5,7 @@ from django_fsm import FSMField, transition
 from viewflow.workflow.models import Process
 
 from workflow.models import Agency, Enterprise
-from workflow.models.base import CaseProcessMixin, StatefulModel
+from workflow.models.base import CaseProcessMixin, CharStatusField, StatefulModel
 from workflow.uploads import StoredFile
 
 
@@ -286,4 +286,57 @@ class Objection(StatefulModel):
 
     @transition(field=status, source=Status.OPEN, target=Status.DISMISSED)
     def dismiss(self):
+        pass
+
+
+class RecordImport(StatefulModel):
+    """A bulk import of dishonesty records from the Excel template, parsed and run by a q2 worker.
+
+    All-or-nothing per file (repair.imports.services.record_import). queued --claim--> running
+    --complete--> done; running --reject--> rejected (errors in the file) or --fail--> failed.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("validating")
+        DONE = "done", _("imported")
+        REJECTED = "rejected", _("rejected: errors in the file")
+        FAILED = "failed", _("failed")
+
+    deciding_unit = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="record_imports")
+    file = models.FileField(upload_to="record-imports/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    status = CharStatusField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("records created"), default=0)
+    # [{"row": 5, "column": "决定书文号", "message": "..."}]; row None: the whole file
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_records = models.ManyToManyField(DishonestyRecord, blank=True, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("record import")
+        verbose_name_plural = _("record imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @transition(field=status, source=Status.QUEUED, target=Status.RUNNING)
+    def claim(self):
+        """A worker takes the queued import; only one can."""
+
+    @transition(field=status, source=Status.RUNNING, target=Status.DONE)
+    def complete(self):
+        pass
+
+    @transition(field=status, source=Status.RUNNING, target=Status.REJECTED)
+    def reject(self):
+        pass
+
+    @transition(field=status, source=Status.RUNNING, target=Status.FAILED)
+    def fail(self):
         pass
