@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from repair.imports.services import SHEET, XLSX_CONTENT_TYPE, record_import
 from repair.imports.tasks import record_import_run
@@ -204,7 +205,10 @@ def test_one_bad_row_names_its_row_and_column_and_nothing_is_created(
 
 def test_a_missing_required_cell_is_reported(officer, travel):
     travel("2026-11-01")
-    result = record_import(upload=upload(xlsx([row("X市监罚〔2026〕11号", **{"失信事实": None})])), acting_user=officer)
+    with translation.override("en"):
+        result = record_import(
+            upload=upload(xlsx([row("X市监罚〔2026〕11号", **{"失信事实": None})])), acting_user=officer
+        )
     assert result.errors == [{"row": 2, "column": "失信事实", "message": "This cell is required."}]
     assert DishonestyRecord.objects.count() == 0
 
@@ -214,7 +218,8 @@ def test_a_decision_number_twice_in_the_file_or_already_recorded_is_refused(offi
     result = record_import(upload=upload(xlsx([GOOD[0]])), acting_user=officer)
     assert len(result.created) == 1
     rows = [GOOD[1], GOOD[2], row("X市监罚〔2026〕7号"), GOOD[0]]
-    result = record_import(upload=upload(xlsx(rows)), acting_user=officer)
+    with translation.override("en"):
+        result = record_import(upload=upload(xlsx(rows)), acting_user=officer)
     assert result.created == []
     assert result.errors == [
         {

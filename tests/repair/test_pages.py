@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from pypdf import PdfReader
 
 from repair.models import DishonestyRecord, Objection, RepairApplication
@@ -175,7 +176,8 @@ def test_serving_both_notices_and_publishing_from_the_record_page(web, travel):
 
 def test_the_enterprise_sees_its_reminder_and_applies_with_the_commitment(web, travel, sweep):
     record = published(travel)
-    sweep(D(2026, 3, 2))
+    with translation.override("en"):  # the reminder's text is stored in the language of the sweep that sends it
+        sweep(D(2026, 3, 2))
     login(web, "enterprise_user")
     assert web.get("/staff/repair/").url == "/staff/repair/mine/"
     mine = text(web.get("/staff/repair/mine/"))
