@@ -159,3 +159,36 @@ def test_views_and_api_modules_do_not_import_each_other():
         f"{a} -> {b}" for a, targets in g.items() for b in targets if {layer(a), layer(b)} == {"views", "api"}
     )
     assert offenders == []
+
+
+HAND_PARSERS = {"body_text", "body_bool", "body_date"}
+
+
+def test_api_endpoints_read_validated_data_not_the_raw_body():
+    """Endpoints take their values from an input serializer's validated_data: the old hand parsers of
+    raw bodies (body_text, body_bool, body_date) are neither defined in workflow.api.parsing nor named
+    (imported, called or reached as an attribute) by any module under an `api` package."""
+    parsing = ast.parse(modules()["workflow.api.parsing"].read_text())
+    defined = {
+        node.name for node in parsing.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    }
+    defined |= {
+        t.id for node in parsing.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)
+    }
+    assert sorted(defined & HAND_PARSERS) == []
+
+    offenders = []
+    for name, path in sorted(modules().items()):
+        if "api" not in name.split(".")[:-1] and not name.endswith(".api"):
+            continue
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            used = set()
+            if isinstance(node, ast.ImportFrom):
+                used = {alias.name for alias in node.names}
+            elif isinstance(node, ast.Name):
+                used = {node.id}
+            elif isinstance(node, ast.Attribute):
+                used = {node.attr}
+            offenders.extend(f"{name}:{node.lineno} {n}" for n in sorted(used & HAND_PARSERS))
+    assert offenders == []

@@ -42,20 +42,12 @@ from repair.services.applications import (
     application_supplement_received,
     proof_limits,
 )
-from workflow.api.parsing import body_bool, body_text, multipart_json, request_body, truthy
+from workflow.api.parsing import multipart_json, request_body, truthy
 from workflow.api.serializers import validate_input
 from workflow.errors import PermissionDenied, ValidationFailed
 from workflow.uploads import cap_uploads, payload_too_large, upload_cap_exceeded
 
 DEFAULT_EXTENSION_DAYS = 5
-
-
-def _record_ids(raw) -> list:
-    if isinstance(raw, str):
-        raw = [part for part in raw.replace("，", ",").split(",") if part.strip()]
-    if not isinstance(raw, list | tuple):
-        raise ValidationFailed(_("Choose one or more of your own records."), "invalid", field="records")
-    return [str(i).strip() for i in raw]
 
 
 class ProofUploadsApi(APIView):
@@ -124,18 +116,14 @@ class ApplicationCollectionApi(ProofUploadsApi):
     )
     def post(self, request):
         body, files = application_from_request(request)
-        validate_input(ApplicationValues, body)
-        uscc = body.get("subject_uscc")
-        if not isinstance(uscc, str):
-            uscc = ""
-        enterprise, channel = applicant_enterprise(request.user, uscc)
-        commitment = body.get("commitment") if isinstance(body.get("commitment"), dict) else {}
+        values = validate_input(ApplicationValues, body)
+        enterprise, channel = applicant_enterprise(request.user, values.get("subject_uscc") or "")
         application = application_submit(
             enterprise=enterprise,
-            record_ids=_record_ids(body.get("records")),
-            correction=body.get("correction") if isinstance(body.get("correction"), str) else "",
-            proof_held_by_unit=body.get("proof_held_by_unit") is True,
-            commitment=commitment,
+            record_ids=[str(pk) for pk in values["records"]],
+            correction=values.get("correction") or "",
+            proof_held_by_unit=values.get("proof_held_by_unit") is True,
+            commitment=dict(values.get("commitment") or {}),
             acting_user=request.user,
             proofs=files,
             channel=channel,
@@ -173,9 +161,7 @@ class ApplicationSupplementApi(APIView):
     )
     def post(self, request, pk):
         application = _unit_application(request, pk)
-        body = request_body(request)
-        validate_input(SupplementIn, body)
-        items = body_text(body, "items")
+        items = validate_input(SupplementIn, request_body(request)).get("items") or ""
         with transaction.atomic():
             application_supplement(application=application, items=items, acting_user=request.user)
         return _application_response(request, application.pk)
@@ -215,14 +201,12 @@ class ApplicationDecideApi(APIView):
     )
     def post(self, request, pk):
         application = application_get_for_user(user=request.user, pk=pk)
-        body = request_body(request)
-        validate_input(DecideIn, body)
-        approve = body_bool(body, "approve")
+        values = validate_input(DecideIn, request_body(request))
         application_decide_as(
             application=application,
             user=request.user,
-            approve=approve,
-            reason=body_text(body, "reason"),
+            approve=values["approve"],
+            reason=values.get("reason") or "",
             request=request,
         )
         return _application_response(request, application.pk)
@@ -242,12 +226,12 @@ class ApplicationExtendApi(APIView):
     )
     def post(self, request, pk):
         application = _unit_application(request, pk)
-        body = request_body(request)
-        days = validate_input(ExtendIn, body).get("days") or DEFAULT_EXTENSION_DAYS
+        values = validate_input(ExtendIn, request_body(request))
+        days = values.get("days") or DEFAULT_EXTENSION_DAYS
         try:
             with transaction.atomic():
                 application_extend(
-                    application=application, days=days, reason=body_text(body, "reason"), approver=request.user
+                    application=application, days=days, reason=values.get("reason") or "", approver=request.user
                 )
         except ValidationFailed as exc:
             exc.errors = {("days" if k == "amount" else k): v for k, v in (exc.errors or {}).items()}

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers, status
@@ -15,37 +13,20 @@ from repair.api.payloads import objection_payload
 from repair.api.serializers import ObjectionAnswerIn, ObjectionIn, ObjectionOutSerializer, repair_schema
 from repair.models import Objection, RepairApplication
 from repair.selectors import is_supervisor, record_get_for_user, records_visible_to
-from repair.services.objections import EDITABLE, objection_answer, objection_file
-from workflow.api.parsing import body_bool, body_text, request_body
+from repair.services.objections import objection_answer, objection_file
+from workflow.api.parsing import request_body
 from workflow.api.serializers import validate_input
 from workflow.errors import NotFound, PermissionDenied, ValidationFailed
 
 
-def _corrections(body: dict) -> dict:
-    """The corrections of an upheld objection: any of facts, basis (text) and publication_ends_on (a date)."""
-    corrections = body.get("corrections") or {}
-    if not isinstance(corrections, dict):
-        raise ValidationFailed(_("Corrections must be an object."), "invalid", field="corrections")
-    if set(corrections) - EDITABLE:
-        raise ValidationFailed(
-            _("Only the facts, the basis or the end of publication can be corrected."),
-            "invalid",
-            field="corrections",
-        )
-    clean: dict[str, dt.date | str] = {}
+def _corrections(values: dict) -> dict:
+    """The corrections of an upheld objection (validated by ObjectionAnswerIn): a correction that is
+    given must say something."""
+    corrections = values.get("corrections") or {}
     for field, value in corrections.items():
-        if field == "publication_ends_on":
-            try:
-                clean[field] = dt.date.fromisoformat(str(value))
-            except ValueError:
-                raise ValidationFailed(
-                    _("Enter a date as YYYY-MM-DD."), "invalid", field="corrections.publication_ends_on"
-                ) from None
-        elif not isinstance(value, str) or not value.strip():
+        if value in (None, ""):
             raise ValidationFailed(_("This field is required."), "required", field=f"corrections.{field}")
-        else:
-            clean[field] = value.strip()
-    return clean
+    return dict(corrections)
 
 
 class RecordObjectionApi(APIView):
@@ -67,8 +48,7 @@ class RecordObjectionApi(APIView):
         record = record_get_for_user(user=request.user, pk=pk)
         if request.user.enterprise_id is None or request.user.enterprise_id != record.enterprise_id:
             raise PermissionDenied(_("Only the subject of the record may object to it."), "forbidden")
-        body = request_body(request)
-        values = validate_input(ObjectionIn, body)
+        values = validate_input(ObjectionIn, request_body(request))
         application = None
         if values.get("application") is not None:
             application = RepairApplication.objects.filter(pk=values["application"], records=record).first()
@@ -78,8 +58,8 @@ class RecordObjectionApi(APIView):
                 )
         objection = objection_file(
             record=record,
-            target=body_text(body, "target"),
-            text=body_text(body, "text"),
+            target=values.get("target") or "",
+            text=values.get("text") or "",
             application=application,
             acting_user=request.user,
         )
@@ -111,14 +91,13 @@ class ObjectionAnswerApi(APIView):
             if not records_visible_to(request.user).filter(pk=objection.record_id).exists():
                 raise NotFound(_("No such objection."), "not_found")
             raise PermissionDenied(_("A supervisor answers objections."), "forbidden")
-        body = request_body(request)
-        validate_input(ObjectionAnswerIn, body)
+        values = validate_input(ObjectionAnswerIn, request_body(request))
         objection = objection_answer(
             objection=objection,
-            upheld=body_bool(body, "upheld"),
-            answer=body_text(body, "answer"),
-            revoke=body_bool(body, "revoke", default=False),
-            corrections=_corrections(body),
+            upheld=values["upheld"],
+            answer=values.get("answer") or "",
+            revoke=values.get("revoke", False),
+            corrections=_corrections(values),
             acting_user=request.user,
         )
         return Response(objection_payload(objection))

@@ -32,7 +32,7 @@ from repair.api.serializers import (
 from repair.models import DishonestyRecord
 from repair.selectors import is_unit_officer, record_get_for_user, records_visible_to
 from repair.services.records import record_create, record_publish, record_serve_notices, record_validate
-from workflow.api.parsing import body_date, body_text, request_body
+from workflow.api.parsing import request_body
 from workflow.api.serializers import validate_input
 from workflow.errors import PermissionDenied, ValidationFailed
 from workflow.models import Delivery
@@ -109,14 +109,13 @@ class RecordServeApi(APIView):
     )
     def post(self, request, pk):
         record = _unit_record(request, pk)
-        body = request_body(request)
-        validate_input(ServeIn, body)
+        values = validate_input(ServeIn, request_body(request))
         record_serve_notices(
             record=record,
-            method=body_text(body, "method"),
-            delivered_on=body_date(body, "delivered_on"),
-            recipient=body_text(body, "recipient"),
-            receipt=body_text(body, "receipt"),
+            method=values.get("method") or "",
+            delivered_on=values["delivered_on"],
+            recipient=values.get("recipient") or "",
+            receipt=values.get("receipt") or "",
             acting_user=request.user,
         )
         return _record_response(request, record.pk)

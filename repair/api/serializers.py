@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 
 from repair.models import DishonestyRecord, RepairApplication
+from repair.services.objections import EDITABLE
 from workflow.api.errors import ErrorSerializer
 from workflow.api.fields import AmountField
-from workflow.api.serializers import InputSerializer
+from workflow.api.serializers import InputSerializer, TrueFalseField
 
 TAG = ["repair"]
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
 
 
 # --- input: the values' shape (strict), before the services' domain checks ------------------------------------
-# Requiredness and codes are the services' checks (in the staff pages' words); these refuse hostile values:
-# control characters, text longer than its column, numbers that are not plain ASCII, amounts with more than
-# two decimals, dates outside 1990-2100.
+# Endpoints pass the services validated_data only. Most requiredness and codes stay the services' checks (in
+# the staff pages' words); these refuse hostile values: control characters, text longer than its column, numbers
+# that are not plain ASCII, amounts with more than two decimals, dates outside 1990-2100, flags other than
+# true/false. Values an endpoint cannot do without (a flag, a date, the records) are required here.
 
 
 def _text(max_length: int):
@@ -52,16 +55,26 @@ class RecordValues(InputSerializer):
     obligations = _ObligationValues(many=True, required=False, allow_null=True)
 
 
+_RECORDS = _("Choose one or more of your own records.")
+_DATE = _("Enter a date as YYYY-MM-DD.")
+_ONLY_EDITABLE = _("Only the facts, the basis or the end of publication can be corrected.")
+
+
 class _CommitmentValues(InputSerializer):
     signer_name = _text(RepairApplication._meta.get_field("commitment_signer").max_length)
+    accepted = TrueFalseField(required=False)
 
 
 class ApplicationValues(InputSerializer):
     correction = _text(20000)
     commitment = _CommitmentValues(required=False)
     subject_uscc = _text(64)
+    proof_held_by_unit = TrueFalseField(required=False)
     records = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, allow_empty=True, max_length=100
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=True,
+        max_length=100,
+        error_messages={"required": _RECORDS, "null": _RECORDS},
     )
 
     def to_internal_value(self, data):
@@ -73,7 +86,7 @@ class ApplicationValues(InputSerializer):
 
 class ServeIn(InputSerializer):
     method = _text(32)
-    delivered_on = _date()
+    delivered_on = serializers.DateField(error_messages={"required": _DATE, "null": _DATE, "invalid": _DATE})
     recipient = _text(200)
     receipt = _text(200)
 
@@ -83,7 +96,7 @@ class SupplementIn(InputSerializer):
 
 
 class DecideIn(InputSerializer):
-    approve = serializers.BooleanField(required=False)
+    approve = TrueFalseField()
     reason = _text(5000)
 
 
@@ -101,13 +114,20 @@ class ObjectionIn(InputSerializer):
 class _CorrectionValues(InputSerializer):
     facts = _text(20000)
     basis = _text(20000)
-    publication_ends_on = _date()
+    publication_ends_on = serializers.DateField(error_messages={"null": _DATE, "invalid": _DATE}, required=False)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and set(data) - EDITABLE:
+            raise serializers.ValidationError(
+                _("Only the facts, the basis or the end of publication can be corrected.")
+            )
+        return super().to_internal_value(data)
 
 
 class ObjectionAnswerIn(InputSerializer):
-    upheld = serializers.BooleanField(required=False)
+    upheld = TrueFalseField()
     answer = _text(20000)
-    revoke = serializers.BooleanField(required=False)
+    revoke = TrueFalseField(required=False)
     corrections = _CorrectionValues(required=False, allow_null=True)
 
 

@@ -1,17 +1,15 @@
 """Reading API request bodies: one place for what every endpoint needs.
 
 A body is a JSON object, or a multipart form whose `data` part holds that JSON object (or whose
-fields are flat, with dotted names for nested objects) alongside uploaded files. Endpoints read
-values through these helpers, so that a bad value is refused the same way everywhere: a
-`ValidationFailed` naming the field, which workflow.api.errors turns into a JSON 400.
+fields are flat, with dotted names for nested objects) alongside uploaded files. These helpers only
+bring a body into that shape (and refuse bodies too large or too deep); endpoints then take every value
+from an input serializer's validated_data (workflow.api.serializers), never from the raw body.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
-from typing import Literal, overload
 
 from django.conf import settings
 from django.http import QueryDict
@@ -76,37 +74,6 @@ def multipart_json(request) -> dict | None:
     if not isinstance(body, dict):
         raise ValidationFailed(_("Send a JSON object."), "invalid", field="data")
     return body
-
-
-def body_text(body: dict, name: str) -> str:
-    """A text value, stripped; "" when missing or not a string."""
-    value = body.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
-
-
-@overload
-def body_date(body: dict, name: str, *, required: Literal[True] = True) -> dt.date: ...
-@overload
-def body_date(body: dict, name: str, *, required: bool) -> dt.date | None: ...
-def body_date(body: dict, name: str, *, required: bool = True) -> dt.date | None:
-    """An ISO date (YYYY-MM-DD); None when missing and not required."""
-    raw = body.get(name)
-    if raw in (None, "") and not required:
-        return None
-    try:
-        return dt.date.fromisoformat(str(raw))
-    except ValueError:
-        raise ValidationFailed(_("Enter a date as YYYY-MM-DD."), "invalid", field=name) from None
-
-
-def body_bool(body: dict, name: str, *, default=None) -> bool:
-    """A strict boolean: true/false (JSON or the words); anything else is refused."""
-    value = body.get(name, default)
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        value = value.strip().lower() == "true"
-    if not isinstance(value, bool):
-        raise ValidationFailed(_("Say true or false."), "invalid", field=name)
-    return value
 
 
 # JSON bodies: at most this deep (objects and arrays inside each other); larger or deeper bodies

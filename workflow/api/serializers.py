@@ -150,6 +150,26 @@ class StrictFloatField(serializers.FloatField):
         return value
 
 
+class TrueFalseField(serializers.BooleanField):
+    """A strict flag: JSON true/false or the words "true"/"false" (any case); 1, "yes" or "on" are refused.
+
+    Required unless told otherwise; missing, null and anything else answer "Say true or false."
+    """
+
+    default_error_messages = {
+        "invalid": _("Say true or false."),
+        "required": _("Say true or false."),
+        "null": _("Say true or false."),
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, str) and data.strip().lower() in ("true", "false"):
+            return data.strip().lower() == "true"
+        self.fail("invalid")
+
+
 # DRF field class -> its strict version. Subclasses of a DRF field not listed here (choice,
 # boolean, file and list fields) keep their own parsing: they accept only listed values.
 STRICT: dict[type, type] = {

@@ -51,7 +51,7 @@ from contracts.complaints.submission import complaint_validate, submitter
 from contracts.models import Complaint
 from workflow import roles
 from workflow.api.errors import ErrorSerializer
-from workflow.api.parsing import body_bool, body_text, multipart_json, nest_dotted, request_body, truthy
+from workflow.api.parsing import multipart_json, nest_dotted, request_body, truthy
 from workflow.api.serializers import InputSerializer, validate_input
 from workflow.auth import client_ip
 from workflow.errors import ValidationFailed
@@ -227,15 +227,17 @@ class StepApi(APIView):
     step = ""
     input: type[InputSerializer] | None = None
 
-    def body(self, request) -> dict:
-        """The body, its values checked by the step's input serializer (every field error at once)."""
+    def validated(self, request) -> dict:
+        """The body's values as the step's input serializer validated them (every field error at once)."""
         body = request_body(request)
-        if self.input is not None:
-            self.input(data=body).is_valid(raise_exception=True)
-        return body
+        if self.input is None:
+            return {}
+        serializer = self.input(data=body)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
 
     def values(self, request) -> dict:
-        self.body(request)
+        self.validated(request)
         return {}
 
     def post(self, request, code):
@@ -261,8 +263,8 @@ class ComplaintRejectApi(StepApi):
     input = ComplaintRejectIn
 
     def values(self, request) -> dict:
-        body = self.body(request)
-        reason, text = body_text(body, "reason"), body_text(body, "text")
+        values = self.validated(request)
+        reason, text = values.get("reason") or "", values.get("text") or ""
         if not reason:
             raise ValidationFailed(_("Choose the reason."), "required", field="reason")
         if reason not in Complaint.RejectReason.values:
@@ -281,7 +283,7 @@ class ComplaintTransferApi(StepApi):
     input = ComplaintTransferIn
 
     def values(self, request) -> dict:
-        return {"agency": transfer_agency(body_text(self.body(request), "agency"))}
+        return {"agency": transfer_agency(self.validated(request).get("agency") or "")}
 
 
 @action_schema(
@@ -294,12 +296,12 @@ class ComplaintHandleApi(StepApi):
     input = ComplaintHandleIn
 
     def values(self, request) -> dict:
-        body = self.body(request)
+        values = self.validated(request)
         return {
-            "findings": body_text(body, "findings"),
-            "amount_confirmed": body.get("amount_confirmed"),
-            "disputed": truthy(body.get("disputed", False)),
-            "repayment_plan": body_text(body, "repayment_plan"),
+            "findings": values.get("findings") or "",
+            "amount_confirmed": values.get("amount_confirmed"),
+            "disputed": values.get("disputed", False),
+            "repayment_plan": values.get("repayment_plan") or "",
         }
 
 
@@ -314,7 +316,7 @@ class ComplaintFeedbackApi(StepApi):
     input = ComplaintFeedbackIn
 
     def values(self, request) -> dict:
-        return {"text": body_text(self.body(request), "text")}
+        return {"text": self.validated(request).get("text") or ""}
 
 
 @action_schema(
@@ -328,10 +330,10 @@ class ComplaintReviewApi(StepApi):
     input = ComplaintReviewIn
 
     def values(self, request) -> dict:
-        body = self.body(request)
-        if "reopen" not in body:
+        values = self.validated(request)
+        if values.get("reopen") is None:
             raise ValidationFailed(_("Say whether handling is reopened."), "required", field="reopen")
-        return {"reopen": truthy(body["reopen"]), "note": body_text(body, "note")}
+        return {"reopen": values["reopen"], "note": values.get("note") or ""}
 
 
 @action_schema(
@@ -342,13 +344,14 @@ class ComplaintReviewApi(StepApi):
 )
 class ComplaintExtendApi(APIView):
     def post(self, request, code):
-        body = request_body(request)
-        data = ComplaintExtendIn(data=body)
+        data = ComplaintExtendIn(data=request_body(request))
         data.is_valid(raise_exception=True)
-        days = data.validated_data["days"]
+        values = data.validated_data
         complaint = complaint_get_for_user(user=request.user, code=code)
         try:
-            complaint_extend(complaint=complaint, days=days, reason=body_text(body, "reason"), approver=request.user)
+            complaint_extend(
+                complaint=complaint, days=values["days"], reason=values.get("reason") or "", approver=request.user
+            )
         except ValidationFailed as exc:
             if exc.errors and "amount" in exc.errors:
                 exc.errors = {("days" if k == "amount" else k): v for k, v in exc.errors.items()}
@@ -371,15 +374,10 @@ class ComplaintEvaluateApi(APIView):
         tags=TAG,
     )
     def post(self, request, code):
-        body = request_body(request)
-        ComplaintEvaluateIn(data=body).is_valid(raise_exception=True)
-        try:
-            satisfied = body_bool(body, "satisfied")
-        except ValidationFailed:
-            raise ValidationFailed(
-                _("Say whether you are satisfied (true or false)."), "invalid", field="satisfied"
-            ) from None
+        data = ComplaintEvaluateIn(data=request_body(request))
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
         complaint = complaint_evaluate_by_complainant(
-            code=code, mobile_last4=_digits(request, body), satisfied=satisfied, ip=client_ip(request)
+            code=code, mobile_last4=_digits(request, values), satisfied=values["satisfied"], ip=client_ip(request)
         )
         return Response(tracking_payload(complaint))

@@ -4,6 +4,7 @@ document the endpoints in the OpenAPI description; the services validate."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 
@@ -13,7 +14,7 @@ from contracts.models import Complaint
 from workflow.api.documents import document_api_url
 from workflow.api.errors import ErrorSerializer
 from workflow.api.fields import AmountField
-from workflow.api.serializers import InputSerializer
+from workflow.api.serializers import InputSerializer, TrueFalseField
 from workflow.deadlines import deadlines_for
 
 TAG = ["complaints"]
@@ -204,8 +205,11 @@ class ComplaintExtendIn(InputSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
+_SATISFIED = _("Say whether you are satisfied (true or false).")
+
+
 class ComplaintEvaluateIn(InputSerializer):
-    satisfied = serializers.BooleanField(required=False)
+    satisfied = TrueFalseField(error_messages={"invalid": _SATISFIED, "required": _SATISFIED, "null": _SATISFIED})
     mobile_last4 = serializers.CharField(required=False, allow_blank=True, max_length=4)
 
 
