@@ -55,10 +55,11 @@ def test_a_token_downloads_the_pdf(issued):
 
 def test_errors_are_json_with_stable_codes_whatever_the_client_accepts(issued, case):
     supervisor = token_client("sup", "supervisor")
-    # Issued but not rendered yet: 404 document_not_ready (the client retries later).
+    # Issued but not rendered yet: 202 document_pending with Retry-After, as the download pages answer.
     response = supervisor.get(url(issued), HTTP_ACCEPT="application/pdf")
-    assert (response.status_code, response["Content-Type"]) == (404, "application/json")
-    assert response.json()["code"] == "document_not_ready"
+    assert (response.status_code, response["Content-Type"]) == (202, "application/json")
+    assert response.json()["code"] == "document_pending" and response.json()["status"] == "pending"
+    assert response["Retry-After"] == "3"
     _stored(issued)
     # Not visible and not existing answer the same.
     other = token_client("ent2", "enterprise_user")

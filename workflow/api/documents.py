@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,7 +19,6 @@ from rest_framework.views import APIView
 
 from workflow.api.errors import ErrorSerializer
 from workflow.documents import document_get_for_user
-from workflow.errors import NotFound
 from workflow.uploads import private_file_response
 
 
@@ -40,6 +40,18 @@ class PDFRenderer(BaseRenderer):
         return data
 
 
+# As the download pages' 生成中 answer (workflow.views.documents): a warm render takes about a second.
+PENDING_RETRY_SECONDS = 3
+
+
+class PendingSerializer(serializers.Serializer):
+    """A document issued but not rendered yet (for the schema)."""
+
+    code = serializers.CharField(help_text="document_pending")
+    message = serializers.CharField()
+    status = serializers.CharField(help_text="pending, or failed (the daily sweep renders it again)")
+
+
 class DocumentDownloadView(APIView):
     renderer_classes = [JSONRenderer, PDFRenderer]
 
@@ -50,20 +62,35 @@ class DocumentDownloadView(APIView):
             "The rendered PDF of a formal document (公文). Visible to exactly who may see its case: the "
             "parties (the enterprise concerned), the staff roles of that process and supervisors. Anything "
             "else, including an id that does not exist, is a 404 `document_not_found` (existence is not "
-            "leaked); a document issued but not yet rendered is a 404 `document_not_ready` (retry later). "
+            "leaked); a document issued but not yet rendered answers 202 `document_pending` with Retry-After, as "
+            "the download pages do (a q2 worker renders it). "
             "Authenticate with `Authorization: Token <token>` (or a session)."
         ),
         tags=["documents"],
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF (attachment)."),
             401: OpenApiResponse(ErrorSerializer, description="No or an invalid token: `not_authenticated`."),
-            404: OpenApiResponse(ErrorSerializer, description="`document_not_found` or `document_not_ready`."),
+            202: OpenApiResponse(
+                PendingSerializer,
+                description="`document_pending`: the PDF is being generated; retry after Retry-After.",
+            ),
+            404: OpenApiResponse(ErrorSerializer, description="`document_not_found`."),
         },
     )
     def get(self, request: Request, pk: int):
         document = document_get_for_user(user=request.user, pk=pk)
         if not document.file:
-            raise NotFound(_("This document has not been generated yet."), code="document_not_ready")
+            pending = Response(
+                {
+                    "code": "document_pending",
+                    "message": _("The document is still being generated; try again later."),
+                    "status": document.status,
+                },
+                status=202,
+            )
+            pending["Retry-After"] = str(PENDING_RETRY_SECONDS)
+            pending["Cache-Control"] = "private, no-store"
+            return pending
         filename = f"{document.doc_number or document.verification_code}.pdf"
         return private_file_response(document.file.open("rb"), filename=filename, content_type="application/pdf")
 
