@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# make run serves here, and documents' QR/verification links follow unless GOVCREDIT_PUBLIC_URL is set.
+export HOST PORT
 # Debian packages: WeasyPrint's libraries and CJK fonts, Debian's Chromium for browser tests,
 # gettext to compile the translations.
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk chromium gettext
@@ -28,7 +30,10 @@ $(VENV)/bin/python:
 	$(PIP) install -q --upgrade pip
 
 $(VENV)/.installed: pyproject.toml $(VENV)/bin/python
-	$(PIP) install -q -e ".[dev]"
+	@# An application, not a library: install what pyproject.toml lists, not the project itself
+	@# (the code runs from this checkout), so the install log carries no build-backend notices.
+	$(PY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > $(VENV)/requirements.txt
+	$(PIP) install -q -r $(VENV)/requirements.txt
 	touch $@
 
 messages: $(VENV)/.installed

@@ -8,6 +8,7 @@ after signing, because a demo contract "signed" months ago was of course registe
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Count
 
 from contracts import services
 from contracts.models import Contract
@@ -70,7 +71,6 @@ def seed(stdout=None):
 
     from workflow.sweeps import sweep_run
 
-    made = []
     with transaction.atomic():
         c1 = contract(
             "XJTJ",
@@ -217,12 +217,14 @@ def seed(stdout=None):
         deliver(Contract.objects.get(number="DEMO-CT-001"), None, 70)  # a state enterprise: 60 days
         for c, user in ((c1, clerk), (c10, clerk2)):
             _file_reports(c, user, today)
-        made = [c1, c2, c3, c4, c5, c6, c8, c9, c10]
 
     sweep_run(as_of=today)
     _dispose(c8, c9, supervisor, clerk, today)
     _publish(c1, c10, supervisor)
-    return f"{Contract.objects.filter(number__startswith='DEMO-').count()} demo contracts in every stage ({len(made)})"
+    demo = Contract.objects.filter(number__startswith="DEMO-")
+    by_status = demo.values_list("status").annotate(n=Count("id")).order_by("status")
+    stages = ", ".join(f"{status} {n}" for status, n in by_status)
+    return f"{demo.count()} demo contracts ({stages})"
 
 
 def _file_reports(contract, user, today):

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values come from the environment (django-environ)."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -141,8 +142,21 @@ GOVCREDIT_SMS_BACKEND = env("GOVCREDIT_SMS_BACKEND", default="workflow.notificat
 
 # The clock: GOVCREDIT_TODAY=YYYY-MM-DD moves "today" (10:00 Asia/Shanghai) only when this is on.
 GOVCREDIT_ALLOW_CLOCK_OVERRIDE = env("GOVCREDIT_ALLOW_CLOCK_OVERRIDE")
-# Public base URL printed in QR codes on documents (the /verify/<code> page).
-GOVCREDIT_PUBLIC_URL = env("GOVCREDIT_PUBLIC_URL", default="http://127.0.0.1:8000")
+
+
+def public_url_default(environ) -> str:
+    """The public base URL when GOVCREDIT_PUBLIC_URL is not set: where `make run` serves (HOST/PORT).
+
+    A wildcard bind address is not an address a reader can open, so it becomes 127.0.0.1.
+    """
+    host = environ.get("HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::", "[::]"):  # noqa: S104 - a bind address is translated, not bound
+        host = "127.0.0.1"
+    return f"http://{host}:{environ.get('PORT') or '8000'}"
+
+
+# Public base URL printed in QR codes on documents (the /verify/<code> page); follows HOST/PORT.
+GOVCREDIT_PUBLIC_URL = env("GOVCREDIT_PUBLIC_URL", default=public_url_default(os.environ))
 # Outbox destinations: name -> transport. The default transport records the delivery in the log.
 GOVCREDIT_OUTBOX_DESTINATIONS = {
     "city_credit_platform": {

@@ -570,3 +570,13 @@ def test_list_case_page_and_dashboard_queries_do_not_grow_with_the_data(
     assert many[1] == few[1]
     with django_assert_max_num_queries(40):
         web.get(f"/staff/complaints/{first.code}/")
+
+
+def test_the_column_has_a_front_page_with_the_time_limits_and_both_ways_in(client):
+    page = client.get("/complaints/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "政府违约失信投诉专栏" in text
+    assert reverse("complaint-new") in text and f'action="{reverse("complaint-track")}"' in text
+    # The statutory limits come from the rules in force, with their basis.
+    assert "保障中小企业款项支付条例" in text

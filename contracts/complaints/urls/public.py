@@ -5,6 +5,7 @@ from django.urls import path
 from contracts.complaints.views import public as views
 
 urlpatterns = [
+    path("", views.complaint_index, name="complaint-index"),
     path("new/", views.complaint_new, name="complaint-new"),
     path("new/done/", views.complaint_done, name="complaint-done"),
     path("track/", views.complaint_track, name="complaint-track"),

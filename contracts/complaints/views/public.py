@@ -127,6 +127,16 @@ def complaint_new(request):
 
 
 @require_GET
+def complaint_index(request):
+    """The column's front page: who may complain, the statutory time limits, file or track."""
+    return render(
+        request,
+        "portal/complaints/index.html",
+        {"limits": time_limits(clock.today()), "track_form": TrackForm()},
+    )
+
+
+@require_GET
 def complaint_done(request):
     done = request.session.get("complaint_done")
     if not done:
