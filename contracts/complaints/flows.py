@@ -94,9 +94,9 @@ class ComplaintFlow(RoleScopedFlowMixin, flow.Flow):
 
         complaint_handling_overdue(complaint=activation.process.artifact)
 
-    def record_evaluation(self, activation, satisfied):
+    def record_evaluation(self, activation, satisfied, reason=""):
         from contracts.complaints.services import complaint_evaluate
 
-        complaint_evaluate(complaint=activation.process.artifact, satisfied=satisfied)
+        complaint_evaluate(complaint=activation.process.artifact, satisfied=satisfied, reason=reason)
         # The If node that follows reads the artifact: give it the status just saved.
         activation.process.artifact.refresh_from_db()

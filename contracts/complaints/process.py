@@ -79,7 +79,7 @@ def complaint_task(*, complaint: Complaint, step: str, user, request=None, **val
 
 
 def complaint_evaluate_by_complainant(
-    *, code: str, mobile_last4: str, satisfied: bool, ip: str | None = None
+    *, code: str, mobile_last4: str, satisfied: bool, reason: str = "", ip: str | None = None
 ) -> Complaint:
     """The complainant's evaluation from the public tracking page (code + mobile digits); failed look-ups
     count against the code and the client address like any tracking look-up."""
@@ -88,6 +88,6 @@ def complaint_evaluate_by_complainant(
     if task is None:
         raise Conflict(_("This complaint is not waiting for your evaluation."), "complaint_state")
     with transaction.atomic():
-        ComplaintFlow.evaluate.run(task, satisfied=satisfied)
+        ComplaintFlow.evaluate.run(task, satisfied=satisfied, reason=reason)
     complaint.refresh_from_db()
     return complaint

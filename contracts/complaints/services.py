@@ -284,12 +284,18 @@ def complaint_feedback(*, complaint: Complaint, text: str, acting_user) -> Compl
     return complaint
 
 
-def complaint_evaluate(*, complaint: Complaint, satisfied: bool) -> Complaint:
+def complaint_evaluate(*, complaint: Complaint, satisfied: bool, reason: str = "") -> Complaint:
+    """The complainant's evaluation. Not satisfied needs the reason: it is what the supervisor reviews."""
+    reason = reason.strip()
+    if not satisfied and not reason:
+        raise ValidationFailed(_("Say why you are not satisfied."), "required", field="reason")
     complaint = locked(complaint)
     today = clock.today()
     values: dict[str, object] = {"satisfied": bool(satisfied), "evaluated_on": today}
     if satisfied:
         values["closed_on"] = today
+    else:
+        values["dissatisfaction_reason"] = reason
     transition(
         complaint,
         "close_satisfied" if satisfied else "send_to_review",

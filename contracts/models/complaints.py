@@ -81,6 +81,7 @@ class Complaint(StatefulModel):
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
     satisfied = models.BooleanField(_("complainant satisfied"), null=True, blank=True)
     evaluated_on = models.DateField(_("evaluated on"), null=True, blank=True)
+    dissatisfaction_reason = models.TextField(_("why the complainant is not satisfied"), blank=True)
     review_note = models.TextField(_("supervisor review"), blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 

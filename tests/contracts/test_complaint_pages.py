@@ -304,6 +304,11 @@ def test_the_complainant_reads_the_reply_and_evaluates_on_the_tracking_page(web,
         web.post(reverse("complaint-evaluate", args=[c.code]), {"mobile_last4": "1111", "satisfied": "yes"}).status_code
         == 404
     )
+    # "Not satisfied" asks for the reason; without one nothing is recorded.
+    assert 'name="reason"' in page.content.decode()
+    refused = web.post(reverse("complaint-evaluate", args=[c.code]), {"mobile_last4": "5678", "satisfied": "no"})
+    c.refresh_from_db()
+    assert c.evaluated_on is None and "Say why you are not satisfied." in text(web.get(refused["Location"]))
     response = web.post(reverse("complaint-evaluate", args=[c.code]), {"mobile_last4": "5678", "satisfied": "yes"})
     assert response.status_code == 302
     c.refresh_from_db()

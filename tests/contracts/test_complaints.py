@@ -107,9 +107,15 @@ def test_the_whole_path_with_documents_tracking_and_reopening(demo, travel):
     reply = Document.objects.get(doc_type__startswith="complaint_feedback")
     assert "壹拾捌万元整" in text_of(reply) and reply.doc_number.startswith("X交函〔2026〕")
     with pytest.raises(NotFound):
-        complaint_evaluate_by_complainant(code=c.code, mobile_last4="1111", satisfied=False)
-    c = complaint_evaluate_by_complainant(code=c.code, mobile_last4="5678", satisfied=False)
-    assert c.status == "under_review"
+        complaint_evaluate_by_complainant(code=c.code, mobile_last4="1111", satisfied=False, reason="未说明付款时间")
+    # Not satisfied without a reason is refused, and nothing changes.
+    with pytest.raises(ValidationFailed) as refused:
+        complaint_evaluate_by_complainant(code=c.code, mobile_last4="5678", satisfied=False, reason="  ")
+    assert (refused.value.code, list(refused.value.errors)) == ("required", ["reason"])
+    c.refresh_from_db()
+    assert c.status == "answered" and c.evaluated_on is None
+    c = complaint_evaluate_by_complainant(code=c.code, mobile_last4="5678", satisfied=False, reason="未说明付款时间")
+    assert c.status == "under_review" and c.dissatisfaction_reason == "未说明付款时间"
     c = complaint_task(complaint=c, step="review", user=u("supervisor"), reopen=True, note="答复未明确付款时间")
     assert c.status == "transferred"
     assert clock(c, "handle2").due_on == D(2026, 10, 30)

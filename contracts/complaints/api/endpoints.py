@@ -378,6 +378,10 @@ class ComplaintEvaluateApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         complaint = complaint_evaluate_by_complainant(
-            code=code, mobile_last4=_digits(request, values), satisfied=values["satisfied"], ip=client_ip(request)
+            code=code,
+            mobile_last4=_digits(request, values),
+            satisfied=values["satisfied"],
+            reason=values.get("reason", ""),
+            ip=client_ip(request),
         )
         return Response(tracking_payload(complaint))

@@ -210,6 +210,7 @@ _SATISFIED = _("Say whether you are satisfied (true or false).")
 
 class ComplaintEvaluateIn(InputSerializer):
     satisfied = TrueFalseField(error_messages={"invalid": _SATISFIED, "required": _SATISFIED, "null": _SATISFIED})
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     mobile_last4 = serializers.CharField(required=False, allow_blank=True, max_length=4)
 
 

@@ -209,9 +209,10 @@ def complaint_evaluate(request, code):
     if choice not in ("yes", "no"):
         messages.error(request, _("Choose whether you are satisfied with how the complaint was handled."))
         return redirect(_track_url(code, digits))
+    reason = request.POST.get("reason", "")[:2000]
     try:
         complaint_evaluate_by_complainant(
-            code=code, mobile_last4=digits, satisfied=choice == "yes", ip=client_ip(request)
+            code=code, mobile_last4=digits, satisfied=choice == "yes", reason=reason, ip=client_ip(request)
         )
     except NotFound as exc:
         raise Http404(exc.message) from exc
