@@ -309,7 +309,10 @@ class PublicSearchForm(forms.Form):
         label=_("Enterprise name or unified social credit code"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "恒信建材 / 91410100AY4CL12THU"}),
+        # A shape, not a real party: the placeholder must not advertise anyone's record.
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Part of the name, or the 18-character code")}
+        ),
     )
 
 

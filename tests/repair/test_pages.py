@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
@@ -405,3 +406,11 @@ def test_the_public_list_shows_what_is_published_now(web, travel):
     assert "未公示-1" not in shown
     assert "1 record" in text(web.get("/public/records/?q=91410100ay4cl12thu"))
     assert "Nothing published matches the search." in text(web.get("/public/records/?q=明达"))
+
+
+def test_the_public_search_does_not_advertise_a_real_party(client):
+    page = client.get(reverse("public-records")).content.decode()
+    placeholder = re.search(r'placeholder="([^"]*)"', page).group(1)
+    for enterprise in Enterprise.objects.all():
+        assert enterprise.uscc not in placeholder and enterprise.name[2:6] not in placeholder
+    assert placeholder == "输入名称关键字或18位统一社会信用代码"
