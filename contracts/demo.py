@@ -24,6 +24,12 @@ CATERING = {"name": "X市青禾餐饮管理有限公司", "uscc": "91410103M53JJ
 
 
 def seed(stdout=None):
+    from contracts.complaints.demo import seed as complaints_seed
+
+    return f"{_contracts_seed()}; {complaints_seed()}"
+
+
+def _contracts_seed():
     if Contract.objects.filter(number__startswith="DEMO-").exists():
         return "demo contracts already present"
     today = clock.today()

@@ -7,6 +7,8 @@ to 10:00 Asia/Shanghai on that day, but only when settings.GOVCREDIT_ALLOW_CLOCK
 
 import datetime as dt
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -25,6 +27,27 @@ def _override_date() -> dt.date | None:
         return dt.date.fromisoformat(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"GOVCREDIT_TODAY must be YYYY-MM-DD, got {raw!r}") from exc
+
+
+def can_travel() -> bool:
+    """Whether this deployment lets the clock move (demos and tests; never production)."""
+    return bool(getattr(settings, "GOVCREDIT_ALLOW_CLOCK_OVERRIDE", False))
+
+
+@contextmanager
+def travelling(day: dt.date) -> Iterator[None]:
+    """Make `day` today for the block (a demo building a past case); refused where the clock is fixed."""
+    if not can_travel():
+        raise ImproperlyConfigured("The clock cannot move here (GOVCREDIT_ALLOW_CLOCK_OVERRIDE is off).")
+    before = os.environ.get("GOVCREDIT_TODAY")
+    os.environ["GOVCREDIT_TODAY"] = day.isoformat()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["GOVCREDIT_TODAY"]
+        else:
+            os.environ["GOVCREDIT_TODAY"] = before
 
 
 def is_overridden() -> bool:

@@ -62,3 +62,16 @@ def test_a_malformed_override_is_a_configuration_error(travel, bad):
     travel(bad)
     with pytest.raises(ImproperlyConfigured):
         clock.today()
+
+
+def test_a_demo_may_travel_only_where_the_clock_may_move(settings, monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.delenv("GOVCREDIT_TODAY", raising=False)
+    settings.GOVCREDIT_ALLOW_CLOCK_OVERRIDE = True
+    with clock.travelling(dt.date(2026, 8, 22)):
+        assert clock.today() == dt.date(2026, 8, 22)
+    assert "GOVCREDIT_TODAY" not in os.environ
+    settings.GOVCREDIT_ALLOW_CLOCK_OVERRIDE = False
+    with pytest.raises(ImproperlyConfigured), clock.travelling(dt.date(2026, 8, 22)):
+        pass
