@@ -151,6 +151,9 @@ def record_detail(request, pk):
                     messages.success(request, _("Both documents are recorded as served together."))
                     return redirect("repair-record", record.pk)
         elif action == "publish" and officer:
+            if request.POST.get("confirm") != "yes":
+                messages.error(request, _("Confirm that you have checked the record before it is made public."))
+                return redirect("repair-record", record.pk)
             try:
                 record_publish(record=record, acting_user=user)
             except DomainError as exc:

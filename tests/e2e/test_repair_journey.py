@@ -80,6 +80,9 @@ def test_credit_repair_from_the_penalty_to_the_public_list(page, demo_data, arti
     page.locator("#serve button[type=submit]").click()
     expect(page.locator("#service")).to_contain_text("2026-04-08")
     expect(page.locator("#serve")).to_have_count(0)
+    page.locator("#publish-form button").click()  # not yet: the confirmation is not ticked
+    expect(page.locator("#publish-form")).to_have_count(1)
+    page.check("#publish-confirm")
     page.locator("#publish-form button").click()
     expect(page.locator("#publish-form")).to_have_count(0)
     record.refresh_from_db()

@@ -158,7 +158,12 @@ def test_serving_both_notices_and_publishing_from_the_record_page(web, travel):
     page = text(web.get(url))
     assert "served together on 2025-12-01, in person, received by 张伟" in page and "Serve both notices" not in page
     assert Delivery.objects.get().documents.count() == 2
-    web.post(url, {"action": "publish"})
+    # Publishing to the public needs the officer's confirmation; without it nothing happens.
+    refused = web.post(url, {"action": "publish"})
+    record.refresh_from_db()
+    assert record.status == "recorded"
+    assert "Confirm that you have checked the record" in text(web.get(refused["Location"]))
+    web.post(url, {"action": "publish", "confirm": "yes"})
     record.refresh_from_db()
     assert record.status == "published"
     assert "Publish" not in re.findall(r"<button[^>]*>([^<]*)</button>", web.get(url).content.decode())
