@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 from contracts.models import LoanPrimeRate
+from workflow.deadlines import add_months
 from workflow.errors import ValidationFailed
 from workflow.rules import rule_in_force
 
@@ -36,7 +37,7 @@ def lpr_in_force(on: dt.date) -> LoanPrimeRate | None:
         return None
     if LoanPrimeRate.objects.filter(published_on__gt=row.published_on).exists():
         return row  # a later rate exists, published after `on`: this one was in force
-    following = (row.month.replace(day=28) + dt.timedelta(days=4)).replace(day=EARLIEST_PUBLICATION_DAY)
+    following = add_months(row.month, 1).replace(day=EARLIEST_PUBLICATION_DAY)
     return row if on < following else None
 
 
