@@ -192,6 +192,25 @@ def seed(apps, schema_editor):
         Rule.objects.filter(code=code, effective_from=start).update(**fields, updated_at=timezone.now())
 
 
+def grant(apps, schema_editor):
+    """Supervisors (credit office) enter the LPR each month in the admin, as they keep the rules table."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("contracts")
+    app_config.models_module = True
+    create_permissions(app_config, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name="supervisor")
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="contracts",
+            codename__in=["view_loanprimerate", "add_loanprimerate", "change_loanprimerate"],
+        )
+    )
+
+
 def unseed(apps, schema_editor):
     Rule = apps.get_model("workflow", "Rule")
     for row in RULES:
@@ -238,4 +257,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(seed, unseed),
+        migrations.RunPython(grant, migrations.RunPython.noop),
     ]

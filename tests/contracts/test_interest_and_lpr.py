@@ -229,3 +229,47 @@ def test_under_the_2020_text_a_large_enterprise_pays_on_the_agreed_term_or_the_p
     )
     assert (m1.payment_due_on, m1.payment_rule) == (D(2025, 7, 24), "sme.pay.large_enterprise")  # 05-10 + 75 days
     assert (m2.payment_due_on, m2.payment_rule) == (D(2025, 6, 30), "contract.planned")
+
+
+# --- the table is kept in the admin by the credit office's supervisors -----------------------------------
+
+
+def test_a_supervisor_enters_a_month_in_the_admin_and_it_is_audited(demo, client):
+    supervisor = User.objects.get(username="supervisor")
+    client.force_login(supervisor)
+    url = "/admin/contracts/loanprimerate/add/"
+    assert client.get(url).status_code == 200
+    r = client.post(url, {"published_on": "2025-06-15", "one_year_percent": "3.00", "source": "NIFC"})
+    assert r.status_code == 200 and "20" in r.content.decode()  # refused: published on the 20th or later
+    r = client.post(url, {"published_on": "2025-05-21", "one_year_percent": "3.00", "source": "NIFC"})
+    assert r.status_code == 200 and "2025-05" in r.content.decode()  # that month is already entered
+    assert LoanPrimeRate.objects.count() == 70
+    r = client.post(url, {"published_on": "2025-06-20", "one_year_percent": "3.00", "source": "NIFC"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    row = LoanPrimeRate.objects.get(month=D(2025, 6, 1))
+    assert (row.published_on, row.one_year_percent, row.updated_by) == (D(2025, 6, 20), Decimal("3.00"), supervisor)
+    assert audit_for(row).get(action="lpr.save").changes == {"before": None, "after": ["2025-06-20", "3.00"]}
+    assert lpr_in_force(D(2025, 7, 19)).one_year_percent == Decimal("3.00")
+    assert client.post(f"/admin/contracts/loanprimerate/{row.pk}/delete/").status_code == 403
+
+
+def test_the_registration_page_shows_the_refusal_at_the_rate_field_in_chinese(demo, client, travel):
+    from django.urls import reverse
+
+    from tests.contracts.test_views import contract_post, field_errors
+
+    travel("2024-10-22")
+    client.force_login(User.objects.get(username="agency_clerk"))
+    milestones_dates = {"milestones-0-planned_on": "2024-11-01", "milestones-1-planned_on": "2024-12-01"}
+    post = contract_post(
+        signed_on="2024-10-20", ends_on="2025-10-19", late_interest_daily="0.000090", **milestones_dates
+    )
+    response = client.post(reverse("contracts-new"), post, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    errors = field_errors(response, "late_interest_daily")
+    assert any("低于合同订立时（2024-10-20）的一年期贷款市场报价利率3.35%" in e for e in errors), errors
+    assert Contract.objects.count() == 0
+    response = client.post(
+        reverse("contracts-new"), {**post, "signed_on": "2024-10-21"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 302 and Contract.objects.get().late_interest_daily == Decimal("0.000090")
