@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from contracts.complaints.api.serializers import staff_payload
 from contracts.complaints.process import complaint_task
 from contracts.services import milestone_record_delivery, payment_record
 from tests.contracts.test_complaints import submit, text_of, u
@@ -57,6 +58,7 @@ def test_the_reply_states_principal_interest_to_the_handling_date_and_the_total(
         "410.00",
         "2026-10-19",
     )
+    assert staff_payload(c, u("agency_clerk"))["interest_confirmed"] == "410.00"  # what the API answers
     assert "确认应付未付款项人民币陆万元整（¥60,000.00）" in text
     assert (
         "依照《保障中小企业款项支付条例》第十七条，按日利率0.05%计算，逾期付款利息截至2026年10月19日为人民币肆佰壹拾元整（¥410.00）"
