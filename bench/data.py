@@ -101,10 +101,10 @@ class World:
     def expected(self, day: dt.date, *, previous: dt.date | None = None) -> dict:
         """What the sweep for `day` must report per contracts step, if the sweeps before it ran only
         for `previous` (None: no sweep ever ran) and nothing else changed in between."""
-        from django.conf import settings
+        from contracts.sweeps import due_soon_days, warning_levels
 
-        soon = settings.GOVCREDIT_WARN_DUE_SOON_DAYS
-        levels = settings.GOVCREDIT_WARNING_LEVELS["payment.overdue"]
+        soon = due_soon_days(day)
+        levels = warning_levels("payment.overdue", day)
         serious_after = levels[0][0]  # more than this many days late: the highest level
         p = previous
         if p is not None and p > day:

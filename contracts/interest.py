@@ -1,22 +1,30 @@
 """Late-payment interest (保障中小企业款项支付条例 第十七条).
 
-The agreed daily rate when the contract has one, otherwise the statutory 0.05 % a day (rule
-`sme.late_interest`), on the unpaid principal, for each day after the due date up to and including
-the payment day. 100,000.00 due 2026-10-08 and paid in full on 2026-10-19 → 11 days → 550.00.
+The agreed daily rate when the contract has one, otherwise the statutory rate of the regulation in
+force when the contract was signed (rule `sme.late_interest`: 0.05 % a day under both the 2020 text,
+第728号 第十五条, and the 2025 text, 第802号 第十七条), on the unpaid principal, for each day after
+the due date up to and including the payment day. 100,000.00 due 2026-10-08 and paid in full on
+2026-10-19 → 11 days → 550.00.
 """
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from workflow.models import Rule
 from workflow.rules import rule_in_force
 
 CENT = Decimal("0.01")
 
 
+def interest_rule(contract) -> Rule:
+    """The version of `sme.late_interest` that governs the contract (the one in force when it was signed)."""
+    return rule_in_force("sme.late_interest", contract.signed_on)
+
+
 def daily_rate(contract) -> Decimal:
     if contract.late_interest_daily is not None:
         return contract.late_interest_daily
-    rate = rule_in_force("sme.late_interest", contract.signed_on).rate
+    rate = interest_rule(contract).rate
     assert rate is not None, "sme.late_interest is a rule of kind rate: it has a rate"
     return rate
 
@@ -57,3 +65,10 @@ def milestone_interest(milestone, *, as_of: dt.date) -> Decimal:
         rate=daily_rate(milestone.contract),
         as_of=as_of,
     )
+
+
+def contract_interest(contract, *, as_of: dt.date) -> Decimal:
+    """Late-payment interest on every payment milestone of `contract` that fell due before `as_of`,
+    counted up to and including `as_of`."""
+    milestones = contract.milestones.filter(kind="payment", payment_due_on__lt=as_of).prefetch_related("payments")
+    return sum((milestone_interest(m, as_of=as_of) for m in milestones), Decimal("0.00"))

@@ -7,7 +7,6 @@ of open warnings follow how late they are; finally the responsible clerks are no
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
@@ -18,6 +17,7 @@ from contracts.models import ArrearsCase, Contract, Milestone, Warning
 from contracts.publication.services import publication_touch_many
 from workflow import clock, roles
 from workflow.models import Enterprise, Notification
+from workflow.rules import rule_in_force
 from workflow.sweeps import sweep_step
 from workflow.transitions import bulk_transition
 
@@ -31,11 +31,26 @@ ACTIVE = [Contract.Status.REGISTERED, Contract.Status.PERFORMING, Contract.Statu
 OPEN = [Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED]
 
 
-def level_for(rule: str, days_late: int) -> int:
-    for threshold, level in settings.GOVCREDIT_WARNING_LEVELS[rule]:
+def warning_levels(rule: str, on: dt.date) -> list[tuple[int, int]]:
+    """[(more than N days late, level)], highest first, for warnings of `rule`: the rule row
+    `warning.levels.<rule>` in force on `on` (local policy, editable by supervisors)."""
+    row = rule_in_force(f"warning.levels.{rule}", on)
+    return [(int(threshold), int(level)) for threshold, level in row.params["levels"]]
+
+
+def due_soon_days(on: dt.date) -> int:
+    """How many days ahead the sweep warns of a payment falling due (rule `warning.payment.due_soon`)."""
+    amount = rule_in_force("warning.payment.due_soon", on).amount
+    assert amount is not None, "warning.payment.due_soon has an amount"
+    return amount
+
+
+def level_for(rule: str, days_late: int, *, on: dt.date) -> int:
+    levels = warning_levels(rule, on)
+    for threshold, level in levels:
         if days_late > threshold:
             return level
-    return settings.GOVCREDIT_WARNING_LEVELS[rule][-1][1]
+    return levels[-1][1]
 
 
 def _open_warning_exists(rule: str, subject_expr) -> Exists:
@@ -54,7 +69,7 @@ def _raise(rule: str, rows: list[dict], as_of: dt.date) -> int:
                 milestone_id=r.get("milestone_id"),
                 subject=r["subject"],
                 rule=rule,
-                level=level_for(rule, (as_of - r["reference_on"]).days),
+                level=level_for(rule, (as_of - r["reference_on"]).days, on=as_of),
                 reference_on=r["reference_on"],
                 raised_on=as_of,
             )
@@ -68,13 +83,13 @@ def _raise(rule: str, rows: list[dict], as_of: dt.date) -> int:
 
 def _relevel(rule: str, as_of: dt.date) -> int:
     """Set-based: open warnings of `rule` get the level their lateness deserves (never lowered)."""
+    levels = warning_levels(rule, as_of)
     whens = [
-        When(reference_on__lt=as_of - dt.timedelta(days=threshold), then=Value(level))
-        for threshold, level in settings.GOVCREDIT_WARNING_LEVELS[rule]
+        When(reference_on__lt=as_of - dt.timedelta(days=threshold), then=Value(level)) for threshold, level in levels
     ]
     target = Case(*whens, default=F("level"), output_field=IntegerField())
     lower = Q()
-    for threshold, level in settings.GOVCREDIT_WARNING_LEVELS[rule]:
+    for threshold, level in levels:
         lower |= Q(reference_on__lt=as_of - dt.timedelta(days=threshold), level__lt=level)
     return Warning.objects.filter(rule=rule, status__in=OPEN).filter(lower).update(level=target)
 
@@ -154,7 +169,7 @@ def sweep_payments(*, as_of: dt.date) -> dict:
         ],
         as_of,
     )
-    horizon = as_of + dt.timedelta(days=settings.GOVCREDIT_WARN_DUE_SOON_DAYS)
+    horizon = as_of + dt.timedelta(days=due_soon_days(as_of))
     soon_rows = (
         Milestone.objects.filter(
             unpaid,

@@ -231,7 +231,7 @@ class SupplementReceivedForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    days = forms.IntegerField(label=_("Extend by (working days)"), min_value=1, max_value=30, initial=5)
+    days = forms.IntegerField(label=_("Extend by (working days)"), min_value=1, initial=5)
     reason = forms.CharField(
         label=_("Reason"),
         help_text=_("Why the case is complex; the applicant sees this reason."),

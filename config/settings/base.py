@@ -232,16 +232,8 @@ LOGGING = {
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
 
-# Contract warnings: "payment due soon" this many days ahead; levels by how late (days).
-GOVCREDIT_WARN_DUE_SOON_DAYS = env.int("GOVCREDIT_WARN_DUE_SOON_DAYS", default=7)
-GOVCREDIT_WARNING_LEVELS = {
-    # rule: [(more than N days late, level)], highest first; level 1 notice, 2 warning, 3 serious
-    "payment.overdue": [(30, 3), (0, 2)],
-    "payment.due_soon": [(0, 1)],
-    "report.missing": [(30, 2), (0, 1)],
-    "term.ended": [(30, 2), (0, 1)],
-    "register.late": [(7, 2), (0, 1)],
-}
+# Contract warnings: the "payment due soon" horizon and the levels by lateness are rules
+# (warning.payment.due_soon, warning.levels.<rule>; contracts/migrations/0009), editable by supervisors.
 
 # viewflow flows whose tasks appear in the staff inbox (dotted paths); apps add theirs.
 GOVCREDIT_FLOWS: list[str] = [

@@ -18,7 +18,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contracts.interest import contract_interest, interest_rule
 from contracts.models import ArrearsCase, Complaint
+from contracts.payment_terms import statutory_rule
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.deadlines import deadline_complete, deadline_extend, deadline_start, deadlines_for
@@ -141,6 +143,7 @@ def complaint_handle(
         raise ValidationFailed(_("Enter the confirmed amount in yuan."), "invalid", field="amount_confirmed") from None
     complaint = locked(complaint)
     today = clock.today()
+    interest = complaint_interest(complaint, as_of=today)
     before = transition(
         complaint,
         "record_handling",
@@ -148,6 +151,7 @@ def complaint_handle(
         values={
             "findings": findings,
             "amount_confirmed": amount,
+            "interest_confirmed": interest,
             "disputed": bool(disputed),
             "repayment_plan": repayment_plan,
             "handled_on": today,
@@ -163,9 +167,23 @@ def complaint_handle(
         actor=acting_user,
         from_state=before,
         to_state=complaint.status,
-        changes={"amount_confirmed": str(amount) if amount is not None else None, "disputed": disputed},
+        changes={
+            "amount_confirmed": str(amount) if amount is not None else None,
+            "interest_confirmed": str(interest) if interest is not None else None,
+            "interest_until": today.isoformat() if interest is not None else None,
+            "disputed": disputed,
+        },
     )
     return complaint
+
+
+def complaint_interest(complaint: Complaint, *, as_of: dt.date) -> Decimal | None:
+    """Late-payment interest owed on the complained-of contract up to `as_of` (contracts.interest), when the
+    contract is registered and its payee is an SME (the regulation's interest); None otherwise."""
+    contract = complaint.contract
+    if contract is None or statutory_rule(contract) is None:
+        return None
+    return contract_interest(contract, as_of=as_of)
 
 
 def _update_arrears(complaint, acting_user) -> None:
@@ -272,6 +290,7 @@ def complaint_feedback(*, complaint: Complaint, text: str, acting_user) -> Compl
             "received_on": complaint.received_on.isoformat(),
             "findings": complaint.findings,
             "amount_confirmed": f"{complaint.amount_confirmed:.2f}" if complaint.amount_confirmed is not None else None,
+            **_interest_context(complaint),
             "disputed": complaint.disputed,
             "repayment_plan": complaint.repayment_plan,
             "text": text,
@@ -282,6 +301,26 @@ def complaint_feedback(*, complaint: Complaint, text: str, acting_user) -> Compl
         action="complaint.feedback", obj=complaint, actor=acting_user, from_state=before, to_state=complaint.status
     )
     return complaint
+
+
+def _interest_context(complaint: Complaint) -> dict:
+    """What the reply letter states about late-payment interest: the amount up to the handling date, its
+    basis (the regulation in force when the contract was signed) and, with a confirmed principal, the total."""
+    if complaint.interest_confirmed is None or complaint.contract is None:
+        return {"interest_confirmed": None}
+    rule = interest_rule(complaint.contract)
+    rate = complaint.contract.late_interest_daily
+    total = None
+    if complaint.amount_confirmed is not None:
+        total = f"{complaint.amount_confirmed + complaint.interest_confirmed:.2f}"
+    return {
+        "interest_confirmed": f"{complaint.interest_confirmed:.2f}",
+        "interest_until": complaint.handled_on.isoformat() if complaint.handled_on else None,
+        "interest_basis": f"《{rule.basis_document.split('（')[0]}》{rule.basis_article}",
+        "interest_rate": f"{((rate if rate is not None else rule.rate) or 0) * 100:f}".rstrip("0").rstrip("."),
+        "interest_agreed": rate is not None,
+        "total_owed": total,
+    }
 
 
 def complaint_evaluate(*, complaint: Complaint, satisfied: bool, reason: str = "") -> Complaint:

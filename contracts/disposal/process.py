@@ -13,7 +13,12 @@ from workflow.flows import task_run
 
 @transaction.atomic
 def disposal_open(
-    *, contract: Contract, grounds: str, acting_user, warning: Warning | None = None, rectification_days: int = 15
+    *,
+    contract: Contract,
+    grounds: str,
+    acting_user,
+    warning: Warning | None = None,
+    rectification_days: int | None = None,
 ) -> DisposalCase:
     """Open a disposal case and start its process: the rectification notice is issued at once."""
     case = disposal_case_open(

@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 
 from contracts.models import Contract, DisposalCase, GovernmentDishonestyRecord, Warning
 from contracts.publication.services import publication_touch
-from workflow import clock, roles, workdays
+from workflow import clock, roles
 from workflow.audit import audit_record
+from workflow.deadlines import due_for
 from workflow.documents import document_issue
 from workflow.errors import Conflict, PermissionDenied, ValidationFailed
 from workflow.outbox import outbox_enqueue
+from workflow.rules import rule_in_force
 from workflow.transitions import locked, transition
 
 NOTICE_SERIES = "信用整改"
@@ -30,17 +32,40 @@ def _require_supervisor(user) -> None:
         raise PermissionDenied(_("A supervisor must belong to the credit office's agency."), "forbidden")
 
 
+RECTIFY_RULE = "contract.disposal.rectify"
+
+
+def rectification_period(*, on: dt.date, days: int | None) -> int:
+    """The days allowed for rectification: `days`, or the rule's default, within 1 and the rule's ceiling."""
+    rule = rule_in_force(RECTIFY_RULE, on)
+    if days is None:
+        days = rule.amount
+    if days is None or days < 1 or (rule.ceiling is not None and days > rule.ceiling):
+        raise ValidationFailed(
+            _("Allow between 1 and %(ceiling)s days for rectification (%(basis)s).")
+            % {"ceiling": rule.ceiling, "basis": rule.basis},
+            "invalid",
+            field="rectification_days",
+        )
+    return days
+
+
 def disposal_case_open(
-    *, contract: Contract, grounds: str, acting_user, warning: Warning | None = None, rectification_days: int = 15
+    *,
+    contract: Contract,
+    grounds: str,
+    acting_user,
+    warning: Warning | None = None,
+    rectification_days: int | None = None,
 ) -> DisposalCase:
-    """The case of a disposal (contracts.disposal.process.disposal_open also starts its process)."""
+    """The case of a disposal (contracts.disposal.process.disposal_open also starts its process).
+
+    `rectification_days` defaults to the rule `contract.disposal.rectify` in force today, and may not
+    exceed its ceiling."""
     _require_supervisor(acting_user)
     if not grounds.strip():
         raise ValidationFailed(_("State the grounds for disposal."), "required", field="grounds")
-    if not 1 <= rectification_days <= 90:
-        raise ValidationFailed(
-            _("Allow between 1 and 90 days for rectification."), "invalid", field="rectification_days"
-        )
+    rectification_days = rectification_period(on=clock.today(), days=rectification_days)
     contract = locked(contract)
     if DisposalCase.objects.filter(contract=contract, outcome=DisposalCase.Outcome.OPEN).exists():
         raise Conflict(_("A disposal case is already open for this contract."), "disposal_open")
@@ -76,7 +101,7 @@ def disposal_case_open(
 def disposal_issue_notice(*, case: DisposalCase) -> None:
     """Flow node: the rectification notice, with the date by which to rectify."""
     today = clock.today()
-    due = workdays.next_working_day(today + dt.timedelta(days=case.rectification_days))
+    due = due_for(RECTIFY_RULE, today, amount=case.rectification_days).due
     case.rectification_due_on = due
     case.save(update_fields=["rectification_due_on"])
     assert case.opened_by is not None, "disposal_case_open records the supervisor who opened the case"

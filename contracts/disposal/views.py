@@ -11,18 +11,27 @@ from django.utils.translation import gettext_lazy as _
 from contracts import selectors
 from contracts.disposal.process import disposal_open, disposal_task_respond, disposal_task_review
 from contracts.disposal.selectors import disposal_current_step, disposals_visible_to
+from contracts.disposal.services import RECTIFY_RULE
 from contracts.models import DisposalCase, GovernmentDishonestyRecord, Warning
-from workflow import roles
+from workflow import clock, roles
 from workflow.audit import audit_for
 from workflow.errors import DomainError, ValidationFailed
 from workflow.forms import form_errors_from
+from workflow.rules import rule_in_force
 
 
 class OpenForm(forms.Form):
     grounds = forms.CharField(label=_("Grounds"), widget=forms.Textarea(attrs={"rows": 4}))
-    rectification_days = forms.IntegerField(
-        label=_("Days allowed for rectification"), min_value=1, max_value=90, initial=15
-    )
+    rectification_days = forms.IntegerField(label=_("Days allowed for rectification"), min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The default and the ceiling are the rule's (contract.disposal.rectify); the service checks the ceiling.
+        rule = rule_in_force(RECTIFY_RULE, clock.today())
+        field = self.fields["rectification_days"]
+        field.initial = rule.amount
+        if rule.ceiling:
+            field.widget.attrs["max"] = rule.ceiling
 
 
 class RespondForm(forms.Form):

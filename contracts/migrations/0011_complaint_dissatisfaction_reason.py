@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contracts', '0008_retire_submission_throttle'),
+        ('contracts', '0009_rules_and_lpr'),
     ]
 
     operations = [

@@ -9,6 +9,7 @@ from contracts.models.contracts import Contract, ContractAttachment, ContractVer
 from contracts.models.disposal import DisposalCase, DisposalProcess, GovernmentDishonestyRecord
 from contracts.models.evaluation import EvaluationWeights
 from contracts.models.imports import ContractImport
+from contracts.models.lpr import LoanPrimeRate
 from contracts.models.milestones import Milestone, Payment, PerformanceReport
 from contracts.models.publication import ContractPublication
 from contracts.models.warnings import Warning
@@ -27,6 +28,7 @@ __all__ = [
     "DisposalProcess",
     "EvaluationWeights",
     "GovernmentDishonestyRecord",
+    "LoanPrimeRate",
     "ContractVersion",
     "Milestone",
     "Payment",

@@ -73,6 +73,11 @@ class Complaint(StatefulModel):
     amount_confirmed = models.DecimalField(
         _("amount confirmed (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
     )
+    # Late-payment interest on the unpaid principal (保障中小企业款项支付条例 第十七条), computed by
+    # contracts.interest up to `handled_on` when the handling is recorded; none without a registered contract.
+    interest_confirmed = models.DecimalField(
+        _("late-payment interest (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     disputed = models.BooleanField(_("amount disputed"), default=False)
     repayment_plan = models.TextField(_("repayment plan"), blank=True)
     handled_on = models.DateField(_("handled on"), null=True, blank=True)

@@ -25,7 +25,7 @@ class DisposalCase(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="disposals")
     warning = models.ForeignKey(Warning, null=True, blank=True, on_delete=models.PROTECT, related_name="disposals")
     grounds = models.TextField(_("grounds"))
-    rectification_days = models.PositiveSmallIntegerField(_("days allowed for rectification"), default=15)
+    rectification_days = models.PositiveSmallIntegerField(_("days allowed for rectification"))
     rectification_due_on = models.DateField(_("rectify by"), null=True, blank=True)
     response = models.TextField(_("agency response"), blank=True)
     responded_on = models.DateField(_("responded on"), null=True, blank=True)

@@ -10,6 +10,7 @@ from contracts.services.contracts import (
     enterprise_for_counterparty,
 )
 from contracts.services.milestones import milestone_record_delivery, milestone_waive, payment_record, report_submit
+from contracts.services.rates import loan_prime_rate_save
 from contracts.services.warnings import warning_acknowledge, warning_escalate, warning_resolve
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "contract_register",
     "contract_terminate",
     "enterprise_for_counterparty",
+    "loan_prime_rate_save",
     "milestone_record_delivery",
     "milestone_waive",
     "payment_record",

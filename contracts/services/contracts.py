@@ -7,8 +7,9 @@ from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
+from contracts.lpr import lpr_floor_check
 from contracts.models import Contract, ContractVersion, Milestone, Warning
-from contracts.payment_terms import statutory_rule
+from contracts.payment_terms import payment_term_above_default, statutory_rule
 from contracts.publication.services import publication_touch
 from workflow import clock
 from workflow.audit import audit_record
@@ -41,7 +42,10 @@ def enterprise_for_counterparty(*, name: str, uscc: str, size: str) -> Enterpris
     return enterprise
 
 
-def _validate_contract_terms(*, contract: Contract, today: dt.date) -> None:
+def _validate_contract_terms(*, contract: Contract, today: dt.date, check_rate: bool = True) -> dict:
+    """Refuse terms the law does not allow; return the flags for the audit row (terms that are lawful
+    but need a look: an agreed term above a large enterprise's 60 days, an LPR not yet entered)."""
+    flags: dict = {}
     if contract.signed_on > today:
         _fail("signed_on", _("The signing date cannot be in the future."))
     if contract.ends_on and contract.ends_on < contract.signed_on:
@@ -56,6 +60,13 @@ def _validate_contract_terms(*, contract: Contract, today: dt.date) -> None:
             if exc.code == "above_legal_ceiling":
                 _fail("payment_term_days", exc.message, exc.code)
             raise
+        if payment_term_above_default(contract):
+            flags["payment_term_above_default"] = contract.payment_term_days
+    if rule and check_rate and contract.late_interest_daily is not None:
+        check = lpr_floor_check(signed_on=contract.signed_on, daily_rate=contract.late_interest_daily)
+        if check is not None:
+            flags["lpr"] = str(check.lpr.one_year_percent) if check.lpr is not None else "lpr_unknown"
+    return flags
 
 
 MILESTONE_FIELDS = ("kind", "title", "amount", "planned_on", "payment_after_acceptance", "acceptance_period_days")
@@ -87,7 +98,7 @@ def contract_register(*, agency, data: dict, acting_user) -> Contract:
         report_period_months=data.get("report_period_months") or 1,
         created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
     )
-    _validate_contract_terms(contract=contract, today=today)
+    flags = _validate_contract_terms(contract=contract, today=today)
     if Contract.objects.filter(agency=agency, number=contract.number).exists():
         _fail(
             "number",
@@ -131,7 +142,11 @@ def contract_register(*, agency, data: dict, acting_user) -> Contract:
         actor=acting_user,
         from_state=Contract.Status.DRAFT,
         to_state=contract.status,
-        changes={"registered_on": today.isoformat(), "register_due_on": contract.register_due_on.isoformat()},
+        changes={
+            "registered_on": today.isoformat(),
+            "register_due_on": contract.register_due_on.isoformat(),
+            **({"flags": flags} if flags else {}),
+        },
     )
     return contract
 
@@ -159,7 +174,9 @@ def contract_amend(*, contract: Contract, changes: dict, reason: str, acting_use
         setattr(contract, key, value)
     if "amount" in changes:
         contract.amount = Decimal(changes["amount"])
-    _validate_contract_terms(contract=contract, today=clock.today())
+    flags = _validate_contract_terms(
+        contract=contract, today=clock.today(), check_rate="late_interest_daily" in changes
+    )
     contract.version += 1
     contract.save(update_fields=[*changes.keys(), "version", "updated_at"])
     publication_touch(contract)
@@ -168,7 +185,10 @@ def contract_amend(*, contract: Contract, changes: dict, reason: str, acting_use
         obj=contract,
         actor=acting_user,
         reason=reason,
-        changes={k: [str(before.get(k)), str(getattr(contract, k))] for k in changes},
+        changes={
+            **{k: [str(before.get(k)), str(getattr(contract, k))] for k in changes},
+            **({"flags": flags} if flags else {}),
+        },
     )
     return contract
 

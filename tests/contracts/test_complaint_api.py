@@ -244,6 +244,7 @@ def test_the_whole_path_through_the_api(api, travel):
     )
     assert handled.status_code == 200
     assert (handled.json()["status"], handled.json()["amount_confirmed"]) == ("handled", "180000.00")
+    assert handled.json()["interest_confirmed"] is None  # no registered contract: no interest computed
     replied = clerk.post(
         f"/api/v1/complaints/{code}/feedback", {"text": "我局将于10月底前付清全部货款。"}, format="json"
     )

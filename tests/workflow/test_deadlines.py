@@ -110,7 +110,7 @@ def test_unknown_rule_and_rule_not_yet_in_force():
     with pytest.raises(UnknownRule):
         engine.due_for("no.such.rule", D(2026, 1, 5))
     with pytest.raises(NotFound) as exc:
-        engine.due_for("sme.pay.large_enterprise", D(2025, 5, 31))
+        engine.due_for("sme.pay.large_enterprise", D(2020, 8, 31))  # before the regulation
     assert exc.value.code == "rule_not_in_force"
 
 
