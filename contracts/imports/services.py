@@ -60,7 +60,7 @@ from contracts.imports.schema import (
     row_error,
 )
 from contracts.models import ContractImport
-from contracts.services import contract_register
+from contracts.services import contract_register, contract_terms_problems
 from workflow import clock
 from workflow.audit import audit_record
 from workflow.errors import Conflict, DomainError, ValidationFailed
@@ -221,6 +221,29 @@ def _service_errors(exc: DomainError, row: Row) -> list[dict]:
     return result
 
 
+# The file's columns that feed contract_terms_problems, under the service's names.
+TERM_COLUMNS = {
+    "signed_on": "signed_on",
+    "ends_on": "ends_on",
+    "amount": "amount",
+    "payment_term_days": "payment_term_days",
+    "counterparty_size": "cp_size",
+}
+
+
+def _term_errors_beside_cell_errors(imp: ContractImport, row: Row) -> list[dict]:
+    """A row with bad cells still gets the service's term checks on its good cells (a payment term above
+    the legal ceiling, an end before the signing), so every error is reported in one round."""
+    values = {name: row.values.get(key) for name, key in TERM_COLUMNS.items() if key not in row.bad}
+    result = []
+    for name, messages in contract_terms_problems(agency=imp.agency, values=values).items():
+        key = SERVICE_FIELDS.get(name, name)
+        if key in row.bad:
+            continue
+        result.extend(row_error(CONTRACT_SHEET, row.row, HEADER.get(key, key), m) for m in messages)
+    return result
+
+
 class _RollBack(Exception):
     """Leaves a savepoint or a transaction without keeping anything."""
 
@@ -242,6 +265,7 @@ def _validate_rows(imp: ContractImport, parsed: ParsedFile) -> list[dict]:
             with transaction.atomic():
                 for row in chunk:
                     if row.errors:
+                        errors.extend(_term_errors_beside_cell_errors(imp, row))
                         continue
                     try:
                         contract_register(agency=imp.agency, data=_service_data(row), acting_user=imp.uploaded_by)

@@ -7,6 +7,7 @@ from contracts.services.contracts import (
     contract_fulfil,
     contract_register,
     contract_terminate,
+    contract_terms_problems,
     enterprise_for_counterparty,
 )
 from contracts.services.milestones import milestone_record_delivery, milestone_waive, payment_record, report_submit
@@ -19,6 +20,7 @@ __all__ = [
     "contract_fulfil",
     "contract_register",
     "contract_terminate",
+    "contract_terms_problems",
     "enterprise_for_counterparty",
     "loan_prime_rate_save",
     "milestone_record_delivery",

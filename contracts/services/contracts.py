@@ -42,31 +42,78 @@ def enterprise_for_counterparty(*, name: str, uscc: str, size: str) -> Enterpris
     return enterprise
 
 
-def _validate_contract_terms(*, contract: Contract, today: dt.date, check_rate: bool = True) -> dict:
-    """Refuse terms the law does not allow; return the flags for the audit row (terms that are lawful
-    but need a look: an agreed term above a large enterprise's 60 days, an LPR not yet entered)."""
+def _validate_contract_terms(
+    *, contract: Contract, today: dt.date, check_rate: bool = True, partial: bool = False
+) -> dict:
+    """Refuse terms the law does not allow, every one at once; return the flags for the audit row (terms
+    that are lawful but need a look: an agreed term above a large enterprise's 60 days, an LPR not yet
+    entered). `partial`: values may be missing (an import row with bad cells); a check runs when its
+    inputs are there."""
     flags: dict = {}
-    if contract.signed_on > today:
-        _fail("signed_on", _("The signing date cannot be in the future."))
-    if contract.ends_on and contract.ends_on < contract.signed_on:
-        _fail("ends_on", _("The term cannot end before the contract is signed."))
-    if contract.amount is None or contract.amount <= 0:
-        _fail("amount", _("The amount must be greater than zero."))
-    rule = statutory_rule(contract)
-    if rule and contract.payment_term_days is not None:
+    errors: dict[str, list] = {}
+    codes: list[str] = []
+
+    def refuse(field: str, message, code: str = "invalid") -> None:
+        errors.setdefault(field, []).append(message)
+        codes.append(code)
+
+    def collect(check) -> None:
         try:
-            due_for(rule, contract.signed_on, amount=contract.payment_term_days)
+            check()
         except ValidationFailed as exc:
-            if exc.code == "above_legal_ceiling":
-                _fail("payment_term_days", exc.message, exc.code)
-            raise
-        if payment_term_above_default(contract):
-            flags["payment_term_above_default"] = contract.payment_term_days
-    if rule and check_rate and contract.late_interest_daily is not None:
-        check = lpr_floor_check(signed_on=contract.signed_on, daily_rate=contract.late_interest_daily)
-        if check is not None:
-            flags["lpr"] = str(check.lpr.one_year_percent) if check.lpr is not None else "lpr_unknown"
+            for field, messages in (exc.errors or {exc.field or "": [exc.message]}).items():
+                for message in messages:
+                    refuse(field, message, exc.code)
+
+    signed = contract.signed_on
+    if signed and signed > today:
+        refuse("signed_on", _("The signing date cannot be in the future."))
+    if signed and contract.ends_on and contract.ends_on < signed:
+        refuse("ends_on", _("The term cannot end before the contract is signed."))
+    if not (partial and contract.amount is None) and (contract.amount is None or contract.amount <= 0):
+        refuse("amount", _("The amount must be greater than zero."))
+    rule = statutory_rule(contract) if contract.counterparty_size or not partial else None
+    if rule and signed and contract.payment_term_days is not None:
+        try:
+            due_for(rule, signed, amount=contract.payment_term_days)
+        except ValidationFailed as exc:
+            if exc.code != "above_legal_ceiling":
+                raise
+            refuse("payment_term_days", exc.message, exc.code)
+        else:
+            if payment_term_above_default(contract):
+                flags["payment_term_above_default"] = contract.payment_term_days
+    if rule and signed and check_rate and contract.late_interest_daily is not None:
+
+        def rate_check() -> None:
+            check = lpr_floor_check(signed_on=signed, daily_rate=contract.late_interest_daily)
+            if check is not None:
+                flags["lpr"] = str(check.lpr.one_year_percent) if check.lpr is not None else "lpr_unknown"
+
+        collect(rate_check)
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ValidationFailed(first, codes[0], errors=errors, field=next(iter(errors)))
     return flags
+
+
+def contract_terms_problems(*, agency, values: dict) -> dict[str, list]:
+    """contract_register's checks of the terms that `values` allow (any key may be missing:
+    signed_on, ends_on, amount, payment_term_days, counterparty_size), all at once, as
+    {field: [messages]}. An import shows them beside a row's cell errors, not one round after another."""
+    contract = Contract(
+        agency=agency,
+        counterparty_size=values.get("counterparty_size") or "",
+        amount=values.get("amount"),
+        signed_on=values.get("signed_on"),
+        ends_on=values.get("ends_on"),
+        payment_term_days=values.get("payment_term_days"),
+    )
+    try:
+        _validate_contract_terms(contract=contract, today=clock.today(), partial=True)
+    except ValidationFailed as exc:
+        return exc.errors
+    return {}
 
 
 MILESTONE_FIELDS = ("kind", "title", "amount", "planned_on", "payment_after_acceptance", "acceptance_period_days")

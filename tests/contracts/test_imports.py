@@ -658,3 +658,30 @@ def test_an_enterprise_user_cannot_download_the_template(client, demo):
     assert client.get(reverse("contracts-import-template")).status_code == 403
     client.logout()
     assert client.get(reverse("contracts-import-template")).status_code == 302  # to the login page
+
+
+def test_a_row_with_bad_cells_still_gets_the_legal_checks_in_the_same_round(run_import, travel):
+    """The 60-day ceiling and the end-before-signing check are not held back until the other cells are fixed."""
+    travel("2026-10-20")
+    imp = run_import(
+        xlsx(
+            [
+                contract_row("HT-2026-501", 合同名称=None, term=90),
+                contract_row(
+                    "HT-2026-502", 相对方统一社会信用代码="not-a-code", 履行期限截止日期="2026-09-01", term=61
+                ),
+                contract_row("HT-2026-503", 签订日期="30/09/2026", term=90),  # no signing date: no ceiling to check
+            ]
+        )
+    )
+    assert imp.status == ContractImport.Status.REJECTED
+    assert errors_of(imp) == [
+        ("合同", 2, "合同名称"),
+        ("合同", 2, "约定付款期限（天）"),
+        ("合同", 3, "相对方统一社会信用代码"),
+        ("合同", 3, "履行期限截止日期"),
+        ("合同", 3, "约定付款期限（天）"),
+        ("合同", 4, "签订日期"),
+    ]
+    ceiling = [e["message"] for e in imp.errors if e["field"] == "约定付款期限（天）"]
+    assert all("60" in m for m in ceiling), ceiling
