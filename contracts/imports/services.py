@@ -235,7 +235,7 @@ def _term_errors_beside_cell_errors(imp: ContractImport, row: Row) -> list[dict]
     """A row with bad cells still gets the service's term checks on its good cells (a payment term above
     the legal ceiling, an end before the signing), so every error is reported in one round."""
     values = {name: row.values.get(key) for name, key in TERM_COLUMNS.items() if key not in row.bad}
-    result = []
+    result: list[dict] = []
     for name, messages in contract_terms_problems(agency=imp.agency, values=values).items():
         key = SERVICE_FIELDS.get(name, name)
         if key in row.bad:
