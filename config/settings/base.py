@@ -143,6 +143,12 @@ GOVCREDIT_SMS_BACKEND = env("GOVCREDIT_SMS_BACKEND", default="workflow.notificat
 GOVCREDIT_ALLOW_CLOCK_OVERRIDE = env("GOVCREDIT_ALLOW_CLOCK_OVERRIDE")
 # Public base URL printed in QR codes on documents (the /verify/<code> page).
 GOVCREDIT_PUBLIC_URL = env("GOVCREDIT_PUBLIC_URL", default="http://127.0.0.1:8000")
+# Signing of issued documents (workflow/signing.py, docs/documents.md): per-issuer keys in a directory;
+# without one, development uses a demo CA and keys generated in GOVCREDIT_SIGNING_DEMO_DIR (never in production).
+GOVCREDIT_SIGNING_DIR = env("GOVCREDIT_SIGNING_DIR", default="")
+GOVCREDIT_SIGNING_PASSPHRASE = env("GOVCREDIT_SIGNING_PASSPHRASE", default="")
+GOVCREDIT_SIGNING_DEMO = env.bool("GOVCREDIT_SIGNING_DEMO", default=True)
+GOVCREDIT_SIGNING_DEMO_DIR = env("GOVCREDIT_SIGNING_DEMO_DIR", default=str(BASE_DIR / "var" / "signing-demo"))
 # Outbox destinations: name -> transport. The default transport records the delivery in the log.
 GOVCREDIT_OUTBOX_DESTINATIONS = {
     "city_credit_platform": {
