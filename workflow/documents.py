@@ -261,6 +261,8 @@ def document_template_context(document: Document) -> dict:
         "issuer": issuer,
         "issuer_mark": issuer_mark,
         "issuer_mark_size_pt": _issuer_mark_size_pt(issuer_mark),
+        # 信函格式: the name alone, a little smaller than a 文件格式 mark.
+        "issuer_name_size_pt": min(30.0, _issuer_mark_size_pt(issuer.name if issuer is not None else "")),
         "verification_code": document.verification_code,
         "verify_url": url,
         "qr_data_uri": qr_data_uri(url),

@@ -6,6 +6,9 @@ runs off the margin, letters look like letters (GB/T 9704-2012 信函格式) and
 import datetime as dt
 import io
 import json
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from pypdf import PdfReader
 from workflow.documents import document_pdf_render
 from workflow.models import Agency, Document
 from workflow.signing import pdf_signature_check, signer_for, signing_keys
+from workflow.templatetags.govcredit_documents import cn_date
 
 SAMPLES = Path(__file__).parent / "document_samples"
 SAMPLE_TYPES = sorted(path.stem for path in SAMPLES.glob("*.json"))
@@ -117,6 +121,57 @@ def test_a_key_from_another_ca_is_not_trusted(rendered, tmp_path, settings):
     finally:
         signing_keys.cache_clear()
     assert (check.status, check.detail) == ("invalid", "untrusted")
+
+
+# -- layout --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("doc_type", SAMPLE_TYPES)
+def test_the_signature_block_stays_with_the_body_and_the_last_page_is_not_near_empty(rendered, doc_type):
+    document, pdf = rendered[doc_type]
+    pages = _pages(pdf)
+    date = cn_date(document.issued_on)
+    signed = [i for i, text in enumerate(pages) if date in text and "核验码" in text]
+    assert signed, f"{doc_type}: no page carries the date and the verification box"
+    page = signed[-1]
+    assert page == len(pages) - 1, f"{doc_type}: the closing block is on page {page + 1} of {len(pages)}"
+    # Before the signature/date on that page there is body text (the last paragraph), not just a heading.
+    before = pages[page].split(date)[0]
+    before = re.sub(r"—\d+—", "", before)
+    assert len(before) >= 30, f"{doc_type}: the signature block is stranded ({before!r})"
+
+
+@pytest.mark.parametrize("doc_type", SAMPLE_TYPES)
+def test_nothing_runs_past_the_right_margin(rendered, doc_type, tmp_path):
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "poppler-utils (pdftotext) is needed: make system-packages"
+    _, pdf = rendered[doc_type]
+    (tmp_path / "doc.pdf").write_bytes(pdf)
+    html = subprocess.run(  # noqa: S603 - a fixed binary on a file we wrote
+        [pdftotext, "-bbox", str(tmp_path / "doc.pdf"), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html)
+    assert words
+    overflow = [(text, float(x_max)) for _, x_max, text in words if float(x_max) > RIGHT_EDGE_PT + 1]
+    assert overflow == [], f"{doc_type}: text past the right margin: {overflow[:3]}"
+
+
+@pytest.mark.parametrize("doc_type", SAMPLE_TYPES)
+def test_letters_use_the_letter_form_and_others_the_document_form(rendered, doc_type):
+    document, pdf = rendered[doc_type]
+    first = _pages(pdf)[0]
+    if document.issuer is None:
+        return
+    name = document.issuer.name
+    if doc_type in LETTERS:
+        assert first.startswith(name) and not first.startswith(f"{name}文件"), first[:40]
+        # 信函格式: no page number on the first page.
+        assert not re.search(r"—1—", first)
+    else:
+        assert first.startswith(name)
+    if document.doc_number:
+        assert document.doc_number in first
+    assert "（电子印章）" in first or "电子印章" in "".join(_pages(pdf))
 
 
 # -- production keys from GOVCREDIT_SIGNING_DIR --------------------------------------------
