@@ -56,7 +56,9 @@ def _pages(pdf: bytes) -> list[str]:
 
 
 def test_the_samples_cover_every_document_template():
-    templates = {p.stem for p in Path("templates/documents").glob("*.html")}
+    from django.conf import settings
+
+    templates = {p.stem for p in (Path(settings.BASE_DIR) / "templates" / "documents").glob("*.html")}
     assert templates - {"base", "letter", "pending_page", "sample_notice"} <= set(SAMPLE_TYPES)
 
 
