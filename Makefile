@@ -9,7 +9,7 @@ PORT ?= 8000
 export HOST PORT
 # Debian packages: WeasyPrint's libraries and CJK fonts, Debian's Chromium for browser tests,
 # gettext to compile the translations.
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk chromium gettext
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk chromium gettext poppler-utils
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: install system-packages run test test-sqlite test-postgres lint bench clean

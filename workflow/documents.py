@@ -3,7 +3,8 @@
 - A document is issued once per (case, doc_type) with a gap-free number (文号) per issuer, series
   and year, a random verification code and its template context frozen as JSON.
 - Rendering runs in a q2 worker (`document_render`), once: WeasyPrint turns the template into a
-  PDF, whose SHA-256 is stored next to the file. A failed render stays retryable
+  PDF, the issuing body's signer signs it (PAdES, `workflow.signing`), and the SHA-256 of the
+  signed file is stored next to it. A failed render stays retryable
   (`documents_render_pending`).
 - The public /verify/<code> page shows the hash and status; users download (page or API with a token)
   through `document_get_for_user`, which answers NotFound for anything the user may not see: a
@@ -39,6 +40,7 @@ from workflow.audit import audit_record
 from workflow.errors import Conflict, NotFound, ValidationFailed
 from workflow.models import Agency, Document, DocumentSequence
 from workflow.scoping import agencies_for_user
+from workflow.signing import SignatureCheck, pdf_signature_check, signer_for
 
 logger = logging.getLogger(__name__)
 
@@ -259,6 +261,8 @@ def document_template_context(document: Document) -> dict:
         "issuer": issuer,
         "issuer_mark": issuer_mark,
         "issuer_mark_size_pt": _issuer_mark_size_pt(issuer_mark),
+        # 信函格式: the name alone, a little smaller than a 文件格式 mark.
+        "issuer_name_size_pt": min(30.0, _issuer_mark_size_pt(issuer.name if issuer is not None else "")),
         "verification_code": document.verification_code,
         "verify_url": url,
         "qr_data_uri": qr_data_uri(url),
@@ -280,7 +284,16 @@ def _render_and_store(document_id: int) -> str:
         if document.status not in (Document.Status.PENDING, Document.Status.FAILED):
             return document.status
         from_state = document.status
-        pdf = document_pdf_render(document=document)
+        # Signed right after WeasyPrint, before hashing: the stored hash is of the signed bytes.
+        signed = signer_for(document.issuer).sign(
+            document_pdf_render(document=document), reason=f"签发《{document.title}》{document.doc_number}"
+        )
+        pdf = signed.pdf
+        document.signature_method, document.signed_by, document.signed_at = (
+            signed.method,
+            signed.signer,
+            signed.signed_at,
+        )
         document.file.save(f"doc-{document.pk}.pdf", ContentFile(pdf), save=False)
         document.sha256 = hashlib.sha256(pdf).hexdigest()
         document.size_bytes = len(pdf)
@@ -288,13 +301,18 @@ def _render_and_store(document_id: int) -> str:
         document.attempts += 1
         document.last_error = ""
         document.mark_rendered()
-        document.save(update_fields=["status", "file", "sha256", "size_bytes", "rendered_at", "attempts", "last_error"])
+        document.save(
+            update_fields=[
+                *("status", "file", "sha256", "size_bytes", "rendered_at", "attempts", "last_error"),
+                *("signature_method", "signed_by", "signed_at"),
+            ]
+        )
         audit_record(
             action="document.rendered",
             obj=document,
             from_state=from_state,
             to_state=document.status,
-            changes={"sha256": document.sha256, "size_bytes": document.size_bytes},
+            changes={"sha256": document.sha256, "size_bytes": document.size_bytes, "signed_by": document.signed_by},
         )
         return document.status
 
@@ -361,6 +379,22 @@ def document_get_by_code(*, code: str) -> Document:
     if document is None:
         raise NotFound("No document has this verification code.", code="document_not_found")
     return document
+
+
+def document_signature_check(*, document: Document) -> SignatureCheck | None:
+    """The signature status of the stored file of `document` (None while it has no file)."""
+    if not document.file:
+        return None
+    with document.file.open("rb") as handle:
+        return pdf_signature_check(handle.read())
+
+
+def pdf_upload_signature_check(*, upload) -> SignatureCheck:
+    """The signature status of an uploaded PDF (already size- and type-checked by the caller)."""
+    upload.seek(0)
+    data = b"".join(upload.chunks())
+    upload.seek(0)
+    return pdf_signature_check(data)
 
 
 # Case model → its app's scoping selector (user → queryset of the cases the user may see).

@@ -157,6 +157,12 @@ def public_url_default(environ) -> str:
 
 # Public base URL printed in QR codes on documents (the /verify/<code> page); follows HOST/PORT.
 GOVCREDIT_PUBLIC_URL = env("GOVCREDIT_PUBLIC_URL", default=public_url_default(os.environ))
+# Signing of issued documents (workflow/signing.py, docs/documents.md): per-issuer keys in a directory;
+# without one, development uses a demo CA and keys generated in GOVCREDIT_SIGNING_DEMO_DIR (never in production).
+GOVCREDIT_SIGNING_DIR = env("GOVCREDIT_SIGNING_DIR", default="")
+GOVCREDIT_SIGNING_PASSPHRASE = env("GOVCREDIT_SIGNING_PASSPHRASE", default="")
+GOVCREDIT_SIGNING_DEMO = env.bool("GOVCREDIT_SIGNING_DEMO", default=True)
+GOVCREDIT_SIGNING_DEMO_DIR = env("GOVCREDIT_SIGNING_DEMO_DIR", default=str(BASE_DIR / "var" / "signing-demo"))
 # Outbox destinations: name -> transport. The default transport records the delivery in the log.
 GOVCREDIT_OUTBOX_DESTINATIONS = {
     "city_credit_platform": {

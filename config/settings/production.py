@@ -9,6 +9,8 @@ if not SECRET_KEY or len(SECRET_KEY) < 32 or SECRET_KEY.startswith(("dev-", "tes
     raise ImproperlyConfigured("production settings need a real SECRET_KEY (at least 32 random characters)")
 # Never travel in time in production, whatever the environment says.
 GOVCREDIT_ALLOW_CLOCK_OVERRIDE = False
+# Documents are signed only with the keys configured in GOVCREDIT_SIGNING_DIR, never with demo keys.
+GOVCREDIT_SIGNING_DEMO = False
 # HTTPS only, with safe defaults; each can be turned down from the environment (e.g. SECURE_SSL_REDIRECT=false
 # where the proxy in front already redirects). The proxy must set X-Forwarded-Proto (see README).
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)

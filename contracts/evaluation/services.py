@@ -32,8 +32,9 @@ from contracts.complaints.metrics import handled_on_time_by_agency
 from contracts.models import ArrearsCase, Contract, EvaluationWeights, GovernmentDishonestyRecord, Milestone, Payment
 from workflow import clock
 from workflow.audit import audit_record
-from workflow.errors import ValidationFailed
-from workflow.models import Agency, Enterprise
+from workflow.documents import document_issue
+from workflow.errors import Conflict, ValidationFailed
+from workflow.models import Agency, Document, Enterprise
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=18, decimal_places=2))
 
@@ -314,3 +315,41 @@ def evaluation_weights_set(*, weights: dict, reason: str, effective_from: dt.dat
     )
     audit_record(action="evaluation.weights", obj=row, actor=acting_user, reason=reason, changes=clean)
     return row
+
+
+# 文号 series of the evaluation report: X发改评价〔2026〕3号.
+REPORT_SERIES = "评价"
+
+
+@transaction.atomic
+def evaluation_report_issue(*, agency: Agency, period: Period, row: dict, issuer: Agency, acting_user) -> Document:
+    """Issue (once) the numbered evaluation report of `agency` for `period`, as `issuer`.
+
+    Only for a period that has ended: the report speaks of the period's end (期末) and its figures must
+    not change after it is issued. The PDF is rendered by the q2 worker after commit.
+    """
+    if period.end >= clock.today():
+        raise Conflict(
+            _("An evaluation report is issued only for a period that has ended: %(label)s ends on %(end)s.")
+            % {"label": period.label, "end": period.end.isoformat()},
+            "evaluation_period_open",
+        )
+    return document_issue(
+        case=agency,
+        doc_type=f"evaluation_report:{period.label}",
+        title="政务诚信评价报告",
+        template="documents/evaluation_report.html",
+        issuer=issuer,
+        series=REPORT_SERIES if issuer.doc_prefix else "",
+        acting_user=acting_user,
+        context={
+            "recipients": agency.name,
+            "period": period.label,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "score": row["score"],
+            "rank": row["rank"],
+            "cells": [[str(label), None if v is None else round(100 * v, 2)] for label, v in row["cells"]],
+            "figures": row["figures"],
+        },
+    )

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from contracts.evaluation.services import (
     evaluation_compute,
+    evaluation_report_issue,
     evaluation_weights_set,
     overdue_report,
     period_parse,
@@ -25,7 +25,6 @@ from contracts.evaluation.services import (
 )
 from contracts.models import EvaluationWeights
 from workflow import clock, roles
-from workflow.documents import document_issue
 from workflow.errors import DomainError
 from workflow.models import Agency, Document
 from workflow.scoping import agencies_for_user
@@ -156,34 +155,27 @@ def evaluation_report(request, agency_id):
     if row is None:
         raise Http404
     agency = Agency.objects.get(pk=agency_id)
-    doc_type = f"evaluation_report:{period.label}"
     may_issue = _may_issue_report(request.user)
     if request.method == "POST":
         if not may_issue:
             raise DjangoPermissionDenied
-        with transaction.atomic():
-            document_issue(
-                case=agency,
-                doc_type=doc_type,
-                title="政务诚信评价报告",
-                template="documents/evaluation_report.html",
-                issuer=request.user.agency,
-                acting_user=request.user,
-                context={
-                    "recipients": agency.name,
-                    "period": period.label,
-                    "start": period.start.isoformat(),
-                    "end": period.end.isoformat(),
-                    "score": row["score"],
-                    "rank": row["rank"],
-                    "cells": [[str(label), None if v is None else round(100 * v, 2)] for label, v in row["cells"]],
-                    "figures": row["figures"],
-                },
+        try:
+            evaluation_report_issue(
+                agency=agency, period=period, row=row, issuer=request.user.agency, acting_user=request.user
             )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return _report_page(request, agency=agency, period=period, row=row, may_issue=may_issue, status=409)
         messages.success(request, _("The evaluation report has been issued; its PDF is being generated."))
         return redirect(f"{reverse('contracts-evaluation-report', args=[agency.pk])}?period={period.label}")
+    return _report_page(request, agency=agency, period=period, row=row, may_issue=may_issue)
+
+
+def _report_page(request, *, agency, period, row, may_issue: bool, status: int = 200):
     document = Document.objects.filter(
-        content_type=ContentType.objects.get_for_model(Agency), object_id=str(agency.pk), doc_type=doc_type
+        content_type=ContentType.objects.get_for_model(Agency),
+        object_id=str(agency.pk),
+        doc_type=f"evaluation_report:{period.label}",
     ).first()
     return render(
         request,
@@ -191,11 +183,13 @@ def evaluation_report(request, agency_id):
         {
             "agency": agency,
             "period": period,
+            "period_open": period.end >= clock.today(),
             "row": row,
             "document": document,
             "may_issue": may_issue,
             "refresh_seconds": PENDING_REFRESH_SECONDS,
         },
+        status=status,
     )
 
 

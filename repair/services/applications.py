@@ -219,6 +219,8 @@ def application_create(
             title="信用修复申请受理通知书",
             template="documents/repair_acceptance.html",
             issuer=application.deciding_unit,
+            # A numbered act like every other: X市监信修受〔2026〕1号 (docs/documents.md).
+            series="信修受" if application.deciding_unit.doc_prefix else "",
             acting_user=acting_user,
             context={
                 "recipients": enterprise.name,

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from contracts.models import EvaluationWeights
-from workflow.models import User
+from workflow.models import Document, User
 
 pytestmark = pytest.mark.django_db
 
@@ -86,10 +86,41 @@ def test_opening_the_report_issues_nothing_a_supervisor_issues_it_by_post(q3):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages)
     text = text.replace("\n", "")
     assert "政务诚信评价报告" in text and "48.89" in text and "贰万元整" in text
+    # A numbered act of the credit office (X发改 + series 评价), printed under the masthead.
+    document.refresh_from_db()
+    assert document.doc_number == "X发改评价〔2026〕1号" and "X发改评价〔2026〕1号" in text
     again = sup.post(url, {"csrfmiddlewaretoken": csrf_token_of(page)})
     assert again.status_code == 302 and report_documents().count() == 1  # the same document, not a second one
     assert f"/documents/{document.pk}/download" in clerk.get(url).content.decode()
     assert login("agency_clerk2").get(url).status_code == 404
+
+
+def test_a_report_is_issued_only_for_a_period_that_has_ended(q3, travel):
+    """The report speaks of 期末: November's report can be issued from 1 December, not on 30 November."""
+    from workflow.models import Agency
+
+    xjtj = Agency.objects.get(code="XJTJ")
+    url = f"/staff/contracts/evaluation/report/{xjtj.pk}/?period=2026-11"
+    sup = login("supervisor")
+    travel("2026-11-30")
+    page = sup.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="period-open"' in page and 'id="issue-report"' not in page
+    assert "The period has not ended yet (it ends on 2026-11-30)" in page
+    refused = sup.post(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 409
+    assert "An evaluation report is issued only for a period that has ended: 2026-11 ends on 2026-11-30." in (
+        refused.content.decode()
+    )
+    assert not Document.objects.filter(doc_type__startswith="evaluation_report:").exists()
+    zh = sup.post(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "评价报告只能在评价期结束后出具" in zh
+
+    travel("2026-12-01")
+    assert 'id="issue-report"' in sup.get(url).content.decode()
+    issued = sup.post(url)
+    assert issued.status_code == 302
+    document = Document.objects.get(doc_type="evaluation_report:2026-11")
+    assert (document.issued_on.isoformat(), document.doc_number) == ("2026-12-01", "X发改评价〔2026〕1号")
 
 
 def test_weights_page_for_supervisors_only(q3):

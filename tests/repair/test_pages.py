@@ -262,6 +262,11 @@ def test_a_window_clerk_applies_for_an_enterprise_found_by_its_uscc(web, travel)
     assert 'http-equiv="refresh"' in waiting.content.decode()
     documents_render_pending()
     assert web.get(f"/staff/repair/documents/{acceptance.pk}").status_code == 200
+    # The acceptance notice is a numbered act (a letter: 信函格式, its number under the double line).
+    acceptance.refresh_from_db()
+    assert acceptance.doc_number == "X市监信修受〔2026〕1号"
+    first_page = PdfReader(acceptance.file.open("rb")).pages[0].extract_text()
+    assert "X市监信修受〔2026〕1号" in "".join(first_page.split())
 
 
 def test_the_reviewer_asks_for_material_extends_and_decides(web, travel):

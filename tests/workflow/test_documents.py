@@ -20,6 +20,7 @@ from workflow.documents import (
 from workflow.errors import ValidationFailed
 from workflow.management.commands.render_sample import TITLE
 from workflow.models import Agency, AuditLog, Document
+from workflow.signing import pdf_signature_check
 
 SAMPLE = "documents/sample_notice.html"
 
@@ -163,6 +164,10 @@ def test_render_sample_command(issuer, tmp_path, travel):
     assert doc.size_bytes == len(stored) > 0
     assert doc.sha256 == hashlib.sha256(stored).hexdigest()
     assert out.read_bytes() == stored
+    # Signed by the issuer's key right after rendering; the stored hash is of the signed bytes.
+    assert (doc.signature_method, doc.signed_by) == ("PAdES", "X市发展和改革委员会")
+    assert doc.signed_at is not None
+    assert pdf_signature_check(stored).status == "valid"
     assert doc.sha256 in stdout.getvalue() and doc.doc_number in stdout.getvalue()
 
     reader = PdfReader(io.BytesIO(stored))

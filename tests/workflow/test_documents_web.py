@@ -1,5 +1,6 @@
 """Public verification page and staff downloads. Documents are stored with stand-in PDF bytes."""
 
+import datetime as dt
 import hashlib
 from urllib.parse import quote
 
@@ -125,6 +126,62 @@ def test_upload_must_be_a_pdf_within_the_limit(client, document, monkeypatch):
     upload = SimpleUploadedFile("notice.pdf", PDF_BYTES, content_type="application/pdf")
     page = client.post(verify_url(document), {"file": upload}, **EN).content.decode()
     assert "larger than 20 MB" in page and "matches" not in page
+
+
+@pytest.fixture
+def signed_document(agencies, case, django_capture_on_commit_callbacks):
+    """A document rendered and signed by the q2 task (real WeasyPrint and the issuer's demo key)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        doc = document_issue(
+            case=case,
+            doc_type="signed_notice",
+            title="关于做好政府合同履约信息归集工作的通知",
+            template="documents/sample_notice.html",
+            context={"enterprise_name": case.name, "budget": "1.00"},
+            issuer=agencies["city"],
+            series="信用",
+        )
+    doc.refresh_from_db()
+    assert doc.status == Document.Status.RENDERED
+    return doc
+
+
+def test_verify_page_reports_the_signature_of_the_issued_pdf(client, signed_document):
+    assert (signed_document.signature_method, signed_document.signed_by) == ("PAdES", "X市交通运输局")
+    page = client.get(verify_url(signed_document), **EN).content.decode()
+    assert 'id="document-signature" data-status="valid"' in page
+    assert "Valid signature" in page and "X市交通运输局" in page
+    # Signing time, shown in Asia/Shanghai.
+    signed_at = signed_document.signed_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert signed_at.strftime("%Y-%m-%d %H:%M:%S") in page
+    zh = client.get(verify_url(signed_document), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "签名有效" in zh and "签名者" in zh
+
+
+def test_upload_of_the_signed_pdf_matches_and_its_signature_is_valid(client, signed_document):
+    original = signed_document.file.read()
+    upload = SimpleUploadedFile("notice.pdf", original, content_type="application/pdf")
+    page = client.post(verify_url(signed_document), {"file": upload}, **EN).content.decode()
+    assert "The file matches the issued document." in page
+    assert 'id="upload-signature" data-status="valid"' in page
+
+
+def test_upload_of_a_pdf_changed_after_signing_says_so(client, signed_document):
+    changed = bytearray(signed_document.file.read())
+    changed[len(changed) // 3] ^= 0x01
+    upload = SimpleUploadedFile("notice.pdf", bytes(changed), content_type="application/pdf")
+    page = client.post(verify_url(signed_document), {"file": upload}, **EN).content.decode()
+    assert "does not match" in page
+    assert 'id="upload-signature" data-status="invalid"' in page and "Invalid signature" in page
+
+
+def test_upload_of_an_unsigned_pdf_says_not_signed(client, signed_document):
+    import weasyprint
+
+    unsigned = weasyprint.HTML(string="<p>关于做好政府合同履约信息归集工作的通知</p>").write_pdf()
+    upload = SimpleUploadedFile("notice.pdf", unsigned, content_type="application/pdf")
+    page = client.post(verify_url(signed_document), {"file": upload}, **EN).content.decode()
+    assert 'id="upload-signature" data-status="unsigned"' in page and "Not signed" in page
 
 
 # -- download ------------------------------------------------------------------------------

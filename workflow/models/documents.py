@@ -64,6 +64,10 @@ class Document(StatefulModel):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
+    # The digital signature applied right after rendering (workflow/signing.py); sha256 is of the signed file.
+    signature_method = models.CharField(_("signature method"), max_length=16, blank=True)
+    signed_by = models.CharField(_("signed by"), max_length=200, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("document")

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from workflow.documents import (
     document_get_by_code,
     document_get_for_user,
+    document_signature_check,
+    pdf_upload_signature_check,
     verification_code_normalise,
 )
 from workflow.errors import NotFound
@@ -127,6 +129,7 @@ def verify_detail(request, code: str):
                 "sha256": uploaded,
                 "available": bool(document.sha256),
                 "matches": bool(document.sha256) and uploaded == document.sha256,
+                "signature": pdf_upload_signature_check(upload=form.cleaned_data["file"]),
             }
 
     status_word, status_tone = public_status(document)
@@ -137,6 +140,7 @@ def verify_detail(request, code: str):
             "document": document,
             "status_word": status_word,
             "status_tone": status_tone,
+            "signature": document_signature_check(document=document),
             "form": form,
             "result": result,
             "too_large": too_large,

@@ -1,0 +1,249 @@
+"""Every document type, rendered once with the context its service froze (tests/workflow/document_samples/,
+captured from the services' own tests), signed with its issuer's demo key, and read back as a reader
+would: the signature validates, a changed byte does not, the closing block is not stranded, nothing
+runs off the margin, letters look like letters (GB/T 9704-2012 信函格式) and decisions like 文件格式."""
+
+import datetime as dt
+import io
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from workflow.documents import document_pdf_render
+from workflow.models import Agency, Document
+from workflow.signing import pdf_signature_check, signer_for, signing_keys
+from workflow.templatetags.govcredit_documents import cn_date
+
+SAMPLES = Path(__file__).parent / "document_samples"
+SAMPLE_TYPES = sorted(path.stem for path in SAMPLES.glob("*.json"))
+LETTERS = {"supervision_letter", "complaint_feedback", "repair_acceptance", "complaint_receipt"}
+# A4 is 595.3 pt wide; the right margin is 26 mm (73.7 pt): nothing may print past 521.6 pt.
+RIGHT_EDGE_PT = 595.3 - 26 / 25.4 * 72
+
+
+def _document(sample: dict) -> Document:
+    issuer = Agency(**sample["issuer"], kind="government") if sample["issuer"] else None
+    return Document(
+        doc_type=sample["doc_type"],
+        title=sample["title"],
+        template=sample["template"],
+        issuer=issuer,
+        doc_number=sample["doc_number"],
+        issued_on=dt.date.fromisoformat(sample["issued_on"]),
+        context=sample["context"],
+        verification_code="ABCDEFGHJKLMNPQR",
+    )
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, tuple[Document, bytes]]:
+    """doc_type → (document, signed PDF), each rendered once for the whole module."""
+    out = {}
+    for doc_type in SAMPLE_TYPES:
+        document = _document(json.loads((SAMPLES / f"{doc_type}.json").read_text()))
+        signed = signer_for(document.issuer).sign(document_pdf_render(document=document), reason=document.title)
+        out[doc_type] = (document, signed.pdf)
+    return out
+
+
+def _pages(pdf: bytes) -> list[str]:
+    return ["".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_the_samples_cover_every_document_template():
+    from django.conf import settings
+
+    templates = {p.stem for p in (Path(settings.BASE_DIR) / "templates" / "documents").glob("*.html")}
+    assert templates - {"base", "letter", "pending_page", "sample_notice"} <= set(SAMPLE_TYPES)
+
+
+# -- signatures ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("doc_type", SAMPLE_TYPES)
+def test_each_signed_pdf_validates_with_pyhanko_against_the_demo_ca(rendered, doc_type):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    document, pdf = rendered[doc_type]
+    signatures = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    assert len(signatures) == 1
+    status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=signing_keys().trust_roots()))
+    assert status.intact and status.valid and status.trusted and status.bottom_line
+    signer = document.issuer.name if document.issuer else "govcredit"
+    assert status.signing_cert.subject.native["organization_name"] == signer
+    assert signatures[0].sig_object["/SubFilter"] == "/ETSI.CAdES.detached"  # PAdES
+
+    check = pdf_signature_check(pdf)
+    assert (check.status, check.signer) == ("valid", signer)
+    assert check.signed_at is not None
+
+
+def test_a_byte_changed_after_signing_fails(rendered):
+    _, pdf = rendered["penalty_decision"]
+    # A digit of the date in the page content? The content streams are compressed: change a byte in
+    # the middle of the signed revision instead, as any edit of the file would.
+    tampered = bytearray(pdf)
+    tampered[len(pdf) // 3] ^= 0x01
+    check = pdf_signature_check(bytes(tampered))
+    assert check.status == "invalid"
+
+
+def test_content_appended_after_signing_is_reported(rendered):
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    _, pdf = rendered["repair_decision"]
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    writer.root["/PageMode"] = generic.NameObject("/UseOutlines")  # an innocent-looking change
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    check = pdf_signature_check(out.getvalue())
+    assert check.status == "invalid" and check.detail == "modified"
+
+
+def test_an_unsigned_pdf_is_reported_unsigned(rendered):
+    document, _ = rendered["rectification_notice"]
+    assert pdf_signature_check(document_pdf_render(document=document)).status == "unsigned"
+
+
+def test_a_key_from_another_ca_is_not_trusted(rendered, tmp_path, settings):
+    _, pdf = rendered["supervision_letter"]
+    settings.GOVCREDIT_SIGNING_DEMO_DIR = str(tmp_path)
+    signing_keys.cache_clear()
+    try:
+        check = pdf_signature_check(pdf)
+    finally:
+        signing_keys.cache_clear()
+    assert (check.status, check.detail) == ("invalid", "untrusted")
+
+
+# -- layout --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("doc_type", SAMPLE_TYPES)
+def test_the_signature_block_stays_with_the_body_and_the_last_page_is_not_near_empty(rendered, doc_type):
+    document, pdf = rendered[doc_type]
+    pages = _pages(pdf)
+    date = cn_date(document.issued_on)
+    signed = [i for i, text in enumerate(pages) if date in text and "核验码" in text]
+    assert signed, f"{doc_type}: no page carries the date and the verification box"
+    page = signed[-1]
+    assert page == len(pages) - 1, f"{doc_type}: the closing block is on page {page + 1} of {len(pages)}"
+    # Before the signature/date on that page there is body text (the last paragraph), not just a heading.
+    before = pages[page].split(date)[0]
+    before = re.sub(r"—\d+—", "", before)
+    assert len(before) >= 30, f"{doc_type}: the signature block is stranded ({before!r})"
+
+
+@pytest.mark.parametrize("doc_type", SAMPLE_TYPES)
+def test_nothing_runs_past_the_right_margin(rendered, doc_type, tmp_path):
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "poppler-utils (pdftotext) is needed: make system-packages"
+    _, pdf = rendered[doc_type]
+    (tmp_path / "doc.pdf").write_bytes(pdf)
+    html = subprocess.run(  # noqa: S603 - a fixed binary on a file we wrote
+        [pdftotext, "-bbox", str(tmp_path / "doc.pdf"), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html)
+    assert words
+    overflow = [(text, float(x_max)) for _, x_max, text in words if float(x_max) > RIGHT_EDGE_PT + 1]
+    assert overflow == [], f"{doc_type}: text past the right margin: {overflow[:3]}"
+
+
+@pytest.mark.parametrize("doc_type", SAMPLE_TYPES)
+def test_letters_use_the_letter_form_and_others_the_document_form(rendered, doc_type):
+    document, pdf = rendered[doc_type]
+    first = _pages(pdf)[0]
+    if document.issuer is None:
+        return
+    name = document.issuer.name
+    if doc_type in LETTERS:
+        assert first.startswith(name) and not first.startswith(f"{name}文件"), first[:40]
+        # 信函格式: no page number on the first page.
+        assert not re.search(r"—1—", first)
+    else:
+        assert first.startswith(name)
+    if document.doc_number:
+        assert document.doc_number in first
+    assert "（电子印章）" in first or "电子印章" in "".join(_pages(pdf))
+
+
+# -- production keys from GOVCREDIT_SIGNING_DIR --------------------------------------------
+
+
+@pytest.fixture
+def key_dir(tmp_path, settings):
+    """A directory laid out as production expects: one issuer as PEM files, one as PKCS#12, the roots."""
+    from cryptography.hazmat.primitives.serialization import (
+        BestAvailableEncryption,
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+        pkcs12,
+    )
+
+    from workflow.signing import _demo_certificate
+
+    ca_key, ca_cert = _demo_certificate("X市电子政务CA", ca=None)
+    key, cert = _demo_certificate("X市发展和改革委员会", ca=(ca_key, ca_cert))
+    (tmp_path / "XFGW.key.pem").write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    (tmp_path / "XFGW.cert.pem").write_bytes(cert.public_bytes(Encoding.PEM))
+    key2, cert2 = _demo_certificate("X市财政局", ca=(ca_key, ca_cert))
+    (tmp_path / "XCZJ.p12").write_bytes(
+        pkcs12.serialize_key_and_certificates(b"XCZJ", key2, cert2, [ca_cert], BestAvailableEncryption(b"s3cret"))
+    )
+    (tmp_path / "chain.pem").write_bytes(ca_cert.public_bytes(Encoding.PEM))
+    (tmp_path / "trust-roots.pem").write_bytes(ca_cert.public_bytes(Encoding.PEM))
+    settings.GOVCREDIT_SIGNING_DIR = str(tmp_path)
+    settings.GOVCREDIT_SIGNING_PASSPHRASE = "s3cret"
+    signing_keys.cache_clear()
+    yield tmp_path
+    signing_keys.cache_clear()
+
+
+def test_production_keys_come_from_the_configured_directory(key_dir):
+    import weasyprint
+
+    from workflow.signing import SigningUnavailable
+
+    pdf = weasyprint.HTML(string="<p>信用修复决定书</p>").write_pdf()
+    for code, name in (("XFGW", "X市发展和改革委员会"), ("XCZJ", "X市财政局")):
+        signed = signer_for(Agency(code=code, name=name)).sign(pdf, reason="test")
+        assert signed.signer == name
+        assert (pdf_signature_check(signed.pdf).status, pdf_signature_check(signed.pdf).signer) == ("valid", name)
+    # No key for this issuer: signing refuses (the render is recorded as failed and retried), never a demo key.
+    with pytest.raises(SigningUnavailable):
+        signer_for(Agency(code="XJYJ", name="X市教育局"))
+    # A PDF signed with a demo key is not trusted by production's roots.
+    from django.conf import settings
+
+    from workflow.signing import DemoKeys
+
+    demo_signed = (
+        DemoKeys(settings.GOVCREDIT_SIGNING_DEMO_DIR).signer_for("XFGW", "X市发展和改革委员会").sign(pdf, reason="t")
+    )
+    assert (pdf_signature_check(demo_signed.pdf).status, pdf_signature_check(demo_signed.pdf).detail) == (
+        "invalid",
+        "untrusted",
+    )
+
+
+def test_production_never_signs_with_demo_keys(settings):
+    from workflow.signing import SigningUnavailable
+
+    settings.GOVCREDIT_SIGNING_DIR = ""
+    settings.GOVCREDIT_SIGNING_DEMO = False
+    signing_keys.cache_clear()
+    try:
+        with pytest.raises(SigningUnavailable):
+            signer_for(Agency(code="XFGW", name="X市发展和改革委员会"))
+    finally:
+        signing_keys.cache_clear()
