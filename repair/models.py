@@ -115,6 +115,11 @@ class DishonestyRecord(StatefulModel):
         return self.enterprise.name if self.enterprise is not None else self.person_name
 
     @property
+    def penalty_type_labels(self) -> list[str]:
+        labels = dict(self.PenaltyType.choices)
+        return [str(labels.get(t, t)) for t in self.penalty_types or []]
+
+    @property
     def publishable(self) -> bool:
         return self.category != self.Category.MINOR or self.publish_minor
 

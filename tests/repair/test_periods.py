@@ -221,3 +221,108 @@ def test_the_notice_cites_one_version_throughout(demo, travel):
     new = notice_text(make(travel, decided_on="2026-06-10", decision_number="N-1"))
     assert new[new.index("根据") : new.index("和本市")] == "根据《信用修复管理办法》（国家发展改革委令第36号）"
     assert "国家发展改革委令第36号" in new[new.index("五、办理时限") :] and "第58号" not in new
+
+
+# --- penalty types and domain on every way in: the form, the API, the import ------------------------------
+
+
+def test_the_record_form_takes_penalty_types_and_domain(demo, client, travel):
+    travel("2026-06-11")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.force_login(u("penalty_officer"))
+    form = {
+        "subject_kind": "enterprise",
+        "uscc": USCC,
+        "name": "X市恒信建材有限公司",
+        "type": "admin_penalty",
+        "category": "minor",
+        "decision_number": "F-1",
+        "decided_on": "2026-06-10",
+        "facts": "锅炉未经检验投入使用。",
+        "basis": "《中华人民共和国特种设备安全法》第八十四条",
+        "penalty_types": ["fine", "production_suspension"],
+        "domain": "special_equipment",
+        "ob-TOTAL_FORMS": "0",
+        "ob-INITIAL_FORMS": "0",
+        "ob-MIN_NUM_FORMS": "0",
+        "ob-MAX_NUM_FORMS": "10",
+    }
+    page = client.get("/staff/repair/records/new/").content.decode()
+    assert 'value="production_suspension"' in page and 'value="special_equipment"' in page
+    bad = client.post("/staff/repair/records/new/", {**form, "penalty_types": ["flogging"]})
+    assert bad.status_code == 200 and DishonestyRecord.objects.count() == 0
+    done = client.post("/staff/repair/records/new/", form)
+    record = DishonestyRecord.objects.get()
+    assert done.status_code == 302
+    assert (record.category, record.penalty_types, record.domain) == (
+        "general",
+        ["fine", "production_suspension"],
+        "special_equipment",
+    )
+    assert (record.earliest_repair_on, record.publication_ends_on) == (D(2026, 9, 11), D(2027, 6, 10))
+    shown = text(client.get(f"/staff/repair/records/{record.pk}/"))
+    assert "Penalty types fine、order to suspend production or business" in shown
+    assert "Periods under 《信用修复管理办法》（国家发展改革委令第36号）" in shown
+    assert "2027-06-10 the last day it is shown" in shown
+
+
+def test_the_api_takes_penalty_types_and_domain(demo, travel):
+    from rest_framework.authtoken.models import Token
+
+    travel("2025-12-01")
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=u('penalty_officer'))[0].key}")
+    body = {**data(decided_on="2025-03-15", decision_number="A-1"), "penalty_types": ["fine"], "domain": "fire"}
+    bad = api.post("/api/v1/repair/records/", {**body, "penalty_types": ["fine", 7], "domain": "space"}, format="json")
+    assert bad.status_code == 400 and DishonestyRecord.objects.count() == 0
+    done = api.post("/api/v1/repair/records/", body, format="json")
+    assert done.status_code == 201, done.json()
+    got = done.json()
+    assert (got["penalty_types"], got["domain"]) == (["fine"], "fire")
+    assert (got["earliest_repair_on"], got["publication_ends_on"]) == ("2026-03-16", "2028-03-15")  # 令第58号: 1 year
+    assert got["periods_basis"] == "《失信行为纠正后的信用信息修复管理办法（试行）》（国家发展改革委令第58号）"
+
+
+def test_the_import_reads_penalty_types_and_domain_and_old_files_still_import(demo, travel):
+    import io
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from repair.imports.services import XLSX_CONTENT_TYPE, record_import
+
+    headers = ["主体统一社会信用代码", "主体名称", "信息类型", "失信类别", "轻微是否公示", "处罚种类", "领域"]
+    headers += ["决定书文号", "决定日期", "失信事实", "法律依据", "罚款金额（元）", "罚款缴纳期限"]
+
+    def upload(rows, heads=headers):
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "失信信息"
+        ws.append(heads)
+        for r in rows:
+            ws.append(r)
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return SimpleUploadedFile("失信信息.xlsx", buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+
+    base = [USCC, "X市恒信建材有限公司", "行政处罚", "轻微", "否"]
+    tail = ["2026-06-10", "锅炉未经检验投入使用。", "《特种设备安全法》第八十四条", 20000, None]
+    travel("2026-11-01")
+    bad = record_import(upload=upload([base + ["罚款、鞭刑", "消防", "I-1", *tail]]), acting_user=u("penalty_officer"))
+    assert [(e["row"], e["column"]) for e in bad.errors] == [(2, "处罚种类")] and not bad.created
+    good = record_import(
+        upload=upload([base + ["罚款、责令停产停业", "消防", "I-1", *tail], base + [None, None, "I-2", *tail]]),
+        acting_user=u("penalty_officer"),
+    )
+    assert good.errors == []
+    one, two = good.created
+    assert (one.category, one.penalty_types, one.domain, one.earliest_repair_on) == (
+        "general",
+        ["fine", "production_suspension"],
+        "fire",
+        D(2026, 9, 11),
+    )
+    assert (two.category, two.penalty_types, two.domain, two.publication_ends_on) == ("minor", [], "", None)
+    old_headers = [h for h in headers if h not in ("处罚种类", "领域")]
+    old = record_import(upload=upload([base + ["I-3", *tail]], heads=old_headers), acting_user=u("penalty_officer"))
+    assert old.errors == [] and old.created[0].penalty_types == []
