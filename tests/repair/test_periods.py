@@ -326,3 +326,54 @@ def test_the_import_reads_penalty_types_and_domain_and_old_files_still_import(de
     old_headers = [h for h in headers if h not in ("处罚种类", "领域")]
     old = record_import(upload=upload([base + ["I-3", *tail]], heads=old_headers), acting_user=u("penalty_officer"))
     assert old.errors == [] and old.created[0].penalty_types == []
+
+
+def test_the_rule_rows_by_era_carry_their_dates_citations_and_verified_flags(db):
+    from workflow.models import Rule
+
+    rows = {(r.code, r.effective_from): r for r in Rule.objects.filter(code__startswith="publication.")}
+    tiers = ("minor.max", "general.min", "general.max", "serious.min", "serious.max")
+    assert not [k for k in rows if k[1] == D(2023, 5, 1) and k[0][12:] in tiers]  # 58号 has no tiers
+    expected_58 = {"penalty.min": (3, "months"), "penalty.max": (3, "years"), "penalty.min.domain": (1, "years")}
+    for code, (amount, unit) in expected_58.items():
+        r = rows[(f"publication.{code}", D(2023, 5, 1))]
+        assert (r.amount, r.unit, r.effective_to, r.verified) == (amount, unit, D(2026, 3, 31), False)
+        assert "国家发展改革委令第58号" in r.basis and r.params["cite"].startswith("《失信行为纠正后")
+    assert {"special_equipment", "work_safety", "fire"} <= set(
+        rows[("publication.penalty.min.domain", D(2023, 5, 1))].params["domains"]
+    )
+    amounts = {"minor.max": 3, "general.min": 3, "general.max": 1, "serious.min": 1, "serious.max": 3}
+    for tier in tiers:
+        r22 = rows[(f"publication.{tier}", D(2025, 6, 22))]
+        assert (r22.amount, r22.effective_to, r22.verified) == (amounts[tier], D(2026, 3, 31), True)
+        assert "国办发〔2025〕22号" in r22.basis_document and r22.basis_article == "二、完善失信信息分类标准"
+        r36 = rows[(f"publication.{tier}", D(2026, 4, 1))]
+        assert (r36.amount, r36.effective_to) == (amounts[tier], None)
+        assert "国家发展改革委令第36号" in r36.basis_document and "22号" not in r36.basis_document
+        assert r36.verified is ("penalty_types" not in r36.params)
+
+
+def test_a_record_decided_before_the_switch_and_repaired_after_it(demo, travel):
+    """Transitional reading (docs/deadlines.md): the periods stay those of the decision date; the
+    procedure of an application follows the rule in force when it is made."""
+    from workflow.deadlines import deadlines_for
+
+    record = make(travel, today="2026-03-31", decided_on="2026-03-31", decision_number="T-1")
+    assert (record.earliest_repair_on, record.publication_ends_on) == (D(2026, 7, 1), D(2027, 3, 31))
+    assert "第36号" not in record.periods_basis
+    notice = Document.objects.get(object_id=str(record.pk), doc_type="repair_notice")
+    assert "第58号" in notice.context["accept_basis"] and "第58号" in notice.context["periods_basis"]
+    travel("2026-07-01")
+    application = application_submit(
+        enterprise=Enterprise.objects.get(uscc=USCC),
+        record_ids=[record.pk],
+        correction="罚款已缴清。",
+        proof_held_by_unit=True,
+        commitment={"signer_name": "张伟", "accepted": True},
+        acting_user=u("enterprise_user"),
+    )
+    assert application.eligible
+    accept = next(d for d in deadlines_for(application) if d.purpose == "accept")
+    assert "第36号" in accept.rule.basis
+    record.refresh_from_db()
+    assert (record.earliest_repair_on, record.publication_ends_on) == (D(2026, 7, 1), D(2027, 3, 31))

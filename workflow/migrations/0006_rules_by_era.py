@@ -96,7 +96,8 @@ def forward(apps, schema_editor):
         Rule.objects.filter(code=code, effective_from=D(2026, 4, 1)).update(
             basis_document=M36,
             params=params,
-            verified=True,
+            # the amounts were read; the penalty-type lists were not: a row carrying one is unverified
+            verified=code not in TYPES_36,
             note="Amounts read in the NDRC's announcement of 令第36号 as reproduced by several outlets and in "
             "two full-text copies (docs/deadlines.md). " + (NOTE_36_TYPES if code in TYPES_36 else ""),
         )
