@@ -79,7 +79,8 @@ class RecordForm(ServiceErrorsMixin, forms.Form):
         widget=forms.RadioSelect,
         help_text=_(
             "Minor: repair as soon as the duties are done, published only when necessary (at most 3 months). "
-            "General: published 3 months to 1 year. Serious: 1 to 3 years, repair needs a supervisor's approval."
+            "General: published 3 months to 1 year. Serious: 1 to 3 years, repair needs a supervisor's approval. "
+            "A decision before 2026-04-01 gets the periods of the law in force on its date."
         ),
     )
     publish = forms.BooleanField(label=_("Minor only: publish it, because publication is necessary"), required=False)
