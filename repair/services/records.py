@@ -187,10 +187,12 @@ def record_create(*, data: dict, acting_user) -> DishonestyRecord:
     return record
 
 
-def _rule_basis(code: str, on: dt.date) -> str:
+def _rule_cite(code: str, on: dt.date) -> str:
+    """How a notice cites the rule in force on `on`: the instrument as its periods are cited."""
     from workflow.rules import rule_in_force
 
-    return rule_in_force(code, on).basis
+    rule = rule_in_force(code, on)
+    return (rule.params or {}).get("cite") or rule.basis
 
 
 def record_issue_notices(*, record: DishonestyRecord, acting_user) -> tuple[Document, Document]:
@@ -243,7 +245,7 @@ def record_issue_notices(*, record: DishonestyRecord, acting_user) -> tuple[Docu
         context={
             **common,
             "periods_basis": record.periods_basis,
-            "accept_basis": _rule_basis("repair.accept", rules_on),
+            "accept_basis": _rule_cite("repair.accept", rules_on),
             "accept_days": due_for("repair.accept", rules_on).amount,
             "feedback_days": due_for("repair.feedback", rules_on).amount,
         },

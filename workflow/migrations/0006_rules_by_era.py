@@ -23,6 +23,7 @@ OLD_M36 = "信用修复管理办法（国家发展改革委令第36号，2026年
 C58 = "《失信行为纠正后的信用信息修复管理办法（试行）》（国家发展改革委令第58号）"
 C22 = "《关于进一步完善信用修复制度的实施方案》（国办发〔2025〕22号）"
 C36 = "《信用修复管理办法》（国家发展改革委令第36号）"
+PROCEDURE_CODES = ("repair.accept", "repair.feedback", "repair.sync")
 TIER_CODES = (
     "publication.minor.max",
     "publication.general.min",
@@ -101,10 +102,18 @@ def forward(apps, schema_editor):
             note="Amounts read in the NDRC's announcement of 令第36号 as reproduced by several outlets and in "
             "two full-text copies (docs/deadlines.md). " + (NOTE_36_TYPES if code in TYPES_36 else ""),
         )
+    # How a notice cites the procedure rules (受理, 反馈, 共享) of each era: the same instrument as its periods.
+    for start, cite in ((D(2023, 5, 1), C58), (D(2026, 4, 1), C36)):
+        for rule in Rule.objects.filter(code__in=PROCEDURE_CODES, effective_from=start):
+            rule.params = {**(rule.params or {}), "cite": cite}
+            rule.save(update_fields=["params"])
 
 
 def backward(apps, schema_editor):
     Rule = apps.get_model("workflow", "Rule")
+    for rule in Rule.objects.filter(code__in=PROCEDURE_CODES):
+        rule.params = {k: v for k, v in (rule.params or {}).items() if k != "cite"}
+        rule.save(update_fields=["params"])
     for row in NEW_ROWS:
         Rule.objects.filter(code=row["code"], effective_from=row["effective_from"]).delete()
     Rule.objects.filter(code__in=TIER_CODES, effective_from=D(2026, 4, 1)).update(basis_document=OLD_M36, params={})
