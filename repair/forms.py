@@ -79,10 +79,27 @@ class RecordForm(ServiceErrorsMixin, forms.Form):
         widget=forms.RadioSelect,
         help_text=_(
             "Minor: repair as soon as the duties are done, published only when necessary (at most 3 months). "
-            "General: published 3 months to 1 year. Serious: 1 to 3 years, repair needs a supervisor's approval."
+            "General: published 3 months to 1 year. Serious: 1 to 3 years, repair needs a supervisor's approval. "
+            "A decision before 2026-04-01 gets the periods of the law in force on its date."
         ),
     )
     publish = forms.BooleanField(label=_("Minor only: publish it, because publication is necessary"), required=False)
+    penalty_types = forms.MultipleChoiceField(
+        label=_("Penalty types in the decision"),
+        required=False,
+        choices=DishonestyRecord.PenaltyType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick every type the decision imposes: the longest publication period applies."),
+    )
+    domain = forms.ChoiceField(
+        label=_("Domain"),
+        required=False,
+        choices=DishonestyRecord.Domain.choices,
+        help_text=_(
+            "Some domains had a longer minimum publication period (令第58号: food, drugs, special "
+            "equipment, work safety, fire safety)."
+        ),
+    )
     decision_number = forms.CharField(
         label=_("Decision number"), max_length=64, help_text=_("The decision's own number, e.g. X市监罚〔2026〕18号.")
     )
@@ -110,6 +127,14 @@ class RecordForm(ServiceErrorsMixin, forms.Form):
             return {"person_name": _value(self, "person_name") or "", "id_number": _value(self, "id_number") or ""}
         return {"uscc": _value(self, "uscc") or "", "name": _value(self, "name") or ""}
 
+    def penalty_types_data(self) -> list[str]:
+        """The ticked types, cleaned or as sent (an unknown one is the service's error to show)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        if "penalty_types" in cleaned:
+            return list(cleaned["penalty_types"])
+        getlist = getattr(self.data, "getlist", None)
+        return list(getlist(self.add_prefix("penalty_types"))) if self.is_bound and getlist else []
+
     def service_data(self, obligations: list[dict]) -> dict:
         decided = _value(self, "decided_on")
         return {
@@ -117,6 +142,8 @@ class RecordForm(ServiceErrorsMixin, forms.Form):
             "type": _value(self, "type") or None,
             "category": _value(self, "category") or None,
             "publish": _value(self, "publish") in (True, "on", "true", "1"),
+            "penalty_types": self.penalty_types_data(),
+            "domain": _value(self, "domain") or "",
             "decision_number": _value(self, "decision_number") or "",
             "decided_on": decided.isoformat() if hasattr(decided, "isoformat") else (decided or ""),
             "facts": _value(self, "facts") or "",

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 from viewflow.workflow.models import Process
 
@@ -24,6 +25,31 @@ class DishonestyRecord(StatefulModel):
         GENERAL = "general", _("general")
         SERIOUS = "serious", _("serious")
 
+    class PenaltyType(models.TextChoices):
+        """The kinds of administrative penalty (行政处罚法 第九条); one decision may carry several."""
+
+        WARNING = "warning", pgettext_lazy("penalty", "warning")
+        CRITICISM = "criticism", _("circulated criticism")
+        FINE = "fine", _("fine")
+        CONFISCATION = "confiscation", _("confiscation of unlawful gains or illegal property")
+        LICENSE_SUSPENSION = "license_suspension", _("suspension of a licence or lowering of a qualification")
+        LICENSE_REVOCATION = "license_revocation", _("revocation of a licence")
+        BUSINESS_RESTRICTION = "business_restriction", _("restriction of production or business activities")
+        PRODUCTION_SUSPENSION = "production_suspension", _("order to suspend production or business")
+        CLOSURE = "closure", _("order to close")
+        PRACTICE_RESTRICTION = "practice_restriction", _("restriction of practice")
+        DETENTION = "detention", _("administrative detention")
+
+    class Domain(models.TextChoices):
+        """Domains with their own minimum publication period in some eras (令第58号: at least 1 year)."""
+
+        NONE = "", _("none of these")
+        FOOD = "food", _("food")
+        DRUG = "drug", _("drugs")
+        SPECIAL_EQUIPMENT = "special_equipment", _("special equipment")
+        WORK_SAFETY = "work_safety", _("work safety")
+        FIRE = "fire", _("fire safety")
+
     class Status(models.TextChoices):
         RECORDED = "recorded", _("recorded")
         PUBLISHED = "published", _("published")
@@ -40,6 +66,8 @@ class DishonestyRecord(StatefulModel):
     type = models.CharField(_("type"), max_length=16, choices=Type.choices)
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
     publish_minor = models.BooleanField(_("publish although minor"), default=False)
+    penalty_types = models.JSONField(_("penalty types"), default=list, blank=True)
+    domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices, blank=True, default="")
     deciding_unit = models.ForeignKey(
         Agency, verbose_name=_("deciding unit"), on_delete=models.PROTECT, related_name="dishonesty_records_decided"
     )
@@ -50,7 +78,11 @@ class DishonestyRecord(StatefulModel):
     status = FSMField(_("status"), default=Status.RECORDED, choices=Status.choices, protected=True, db_index=True)
     # From the rules in force on the decision date, kept on the row for set-based sweeps.
     earliest_repair_on = models.DateField(_("earliest repair date"), db_index=True)
+    # The last day it is published ("至X止": shown on X, gone on X+1); earliest_repair_on is the first day
+    # an application is allowed (the day after the minimum period's last day).
     publication_ends_on = models.DateField(_("publication ends on"), null=True, blank=True, db_index=True)
+    # The instruments whose periods were applied, as the notice cites them.
+    periods_basis = models.CharField(_("basis of the periods"), max_length=300, blank=True, default="")
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     ended_on = models.DateField(_("publication ended on"), null=True, blank=True)
     under_objection = models.BooleanField(_("under objection"), default=False)
@@ -81,6 +113,11 @@ class DishonestyRecord(StatefulModel):
     @property
     def subject_name(self) -> str:
         return self.enterprise.name if self.enterprise is not None else self.person_name
+
+    @property
+    def penalty_type_labels(self) -> list[str]:
+        labels = dict(self.PenaltyType.choices)
+        return [str(labels.get(t, t)) for t in self.penalty_types or []]
 
     @property
     def publishable(self) -> bool:

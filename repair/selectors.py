@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from repair.models import DishonestyRecord, Objection, RepairApplication, RepairProcess
 from workflow import clock, roles
+from workflow.deadlines import lasting_q
 from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from workflow.flows import process_of
 from workflow.models import Delivery, Document, Enterprise
@@ -94,7 +95,7 @@ def public_records(q: str = ""):
     today = clock.today()
     qs = (
         DishonestyRecord.objects.filter(status=DishonestyRecord.Status.PUBLISHED)
-        .filter(Q(publication_ends_on__isnull=True) | Q(publication_ends_on__gt=today))
+        .filter(lasting_q("publication_ends_on", today))  # "至X止": still shown on X
         .select_related("enterprise", "deciding_unit")
         .order_by("-decided_on", "-id")
     )

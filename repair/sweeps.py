@@ -12,6 +12,7 @@ from repair.models import DishonestyRecord, RepairApplication, RepairProof
 from repair.selectors import ACTIVE
 from workflow import clock, roles
 from workflow.audit import audit_record
+from workflow.deadlines import allowed_on, allowed_q, ended_q
 from workflow.models import Notification, User
 from workflow.sweeps import sweep_step
 from workflow.transitions import bulk_transition
@@ -22,9 +23,9 @@ from workflow.transitions import bulk_transition
 def sweep_expiry(*, as_of: dt.date) -> int:
     """Publication ends by itself at the maximum period: the record leaves the public list."""
     ids = list(
-        DishonestyRecord.objects.filter(
-            status=DishonestyRecord.Status.PUBLISHED, publication_ends_on__lte=as_of
-        ).values_list("id", flat=True)
+        DishonestyRecord.objects.filter(status=DishonestyRecord.Status.PUBLISHED)
+        .filter(ended_q("publication_ends_on", as_of))  # "至X止": gone on X+1, not on X
+        .values_list("id", flat=True)
     )
     changed = bulk_transition(
         model=DishonestyRecord,
@@ -47,7 +48,7 @@ def sweep_reminders(*, as_of: dt.date) -> int:
     days_before = getattr(settings, "GOVCREDIT_REPAIR_REMIND_DAYS_BEFORE", 7)
     candidates = (
         DishonestyRecord.objects.filter(status__in=ACTIVE, enterprise__isnull=False)
-        .filter(Q(earliest_repair_on__lte=as_of + dt.timedelta(days=days_before)))
+        .filter(allowed_q("earliest_repair_on", as_of + dt.timedelta(days=days_before)))
         .exclude(category=DishonestyRecord.Category.MINOR, publish_minor=False)
         .values("id", "enterprise_id", "decision_number", "earliest_repair_on")
     )
@@ -62,7 +63,7 @@ def sweep_reminders(*, as_of: dt.date) -> int:
     now = clock.now()
     notes = []
     for r in rows:
-        milestone = "open" if r["earliest_repair_on"] <= as_of else "soon"
+        milestone = "open" if allowed_on(r["earliest_repair_on"], as_of) else "soon"
         if milestone == "open":
             title = _("You may now apply for credit repair of %(number)s") % {"number": r["decision_number"]}
         else:

@@ -7,6 +7,14 @@ Counting (民法典 第200–204条 and the same convention in administrative pr
   has no such day;
 - a *deadline* whose last day is a rest day moves to the first working day after it; *waiting*
   and *expiry* dates do not move.
+
+The two edges of a period, read as the law reads them, live here and nowhere else:
+- *waiting* ("最短公示期届满后方可申请"): the act is allowed from the day AFTER the period's last
+  day (`Due.due` is that first day; `Due.base_due` the last day of the period);
+- *expiry* ("公示期至X止"): the thing lasts through X, its last day, and is gone on X+1 (`Due.due`
+  is X).
+Every consumer asks `allowed_on` / `lasts_on` (or their queryset forms `allowed_q` / `lasting_q` /
+`ended_q`) instead of comparing dates itself.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,13 +51,16 @@ class Due:
     rule: Rule
     start: dt.date
     amount: int | None
-    base_due: dt.date  # the end of the period as counted
-    due: dt.date  # base_due, moved off a rest day for deadlines
+    base_due: dt.date  # the last day of the period as counted
+    # deadline: base_due moved off a rest day; waiting: the first day allowed (base_due + 1);
+    # expiry: base_due, the last day it lasts
+    due: dt.date
     provisional: bool = False  # counted with a year whose State Council notice is not entered yet
 
     @property
     def moved(self) -> bool:
-        return self.due != self.base_due
+        """Whether a deadline was moved off a rest day (waiting and expiry dates never move)."""
+        return self.rule.kind == Rule.Kind.DEADLINE and self.due != self.base_due
 
     def as_dict(self) -> dict:
         r = self.rule
@@ -90,7 +102,38 @@ def _advance(rule: Rule, start: dt.date, amount: int) -> dt.date:
 def _finish(rule: Rule, base: dt.date) -> dt.date:
     if rule.kind == Rule.Kind.DEADLINE:
         return workdays.next_working_day(base)
-    return base
+    if rule.kind == Rule.Kind.WAITING:  # 届满后方可: allowed from the day after the last day
+        return base + dt.timedelta(days=1)
+    return base  # expiry: the last day it still lasts
+
+
+# --- the edges of waiting and expiry periods: the one place that compares them with a day -----
+
+
+def allowed_on(first_day: dt.date, on: dt.date) -> bool:
+    """Whether an act held back by a waiting period (first allowed day `first_day`) is allowed on `on`."""
+    return on >= first_day
+
+
+def lasts_on(last_day: dt.date | None, on: dt.date) -> bool:
+    """Whether something that lasts "至 last_day 止" (None: no end) still lasts on `on`: yes on its
+    last day, no from the day after."""
+    return last_day is None or on <= last_day
+
+
+def allowed_q(field: str, on: dt.date) -> Q:
+    """Rows whose waiting period (first allowed day in `field`) is over on `on`."""
+    return Q(**{f"{field}__lte": on})
+
+
+def lasting_q(field: str, on: dt.date) -> Q:
+    """Rows that still last on `on` (their last day in `field`, or no end)."""
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": on})
+
+
+def ended_q(field: str, on: dt.date) -> Q:
+    """Rows whose last day (`field`) is before `on`: gone on `on`."""
+    return Q(**{f"{field}__lt": on})
 
 
 def check_amount(rule: Rule, amount: int) -> None:

@@ -48,6 +48,8 @@ class RecordValues(InputSerializer):
     subject = _SubjectValues(required=False)
     type = _text(32)
     category = _text(32)
+    penalty_types = serializers.ListField(child=_text(32), required=False, allow_null=True, max_length=20)
+    domain = _text(32)
     decision_number = _text(DishonestyRecord._meta.get_field("decision_number").max_length)
     decided_on = _date()
     facts = _text(20000)
@@ -160,6 +162,18 @@ class RecordInSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=DishonestyRecord.Type.values)
     category = serializers.ChoiceField(choices=DishonestyRecord.Category.values)
     publish = serializers.BooleanField(required=False, help_text="Minor only: publish because it is necessary.")
+    penalty_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=DishonestyRecord.PenaltyType.values),
+        required=False,
+        help_text="Every penalty type the decision imposes; the longest publication period applies "
+        "(a type that belongs to a higher tier raises the category).",
+    )
+    domain = serializers.ChoiceField(
+        choices=DishonestyRecord.Domain.values,
+        required=False,
+        allow_blank=True,
+        help_text="food, drug, special_equipment, work_safety or fire: a longer minimum under 令第58号.",
+    )
     decision_number = serializers.CharField()
     decided_on = serializers.DateField()
     facts = serializers.CharField()
@@ -186,8 +200,14 @@ class DocumentOutSerializer(serializers.Serializer):
 class RecordOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField(help_text="recorded, published, repaired, expired or revoked.")
-    earliest_repair_on = serializers.DateField()
-    publication_ends_on = serializers.DateField(allow_null=True)
+    earliest_repair_on = serializers.DateField(help_text="The first day an application is allowed.")
+    publication_ends_on = serializers.DateField(
+        allow_null=True, help_text="The last day it is published (至X止: shown on X, gone the day after)."
+    )
+    category = serializers.CharField()
+    penalty_types = serializers.ListField(child=serializers.CharField())
+    domain = serializers.CharField()
+    periods_basis = serializers.CharField(help_text="The instruments whose periods were applied.")
     subject = serializers.DictField()
     service = serializers.DictField(allow_null=True)
     documents = DocumentOutSerializer(many=True)

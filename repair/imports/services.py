@@ -58,6 +58,31 @@ CATEGORIES = {
     "一般": DishonestyRecord.Category.GENERAL,
     "严重": DishonestyRecord.Category.SERIOUS,
 }
+P = DishonestyRecord.PenaltyType
+PENALTY_TYPES = {  # 行政处罚法 第九条, as a decision names them
+    "警告": P.WARNING,
+    "通报批评": P.CRITICISM,
+    "罚款": P.FINE,
+    "没收违法所得": P.CONFISCATION,
+    "没收非法财物": P.CONFISCATION,
+    "暂扣许可证件": P.LICENSE_SUSPENSION,
+    "降低资质等级": P.LICENSE_SUSPENSION,
+    "吊销许可证件": P.LICENSE_REVOCATION,
+    "限制开展生产经营活动": P.BUSINESS_RESTRICTION,
+    "责令停产停业": P.PRODUCTION_SUSPENSION,
+    "责令关闭": P.CLOSURE,
+    "限制从业": P.PRACTICE_RESTRICTION,
+    "行政拘留": P.DETENTION,
+}
+DOMAINS = {
+    "食品": DishonestyRecord.Domain.FOOD,
+    "药品": DishonestyRecord.Domain.DRUG,
+    "特种设备": DishonestyRecord.Domain.SPECIAL_EQUIPMENT,
+    "安全生产": DishonestyRecord.Domain.WORK_SAFETY,
+    "消防": DishonestyRecord.Domain.FIRE,
+}
+# Columns added after the template was first handed out: a file without them is still read.
+LATER_COLUMNS = {"penalty_types", "domain"}
 
 UNREADABLE = gettext_lazy("This file cannot be opened as an Excel workbook (.xlsx).")
 # What the page says about a file that workflow.spreadsheets refused, by UploadRefused.code
@@ -113,6 +138,26 @@ COLUMNS = (
         "仅轻微失信可填“是”（确有必要公示的）；不填视为“否”。",
         width=12,
         example=NO,
+    ),
+    Column(
+        "处罚种类",
+        "penalty_types",
+        "text",
+        False,
+        "行政处罚的种类，多个用“、”分隔：" + "、".join(PENALTY_TYPES) + "。同一决定有多种的，按公示期限最长的计算。",
+        max_length=200,
+        width=24,
+        example="罚款、责令停产停业",
+    ),
+    Column(
+        "领域",
+        "domain",
+        "choice",
+        False,
+        "、".join(DOMAINS) + "；其他领域不填。令第58号时期这些领域的行政处罚最短公示1年。",
+        choices=DOMAINS,
+        width=12,
+        example="",
     ),
     Column(
         "决定书文号",
@@ -172,6 +217,8 @@ SERVICE_FIELDS = {
     "subject.id_number": "uscc",
     "type": "type",
     "category": "category",
+    "penalty_types": "penalty_types",
+    "domain": "domain",
     "decision_number": "decision_number",
     "decided_on": "decided_on",
     "facts": "facts",
@@ -207,6 +254,13 @@ class Row:
             "type": v.get("type"),
             "category": v.get("category"),
             "publish": bool(v.get("publish")),
+            # an unknown name is passed on as it is: the service refuses it in this column
+            "penalty_types": [
+                PENALTY_TYPES.get(name.strip(), name.strip())
+                for name in (v.get("penalty_types") or "").replace("，", "、").replace(",", "、").split("、")
+                if name.strip()
+            ],
+            "domain": v.get("domain") or "",
             "decision_number": v.get("decision_number") or "",
             "decided_on": v.get("decided_on"),
             "facts": v.get("facts") or "",
@@ -238,6 +292,9 @@ def _read_rows(upload) -> tuple[list[Row], ImportResult | None]:
         return [], _file_error(REFUSALS.get(exc.code, UNREADABLE))
     try:
         read = read_sheet(wb[SHEET], COLUMNS, limit=MAX_ROWS + 1, skip=_is_example)
+        if read.missing and all(c.key in LATER_COLUMNS for c in read.missing):
+            present = [c for c in COLUMNS if c not in read.missing]
+            read = read_sheet(wb[SHEET], present, limit=MAX_ROWS + 1, skip=_is_example)
     finally:
         wb.close()
     if read.missing:
@@ -337,7 +394,7 @@ NOTES = (
     "3. 日期可填 Excel 日期，或文本 YYYY-MM-DD（如 2026-09-30）；决定日期不得晚于导入当天。金额以元为单位。",
     "4. 整个文件逐行校验：只要有一处错误，整个文件都不导入；页面列出出错的行号、列和原因，改正后重新上传。",
     "5. 校验通过后全部记录一次导入，每条记录同时制发决定书和信用修复告知书（双书同达）；"
-    "最早可修复日期按决定日期和失信类别计算。",
+    "公示期限和最早可修复日期按决定日期当时有效的规定、失信类别、处罚种类和领域计算（多种处罚的按期限最长的）。",
     f"6. 每个文件最多 {MAX_ROWS} 条记录、5 MB；已登记的决定书文号不能再次导入。",
 )
 

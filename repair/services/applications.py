@@ -21,6 +21,7 @@ from repair.selectors import ACTIVE, OPEN_APPLICATION
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.deadlines import (
+    allowed_on,
     deadline_complete,
     deadline_extend,
     deadline_pause,
@@ -96,10 +97,11 @@ def application_check(*, records, proof_given: bool, commitment_signed: bool, to
                 r,
             )
             continue
-        if r.earliest_repair_on > today:
+        if not allowed_on(r.earliest_repair_on, today):
             no(
                 "too_early",
-                _("The minimum publication period ends on %(day)s.") % {"day": r.earliest_repair_on.isoformat()},
+                _("The minimum publication period has not ended: you may apply from %(day)s.")
+                % {"day": r.earliest_repair_on.isoformat()},
                 r,
             )
             earliest = max(earliest or r.earliest_repair_on, r.earliest_repair_on)

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
 from repair.models import DishonestyRecord, NoticeService, Obligation
+from repair.periods import record_periods
 from workflow import clock, roles
 from workflow.audit import audit_record
-from workflow.deadlines import due_for
+from workflow.deadlines import due_for, lasts_on
 from workflow.documents import document_issue
 from workflow.errors import Conflict, PermissionDenied, ValidationFailed
 from workflow.models import Delivery, Document, Enterprise
@@ -26,19 +27,6 @@ DECISION_TITLES: dict[str, str] = {
     DishonestyRecord.Type.OTHER: "失信行为认定决定书",
 }
 NOTICE_SERIES = "信修告"
-
-
-def publication_windows(*, category: str, decided_on: dt.date, publish_minor: bool) -> tuple[dt.date, dt.date | None]:
-    """(earliest repair date, end of publication) from the rules in force on the decision date.
-
-    minor: repair as soon as the legal duties are done (from the decision date); published only when
-    the officer marks it necessary, then at most 3 months. general: 3 months to 1 year. serious: 1 to 3 years.
-    """
-    if category == DishonestyRecord.Category.MINOR:
-        ends = due_for("publication.minor.max", decided_on).due if publish_minor else None
-        return decided_on, ends
-    earliest = due_for(f"publication.{category}.min", decided_on).due
-    return earliest, due_for(f"publication.{category}.max", decided_on).due
 
 
 def _text(value) -> str:
@@ -79,6 +67,16 @@ def record_validate(data: dict) -> dict:
     if out["category"] not in DishonestyRecord.Category.values:
         err("category", _("Choose minor, general or serious."))
     out["publish_minor"] = bool(data.get("publish")) and out["category"] == DishonestyRecord.Category.MINOR
+    types = data.get("penalty_types") or []
+    if isinstance(types, str):  # a spreadsheet cell or a form field: "fine, production_suspension"
+        types = [t.strip() for t in types.replace("，", ",").replace("、", ",").split(",") if t.strip()]
+    if not isinstance(types, list | tuple) or any(t not in DishonestyRecord.PenaltyType.values for t in types):
+        err("penalty_types", _("Choose the penalty types from the list."))
+        types = []
+    out["penalty_types"] = list(dict.fromkeys(types))
+    out["domain"] = _text(data.get("domain"))
+    if out["domain"] not in DishonestyRecord.Domain.values:
+        err("domain", _("Choose the domain from the list."))
     out["decision_number"] = _text(data.get("decision_number"))
     if not out["decision_number"]:
         err("decision_number", _("Enter the decision number."))
@@ -141,16 +139,25 @@ def record_create(*, data: dict, acting_user) -> DishonestyRecord:
         enterprise, _created = Enterprise.objects.get_or_create(
             uscc=clean["uscc"], defaults={"name": clean["name"], "size": Enterprise.Size.SMALL}
         )
-    earliest, ends = publication_windows(
-        category=clean["category"], decided_on=clean["decided_on"], publish_minor=clean["publish_minor"]
+    periods = record_periods(
+        category=clean["category"],
+        decided_on=clean["decided_on"],
+        publish_minor=clean["publish_minor"],
+        penalty_types=clean["penalty_types"],
+        domain=clean["domain"],
+        is_penalty=clean["type"] == DishonestyRecord.Type.ADMIN_PENALTY,
     )
+    earliest, ends = periods.earliest_repair_on, periods.publication_ends_on
     record = DishonestyRecord.objects.create(
         enterprise=enterprise,
         person_name=clean["person_name"] if not enterprise else "",
         person_id_number=clean["id_number"] if not enterprise else "",
         type=clean["type"],
-        category=clean["category"],
-        publish_minor=clean["publish_minor"],
+        category=periods.category,  # the stated tier, raised by the penalty types (the longest wins)
+        publish_minor=clean["publish_minor"] and periods.category == DishonestyRecord.Category.MINOR,
+        penalty_types=clean["penalty_types"],
+        domain=clean["domain"],
+        periods_basis=periods.cite,
         deciding_unit=unit,
         decision_number=clean["decision_number"],
         decided_on=clean["decided_on"],
@@ -171,6 +178,8 @@ def record_create(*, data: dict, acting_user) -> DishonestyRecord:
         to_state=record.status,
         changes={
             "category": record.category,
+            "stated_category": clean["category"],
+            "rules": [f"{r.code}@{r.effective_from.isoformat()}" for r in periods.rules],
             "earliest_repair_on": earliest.isoformat(),
             "publication_ends_on": ends.isoformat() if ends else None,
         },
@@ -178,10 +187,12 @@ def record_create(*, data: dict, acting_user) -> DishonestyRecord:
     return record
 
 
-def _rule_basis(code: str, on: dt.date) -> str:
+def _rule_cite(code: str, on: dt.date) -> str:
+    """How a notice cites the rule in force on `on`: the instrument as its periods are cited."""
     from workflow.rules import rule_in_force
 
-    return rule_in_force(code, on).basis
+    rule = rule_in_force(code, on)
+    return (rule.params or {}).get("cite") or rule.basis
 
 
 def record_issue_notices(*, record: DishonestyRecord, acting_user) -> tuple[Document, Document]:
@@ -233,7 +244,8 @@ def record_issue_notices(*, record: DishonestyRecord, acting_user) -> tuple[Docu
         acting_user=acting_user,
         context={
             **common,
-            "accept_basis": _rule_basis("repair.accept", rules_on),
+            "periods_basis": record.periods_basis,
+            "accept_basis": _rule_cite("repair.accept", rules_on),
             "accept_days": due_for("repair.accept", rules_on).amount,
             "feedback_days": due_for("repair.feedback", rules_on).amount,
         },
@@ -297,7 +309,7 @@ def record_publish(*, record: DishonestyRecord, acting_user) -> DishonestyRecord
         raise Conflict(_("Minor dishonesty information is not published unless marked necessary."), "not_publishable")
     if not _notice_documents(record).filter(doc_type="repair_notice").exists():
         raise Conflict(_("The credit repair notice must be issued before publication."), "notice_missing")
-    if record.publication_ends_on and record.publication_ends_on <= clock.today():
+    if not lasts_on(record.publication_ends_on, clock.today()):
         raise Conflict(_("The publication period of this record is already over."), "publication_over")
     transition(
         record,

@@ -31,7 +31,7 @@ from repair.services.applications import commitment_text
 from repair.views.shared import documents_shown, or_404, proof_uploads
 from workflow import clock
 from workflow.api.auth import display_name
-from workflow.deadlines import deadlines_for
+from workflow.deadlines import allowed_on, deadlines_for
 from workflow.errors import DomainError, ValidationFailed
 from workflow.notifications import notifications_for_user
 
@@ -75,7 +75,7 @@ def my_records(request):
         )
         for r in records:
             r.active = r.status in ACTIVE
-            r.may_apply = r.active and not r.pending and r.earliest_repair_on <= today
+            r.may_apply = r.active and not r.pending and allowed_on(r.earliest_repair_on, today)
         applications = applications_visible_to(user).filter(enterprise=enterprise).order_by("-applied_on", "-id")[:50]
     return render(
         request,

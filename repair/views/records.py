@@ -30,6 +30,7 @@ from repair.selectors import (
 from repair.services.records import record_create, record_publish, record_serve_notices, record_validate
 from repair.views.shared import PER_PAGE, audit_rows, documents_shown, or_404
 from workflow import clock
+from workflow.deadlines import allowed_on
 from workflow.documents import document_get_for_user
 from workflow.errors import DomainError, NotFound, ValidationFailed
 from workflow.forms import form_errors_from
@@ -185,7 +186,7 @@ def record_detail(request, pk):
             "audit": audit_rows(record),
             "today": today,
             "person_masked": mask_name(record.person_name),
-            "may_apply_now": record.status in ACTIVE and record.earliest_repair_on <= today,
+            "may_apply_now": record.status in ACTIVE and allowed_on(record.earliest_repair_on, today),
         },
     )
 

@@ -66,7 +66,8 @@ def test_credit_repair_from_the_penalty_to_the_public_list(page, demo_data, arti
 
     expect(page).to_have_url(re.compile(r"/staff/repair/records/\d+/$"))
     record = DishonestyRecord.objects.get(decision_number=NUMBER)
-    expect(page.locator("#earliest-repair")).to_contain_text("2026-07-08")
+    # 3 months from 04-08 end on 07-08: applications are allowed from the day after.
+    expect(page.locator("#earliest-repair")).to_contain_text("2026-07-09")
     expect(page.locator("#publication-ends")).to_contain_text("2027-04-08")
     expect(page.locator("#record-documents")).to_contain_text("行政处罚决定书")
     expect(page.locator("#record-documents")).to_contain_text("信用修复告知书")
@@ -99,8 +100,8 @@ def test_credit_repair_from_the_penalty_to_the_public_list(page, demo_data, arti
     shot(page, artifacts, "public-before")
 
     # 2. Time moves on to the earliest repair date; the daily sweep sends the reminder.
-    travel("2026-07-08")
-    run = sweep_run(as_of=dt.date(2026, 7, 8))
+    travel("2026-07-09")
+    run = sweep_run(as_of=dt.date(2026, 7, 9))
     assert not run.error
     assert Notification.objects.filter(category="repair.reminder", recipient__username="enterprise_user").count() == 1
 
@@ -110,7 +111,7 @@ def test_credit_repair_from_the_penalty_to_the_public_list(page, demo_data, arti
     page.goto("/staff/repair/")
     expect(page).to_have_url(re.compile(r"/staff/repair/mine/$"))
     expect(page.locator("#reminders")).to_contain_text(NUMBER)
-    expect(page.locator(f"#record-{record.pk}")).to_contain_text("2026-07-08")
+    expect(page.locator(f"#record-{record.pk}")).to_contain_text("2026-07-09")
     shot(page, artifacts, "mine")
     page.locator(f"#record-{record.pk} a.btn").click()
     expect(page).to_have_url(re.compile(r"/staff/repair/apply/"))
@@ -130,8 +131,8 @@ def test_credit_repair_from_the_penalty_to_the_public_list(page, demo_data, arti
     application = RepairApplication.objects.get()
     assert (application.status, application.eligible, application.channel) == ("accepted", True, "online")
     expect(page.locator("#answer")).to_have_class(re.compile("answer-ok"))
-    expect(page.locator("#accept-due")).to_contain_text("2026-07-13")
-    expect(page.locator("#feedback-due")).to_contain_text("2026-07-22")
+    expect(page.locator("#accept-due")).to_contain_text("2026-07-14")
+    expect(page.locator("#feedback-due")).to_contain_text("2026-07-23")
     expect(page.locator("#answer-documents")).to_contain_text("信用修复申请受理通知书")
     shot(page, artifacts, "answer")
     log_out(page)
@@ -142,7 +143,7 @@ def test_credit_repair_from_the_penalty_to_the_public_list(page, demo_data, arti
     page.goto("/staff/repair/applications/")
     page.locator(f"#application-{application.pk} a").first.click()
     expect(page.locator("#decide")).to_be_visible()
-    expect(page.locator("#clock-feedback")).to_contain_text("2026-07-22")
+    expect(page.locator("#clock-feedback")).to_contain_text("2026-07-23")
     page.check('input[name="decide-decision"][value="approve"]')
     page.fill("#id_decide-reason", "罚款已缴清，不合格产品已召回，整改到位，准予修复。")
     shot(page, artifacts, "review")

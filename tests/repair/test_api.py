@@ -68,7 +68,7 @@ def test_recording_answers_with_the_dates_and_both_documents_issued_then_rendere
     body = response.json()
     assert (body["status"], body["earliest_repair_on"], body["publication_ends_on"]) == (
         "recorded",
-        "2026-02-28",
+        "2026-03-01",
         "2026-11-30",
     )
     assert [d["type"] for d in body["documents"]] == ["penalty_decision", "repair_notice"]
@@ -149,7 +149,7 @@ def test_not_eligible_is_recorded_and_answered_with_every_reason(demo, travel):
     body = apply(travel, "2026-02-20", [pk], proof_held_by_unit=False)
     assert body["status"] == "ineligible" and body["eligible"] is False
     assert sorted(r["code"] for r in body["reasons"]) == ["obligations_open", "too_early"]
-    assert body["earliest_date"] == "2026-02-28"
+    assert body["earliest_date"] == "2026-03-01"
     assert body["deadlines"] == {"accept": None, "feedback": None}
     assert [d["type"] for d in body["documents"]] == ["credit_commitment"]
 
@@ -360,8 +360,10 @@ def test_the_public_list_shows_what_is_published_now_without_personal_data(demo,
     ]
     assert public.get("/api/v1/public/records/", {"q": "恒信"}).json()["count"] == 1
     assert public.get("/api/v1/public/records/", {"q": "王小明"}).json()["count"] == 0
-    # At the end of the publication period it is gone, even before the sweep has run.
+    # "至2026年11月30日止": shown on its last day, gone the day after, even before the sweep has run.
     travel("2026-11-30")
+    assert public.get("/api/v1/public/records/").json()["count"] == 2
+    travel("2026-12-01")
     assert public.get("/api/v1/public/records/").json()["count"] == 0
     # A repaired record is gone at once.
     travel("2026-03-02")

@@ -68,7 +68,7 @@ def pdf_text(doc):
 def test_not_eligible_is_answered_at_once_with_every_reason_and_the_earliest_date(officer, travel):
     r = record(officer, travel)
     a = apply(travel, "2026-02-20", [r])
-    assert (a.status, a.eligible, a.earliest_date) == ("ineligible", False, D(2026, 2, 28))
+    assert (a.status, a.eligible, a.earliest_date) == ("ineligible", False, D(2026, 3, 1))
     assert sorted(x["code"] for x in a.reasons) == ["obligations_open", "too_early"]
     assert not deadlines_for(a).exists()
     assert "信用承诺书" in pdf_text(Document.objects.get(doc_type="credit_commitment"))

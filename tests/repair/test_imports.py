@@ -122,14 +122,14 @@ def test_a_good_file_creates_every_record_with_its_dates_and_both_documents(offi
     general = by_number["X市监罚〔2025〕118号"]
     assert (general.category, general.earliest_repair_on, general.publication_ends_on) == (
         "general",
-        D(2026, 2, 28),
+        D(2026, 3, 1),  # the day after the 3-month minimum's last day (02-28)
         D(2026, 11, 30),
     )
     assert general.deciding_unit == officer.agency and general.enterprise.uscc == USCC
     serious = by_number["X市监罚〔2026〕7号"]
     assert (serious.type, serious.earliest_repair_on, serious.publication_ends_on) == (
         "serious_list",
-        D(2027, 2, 28),
+        D(2027, 3, 1),  # a list entry: the 22号 tier only (令第58号's period is for penalties)
         D(2029, 2, 28),
     )
     minor = by_number["X市监罚〔2026〕9号"]
@@ -269,7 +269,8 @@ def test_the_template_has_the_sheet_headers_and_an_example_the_importer_skips(of
     wb = openpyxl.load_workbook(io.BytesIO(content))
     assert wb.sheetnames == ["失信信息", "说明"]
     ws = wb["失信信息"]
-    assert [c.value for c in ws[1]] == HEADERS
+    # The template has the penalty types and the domain (issue 9); files without them still import.
+    assert [c.value for c in ws[1]] == [*HEADERS[:5], "处罚种类", "领域", *HEADERS[5:]]
     assert str(ws["B2"].value).startswith("示例")
     # The untouched template imports nothing: its only row is the example.
     result = record_import(upload=upload(content, "模板.xlsx"), acting_user=officer)

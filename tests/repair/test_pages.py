@@ -131,7 +131,7 @@ def test_the_officer_records_a_decision_with_its_obligations(web, travel):
     assert documents_render_pending() == {"rendered": 2}  # the q2 worker, after commit
     assert all(d.sha256 for d in Document.objects.all()) and Document.objects.count() == 2
     page = text(web.get(done["Location"]))
-    assert "Earliest repair date 2026-02-28" in page and "Publication ends on 2026-11-30" in page
+    assert "Earliest repair date 2026-03-01" in page and "Publication ends on 2026-11-30" in page
     assert "not served yet" in page and "Serve both notices" in page
     assert "¥50,000.00" in page and "due 2025-12-15" in page
     listing = text(web.get("/staff/repair/records/"))
@@ -173,7 +173,7 @@ def test_serving_both_notices_and_publishing_from_the_record_page(web, travel):
     assert "Apply for credit repair" in text(page)
     notice = Document.objects.get(doc_type="repair_notice")
     documents_render_pending()
-    assert "2026年2月28日" in pdf_text(web.get(f"/staff/repair/documents/{notice.pk}"))
+    assert "自2026年3月1日起可以申请" in pdf_text(web.get(f"/staff/repair/documents/{notice.pk}"))
     assert web.post(url, {"action": "publish"}).status_code == 302  # nothing for the enterprise to do
     login(web, "enterprise_user2")
     assert web.get(url).status_code == 404
@@ -188,7 +188,7 @@ def test_the_enterprise_sees_its_reminder_and_applies_with_the_commitment(web, t
     assert web.get("/staff/repair/").url == "/staff/repair/mine/"
     mine = text(web.get("/staff/repair/mine/"))
     assert "You may now apply for credit repair of X市监罚〔2025〕118号" in mine
-    assert "2026-02-28" in mine and "Apply" in mine
+    assert "2026-03-01" in mine and "Apply" in mine
     form = web.get(f"/staff/repair/apply/?record={record.pk}")
     shown = text(form)
     assert (
@@ -227,9 +227,11 @@ def test_not_eligible_is_answered_with_every_reason_and_the_earliest_date(web, t
     )
     answer = text(web.get(done["Location"]))
     assert "Not eligible yet" in answer
-    assert "X市监罚〔2025〕118号 : The minimum publication period ends on 2026-02-28." in answer
+    assert (
+        "X市监罚〔2025〕118号 : The minimum publication period has not ended: you may apply from 2026-03-01." in answer
+    )
     assert "The obligations imposed are not shown as performed" in answer
-    assert "The earliest date it could succeed: 2026-02-28 ." in answer
+    assert "The earliest date it could succeed: 2026-03-01 ." in answer
     assert RepairApplication.objects.get().status == "ineligible"
 
 
@@ -374,7 +376,8 @@ def test_objections_are_filed_on_the_record_and_answered_by_a_supervisor(web, tr
 
 
 def test_measures_per_deciding_unit(web, travel):
-    record = published(travel, decided="2026-03-02", number="M-1", obligations=[])
+    # 3 months from 2026-03-01 end on 06-01: the application of 06-02 is the first day allowed.
+    record = published(travel, decided="2026-03-01", number="M-1", obligations=[])
     application = submitted(travel, "2026-06-02", [record])
     travel("2026-06-04")
     application_task(application=application, step="review", user=u("penalty_officer"), approve=True, reason="整改到位")

@@ -47,15 +47,19 @@ def pdf_text(doc):
 @pytest.mark.parametrize(
     "category, decided, publish, earliest, ends",
     [
-        ("general", "2025-11-30", False, D(2026, 2, 28), D(2026, 11, 30)),  # 3 months from a month end
-        ("general", "2026-05-31", False, D(2026, 8, 31), D(2027, 5, 31)),
-        ("serious", "2026-02-28", False, D(2027, 2, 28), D(2029, 2, 28)),
+        # 3 months from a month end end on 02-28: applications from 03-01 (令第58号 and 22号 agree);
+        # published "至2026-11-30止" (22号's 1 year, lighter than 令第58号's 3 years).
+        ("general", "2025-11-30", False, D(2026, 3, 1), D(2026, 11, 30)),
+        ("general", "2026-05-31", False, D(2026, 9, 1), D(2027, 5, 31)),  # 令第36号
+        ("general", "2027-11-30", False, D(2028, 3, 1), D(2028, 11, 30)),  # leap year: 3 months end 2028-02-29
+        ("serious", "2026-04-01", False, D(2027, 4, 2), D(2029, 4, 1)),  # 令第36号: 1 to 3 years
         ("minor", "2026-06-10", False, D(2026, 6, 10), None),  # not published; repair once duties are done
         ("minor", "2026-06-10", True, D(2026, 6, 10), D(2026, 9, 10)),  # published: at most 3 months
     ],
 )
 def test_publication_windows_by_category(officer, travel, category, decided, publish, earliest, ends):
-    r = make(officer, travel, today="2026-11-01", category=category, decided_on=decided, publish=publish)
+    today = "2027-12-01" if decided.startswith("2027") else "2026-11-01"
+    r = make(officer, travel, today=today, category=category, decided_on=decided, publish=publish)
     assert (r.earliest_repair_on, r.publication_ends_on) == (earliest, ends)
 
 
@@ -68,7 +72,9 @@ def test_dual_notices_are_issued_in_one_act_and_name_the_essentials(officer, tra
     for doc in (decision, notice):
         text = pdf_text(doc)
         assert "X市恒信建材有限公司" in text and "X市监罚〔2025〕118号" in text
-    assert "2026年2月28日" in pdf_text(notice)  # the earliest repair date
+    text = pdf_text(notice)
+    assert "自2026年3月1日起可以申请" in text  # the day after the minimum period's last day (02-28)
+    assert "至2026年11月30日止" in text
     assert "行政处罚决定书" in pdf_text(decision) and "伍万元整" in pdf_text(decision)
     assert r.status == "recorded"
 
@@ -116,22 +122,22 @@ def test_publication_rules(officer, travel):
 
 
 def test_publication_ends_by_itself_and_reminders_go_out_once(officer, travel, sweep):
-    r = record_publish(record=make(officer, travel), acting_user=officer)  # earliest repair 2026-02-28
-    sweep(D(2026, 2, 20))
-    assert Notification.objects.filter(category="repair.reminder").count() == 0
-    sweep(D(2026, 2, 21))  # seven days before
+    r = record_publish(record=make(officer, travel), acting_user=officer)  # earliest repair 2026-03-01
     sweep(D(2026, 2, 21))
+    assert Notification.objects.filter(category="repair.reminder").count() == 0
+    sweep(D(2026, 2, 22))  # seven days before
+    sweep(D(2026, 2, 22))
     user = User.objects.get(username="enterprise_user")
     titles = list(user.notifications.filter(category="repair.reminder").values_list("title", flat=True))
-    assert len(titles) == 1 and "2026-02-28" in titles[0] and "X市监罚〔2025〕118号" in titles[0]
+    assert len(titles) == 1 and "2026-03-01" in titles[0] and "X市监罚〔2025〕118号" in titles[0]
     sweep(D(2026, 3, 2))  # the day passed while the sweep did not run: the "open" reminder still goes out
     sweep(D(2026, 3, 3))
     assert user.notifications.filter(category="repair.reminder").count() == 2
     assert not User.objects.get(username="enterprise_user2").notifications.exists()
-    sweep(D(2026, 11, 29))
+    sweep(D(2026, 11, 30))  # "公示期至2026年11月30日止": still published on its last day
     r.refresh_from_db()
     assert r.status == "published"
-    sweep(D(2026, 11, 30))  # the maximum: one year from the decision
+    sweep(D(2026, 12, 1))  # gone the day after
     r.refresh_from_db()
     assert (r.status, r.ended_on) == ("expired", D(2026, 11, 30))
 

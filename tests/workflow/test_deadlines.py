@@ -52,27 +52,59 @@ def test_deadlines_move_off_rest_days(code, start, amount, due, counted_end):
 
 
 @pytest.mark.parametrize(
-    "code, start, expected",
+    "code, start, last_day, due",
     [
-        # Month-end: 3 months from 30 November ends on the last day of February.
-        ("publication.general.min", D(2025, 11, 30), D(2026, 2, 28)),
-        ("publication.general.min", D(2026, 1, 31), D(2026, 4, 30)),
-        ("publication.general.min", D(2026, 5, 31), D(2026, 8, 31)),
+        # Waiting ("届满后方可"): the period's last day, then the first day allowed is the day after.
+        # Month-end: 3 months from 30 November ends on the last day of February; allowed from 1 March.
+        ("publication.general.min", D(2025, 11, 30), D(2026, 2, 28), D(2026, 3, 1)),
+        ("publication.general.min", D(2026, 1, 31), D(2026, 4, 30), D(2026, 5, 1)),
+        ("publication.general.min", D(2026, 5, 31), D(2026, 8, 31), D(2026, 9, 1)),
+        # Leap year: 2027-11-30 + 3 months = 2028-02-29, allowed from 2028-03-01.
+        ("publication.general.min", D(2027, 11, 30), D(2028, 2, 29), D(2028, 3, 1)),
+        # 令第58号: 3 months from a decision of 2025-05-31.
+        ("publication.penalty.min", D(2025, 5, 31), D(2025, 8, 31), D(2025, 9, 1)),
         # Waiting and expiry dates do not move off holidays or weekends...
-        ("publication.serious.min", D(2025, 10, 1), D(2026, 10, 1)),  # National Day
-        ("publication.general.max", D(2025, 10, 4), D(2026, 10, 4)),  # Sunday, holiday
+        ("publication.serious.min", D(2025, 10, 1), D(2026, 10, 1), D(2026, 10, 2)),  # National Day
+        # Expiry ("至X止"): X is the last day it lasts, and the date shown.
+        ("publication.general.max", D(2025, 10, 4), D(2026, 10, 4), D(2026, 10, 4)),  # Sunday, holiday
         # ... and need no working-day data: 2027 has none yet.
-        ("publication.general.min", D(2026, 11, 30), D(2027, 2, 28)),
-        ("publication.serious.max", D(2026, 4, 1), D(2029, 4, 1)),
-        # Leap day: one year later there is no 29 February.
-        ("publication.general.max", D(2024, 2, 29), D(2025, 2, 28)),
-        ("publication.minor.max", D(2026, 11, 30), D(2027, 2, 28)),
+        ("publication.general.min", D(2026, 11, 30), D(2027, 2, 28), D(2027, 3, 1)),
+        ("publication.serious.max", D(2026, 4, 1), D(2029, 4, 1), D(2029, 4, 1)),
+        # Leap day: three years later there is no 29 February (令第58号's maximum).
+        ("publication.penalty.max", D(2024, 2, 29), D(2027, 2, 28), D(2027, 2, 28)),
+        ("publication.minor.max", D(2026, 11, 30), D(2027, 2, 28), D(2027, 2, 28)),
     ],
 )
-def test_waiting_and_expiry_dates_do_not_move(code, start, expected):
+def test_waiting_and_expiry_dates_do_not_move(code, start, last_day, due):
     result = engine.due_for(code, start)
-    assert result.due == expected == result.base_due
-    assert result.rule.kind in ("waiting", "expiry")
+    assert (result.base_due, result.due) == (last_day, due)
+    assert result.rule.kind in ("waiting", "expiry") and not result.moved
+    assert result.provisional is False
+
+
+@pytest.mark.parametrize(
+    "first_day, day, allowed",
+    [
+        (D(2026, 3, 1), D(2026, 2, 28), False),
+        (D(2026, 3, 1), D(2026, 3, 1), True),
+        (D(2026, 3, 1), D(2026, 3, 2), True),
+    ],
+)
+def test_a_waiting_period_allows_the_act_from_its_first_day(first_day, day, allowed):
+    assert engine.allowed_on(first_day, day) is allowed
+
+
+@pytest.mark.parametrize(
+    "last_day, day, lasts",
+    [
+        (D(2026, 11, 30), D(2026, 11, 29), True),
+        (D(2026, 11, 30), D(2026, 11, 30), True),  # "至2026年11月30日止": still on the 30th
+        (D(2026, 11, 30), D(2026, 12, 1), False),  # gone the day after
+        (None, D(2099, 1, 1), True),
+    ],
+)
+def test_an_expiry_lasts_through_its_last_day(last_day, day, lasts):
+    assert engine.lasts_on(last_day, day) is lasts
 
 
 def test_agreed_term_above_the_legal_ceiling_is_refused():

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflow', '0005_rate_counter'),
+        ('workflow', '0006_rules_by_era'),
     ]
 
     operations = [
