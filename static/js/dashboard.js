@@ -60,8 +60,14 @@
       xAxis: {
         type: "category",
         data: chart.categories,
-        axisLabel: { interval: 0, rotate: narrow && chart.categories.length > 2 ? 30 : 0, fontSize: 11,
-          width: narrow ? 80 : 120, overflow: "truncate" },
+        axisLabel: {
+          interval: chart.categories.length > 6 ? "auto" : 0,
+          hideOverlap: true,
+          rotate: narrow && chart.categories.length > 2 ? 30 : 0,
+          fontSize: 11,
+          width: narrow ? 80 : 120,
+          overflow: "truncate",
+        },
       },
       yAxis: yAxis,
       series: chart.series.map(function (s) {
