@@ -88,10 +88,14 @@ def figure_display(value, unit: str) -> str:
 
 def chart_table(chart: dict) -> dict:
     """One chart's figures as a table: a head (category label, then one column per series) and one row
-    per category, every cell formatted for reading."""
+    per category: its category and its cells as (series name, figure formatted for reading), the name
+    labelling the cell when the table becomes a card on a phone."""
     head = [chart.get("category_label", ""), *(s["name"] for s in chart["series"])]
     rows = [
-        [category, *(figure_display(s["data"][i], s["unit"]) for s in chart["series"])]
+        {
+            "category": category,
+            "cells": [(s["name"], figure_display(s["data"][i], s["unit"])) for s in chart["series"]],
+        }
         for i, category in enumerate(chart["categories"])
     ]
     return {"head": head, "rows": rows}

@@ -221,9 +221,10 @@ def panels_on(page: str) -> list[str]:
     return re.findall(r'<section class="card dash-panel" id="([a-z-]+)"', page)
 
 
-def row(*cells):
-    head, *rest = cells
-    return f'<tr><th scope="row">{head}</th>' + "".join(f'<td class="num">{c}</td>' for c in rest) + "</tr>"
+def row(head, *cells):
+    labels = ("拖欠金额", "已清偿金额", "化解率", "清偿率")
+    tds = "".join(f'<td class="num" data-label="{label}">{c}</td>' for label, c in zip(labels, cells, strict=True))
+    return f'<tr><th class="card-head" scope="row">{head}</th>{tds}</tr>'
 
 
 def test_the_workbench_shows_each_role_its_panels_with_the_figures_as_tables(client, two_agencies):
