@@ -192,6 +192,8 @@ def dashboard_panels_shown(user, *, period) -> list[dict]:
                 "charts": [
                     {
                         **c,
+                        # A chart with no figure at all (e.g. no decision yet: no days to count) is not drawn.
+                        "has_data": any(v is not None for series in c["series"] for v in series["data"]),
                         "table": chart_table(c),
                         "csv_url": url + "&" + urlencode({"format": "csv", "chart": c["id"]}),
                     }
