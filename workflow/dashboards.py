@@ -110,7 +110,9 @@ def chart_csv(payload: dict, chart_id: str) -> str:
     writer = csv.writer(out)
     writer.writerow([chart.get("category_label", ""), *(s["name"] for s in chart["series"])])
     for i, category in enumerate(chart["categories"]):
-        writer.writerow([category, *("" if s["data"][i] is None else s["data"][i] for s in chart["series"])])
+        # A name a spreadsheet would read as a formula is written as text.
+        text = f"'{category}" if str(category)[:1] in ("=", "+", "-", "@") else category
+        writer.writerow([text, *("" if s["data"][i] is None else s["data"][i] for s in chart["series"])])
     return out.getvalue()
 
 
