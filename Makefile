@@ -12,7 +12,7 @@ export HOST PORT
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk chromium gettext poppler-utils
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: install system-packages run test test-sqlite test-postgres lint bench clean
+.PHONY: install system-packages run test test-sqlite test-postgres lint bench clean vendor-echarts
 
 install: system-packages $(VENV)/.installed messages
 
@@ -35,6 +35,22 @@ $(VENV)/.installed: pyproject.toml $(VENV)/bin/python
 	$(PY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > $(VENV)/requirements.txt
 	$(PIP) install -q -r $(VENV)/requirements.txt
 	touch $@
+
+# Apache ECharts is vendored (committed) under static/vendor/: pages never load it from a CDN and the
+# server needs no network. To re-vendor (or move to another version), change the pin and the
+# SHA-256 of the tarball npm publishes, then `make vendor-echarts` and commit the files.
+ECHARTS_VERSION := 5.6.0
+ECHARTS_SHA256 := e1b82487dd7f8d9f0438eec1f1433051148e0095ac7a15d4db890afda45cf610
+ECHARTS_DIR := static/vendor/echarts/$(ECHARTS_VERSION)
+
+vendor-echarts:
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	  (cd "$$tmp" && npm pack -q echarts@$(ECHARTS_VERSION) >/dev/null) && \
+	  echo "$(ECHARTS_SHA256)  $$tmp/echarts-$(ECHARTS_VERSION).tgz" | sha256sum -c --quiet && \
+	  tar -xzf "$$tmp/echarts-$(ECHARTS_VERSION).tgz" -C "$$tmp" package/dist/echarts.min.js package/LICENSE package/NOTICE && \
+	  mkdir -p $(ECHARTS_DIR) && \
+	  cp "$$tmp/package/dist/echarts.min.js" "$$tmp/package/LICENSE" "$$tmp/package/NOTICE" $(ECHARTS_DIR)/ && \
+	  echo "Apache ECharts $(ECHARTS_VERSION) vendored in $(ECHARTS_DIR)"
 
 messages: $(VENV)/.installed
 	@$(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=var

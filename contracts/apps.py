@@ -15,5 +15,20 @@ class ContractsConfig(AppConfig):
 
         document_scope_register(Complaint, complaints_visible_to)
         document_scope_register(DisposalCase, disposals_visible_to)
+        # The workbench panels (workflow.dashboards): arrears, warnings, complaint timeliness.
+        from contracts import dashboards
+        from workflow.dashboards import dashboard_panel_register
+
+        for order, (key, url_name, build) in enumerate(
+            (
+                ("contracts.arrears", "contracts-dashboard-arrears", dashboards.arrears_panel),
+                ("contracts.warnings", "contracts-dashboard-warnings", dashboards.warnings_panel),
+                ("contracts.complaints", "contracts-dashboard-complaints", dashboards.complaints_panel),
+            )
+        ):
+            dashboard_panel_register(
+                key=key, order=10 + order, url_name=url_name, visible=dashboards.may_see, build=build
+            )
+
         # Registers this app's hooks for the recompute after a holiday notice (workflow.recompute).
         from contracts import recompute  # noqa: F401

@@ -14,5 +14,17 @@ class RepairConfig(AppConfig):
 
         document_scope_register(DishonestyRecord, records_visible_to)
         document_scope_register(RepairApplication, applications_visible_to)
+        # The workbench panel (workflow.dashboards): 告知率, 修复率 and timeliness.
+        from repair import dashboards
+        from workflow.dashboards import dashboard_panel_register
+
+        dashboard_panel_register(
+            key="repair.measures",
+            order=40,
+            url_name="repair-dashboard-measures",
+            visible=dashboards.may_see,
+            build=dashboards.repair_panel,
+        )
+
         # Registers this app's hooks for the recompute after a holiday notice (workflow.recompute).
         from repair import recompute  # noqa: F401

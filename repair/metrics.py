@@ -65,13 +65,17 @@ def repair_measures(*, start: dt.date, end: dt.date, unit_ids=None) -> dict:
     }
 
 
-def repair_measures_by_unit(*, start: dt.date, end: dt.date) -> list[dict]:
+def repair_measures_by_unit(*, start: dt.date, end: dt.date, unit_ids=None) -> list[dict]:
+    """repair_measures per deciding unit with records or applications in [start, end]; unit_ids limits
+    the units (None: every unit)."""
     from workflow.models import Agency
 
     units = Agency.objects.filter(
         Q(dishonesty_records_decided__decided_on__range=(start, end))
         | Q(repair_applications__applied_on__range=(start, end))
     ).distinct()
+    if unit_ids is not None:
+        units = units.filter(pk__in=unit_ids)
     return [
         {"unit": {"id": u.pk, "code": u.code, "name": u.name}, **repair_measures(start=start, end=end, unit_ids=[u.pk])}
         for u in units.order_by("code")

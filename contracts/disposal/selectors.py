@@ -27,3 +27,35 @@ def disposal_current_step(*, case: DisposalCase, user) -> str | None:
         if task_open_for_user(process=process, user=user, node=getattr(DisposalFlow, name)) is not None:
             return name
     return None
+
+
+def disposal_steps(case: DisposalCase) -> list[dict]:
+    """The case's steps for the stepper (templates/_stepper.html): opened with the rectification notice,
+    the agency's response (due by the rectification date), the supervisor's review, the outcome."""
+    from django.utils.translation import gettext as _
+
+    open_ = case.outcome == DisposalCase.Outcome.OPEN
+    responded = case.responded_on is not None
+    if case.outcome == DisposalCase.Outcome.DISHONEST:
+        outcome = {"label": _("Government dishonesty recorded"), "state": "stopped", "on": case.closed_on}
+    elif case.outcome == DisposalCase.Outcome.RECTIFIED:
+        outcome = {"label": _("Closed as rectified"), "state": "done", "on": case.closed_on}
+    else:
+        outcome = {"label": _("Outcome"), "state": "pending"}
+    return [
+        {"name": "opened", "label": _("Rectification notice issued"), "state": "done", "on": case.opened_on},
+        {
+            "name": "response",
+            "label": _("Agency response"),
+            "state": "done" if responded else ("current" if open_ else "pending"),
+            "on": case.responded_on,
+            "due": None if responded else case.rectification_due_on,
+        },
+        {
+            "name": "review",
+            "label": _("Supervisor review"),
+            "state": "pending" if not responded else ("current" if open_ else "done"),
+            "on": case.closed_on if not open_ else None,
+        },
+        {"name": "outcome", **outcome},
+    ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts import selectors
 from contracts.disposal.process import disposal_open, disposal_task_respond, disposal_task_review
-from contracts.disposal.selectors import disposal_current_step, disposals_visible_to
+from contracts.disposal.selectors import disposal_current_step, disposal_steps, disposals_visible_to
 from contracts.disposal.services import RECTIFY_RULE
 from contracts.models import DisposalCase, GovernmentDishonestyRecord, Warning
 from workflow import clock, roles
@@ -142,5 +142,6 @@ def disposal_detail(request, pk):
             "documents": documents,
             "record": GovernmentDishonestyRecord.objects.filter(disposal=case).first(),
             "audit": audit_for(case)[:50],
+            "steps": disposal_steps(case),
         },
     )

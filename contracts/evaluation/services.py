@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
 from contracts.complaints.metrics import handled_on_time_by_agency
@@ -198,10 +198,11 @@ def _ratio(num, den) -> float | None:
     return float(num) / float(den)
 
 
-def arrears_rates(*, start: dt.date, end: dt.date, group_by: str | None = None) -> dict:
+def arrears_rates(*, start: dt.date, end: dt.date, group_by: str | None = None, agency_ids=None) -> dict:
     """化解率 (resolved / identified) and 清偿率 (repaid / owed) for arrears cases identified in
-    [start, end], counting resolutions and repayments up to `end`. group_by: "agency", "region" or
-    None (overall: returns one dict)."""
+    [start, end], counting resolutions and repayments up to `end`. group_by: "agency", "region",
+    "month" (the first day of the month the case was identified in) or None (overall: returns one
+    dict). agency_ids limits the cases to those agencies (None: every agency)."""
     repaid_by_end = Coalesce(
         Subquery(
             Payment.objects.filter(milestone=OuterRef("milestone"), paid_on__lte=end, paid_on__gt=OuterRef("due_on"))
@@ -212,6 +213,8 @@ def arrears_rates(*, start: dt.date, end: dt.date, group_by: str | None = None) 
         ZERO,
     )
     qs = ArrearsCase.objects.filter(identified_on__range=(start, end)).annotate(repaid_then=repaid_by_end)
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=agency_ids)
     aggregates = {
         "identified": Count("id"),
         "resolved": Count("id", filter=Q(status=ArrearsCase.Status.RESOLVED, resolved_on__lte=end)),
@@ -220,8 +223,10 @@ def arrears_rates(*, start: dt.date, end: dt.date, group_by: str | None = None) 
     }
     if group_by is None:
         return _rates(qs.aggregate(**aggregates))
-    key = {"agency": "agency_id", "region": "agency__region"}[group_by]
-    return {row.pop(key): _rates(row) for row in qs.values(key).annotate(**aggregates)}
+    if group_by == "month":
+        qs = qs.annotate(month=TruncMonth("identified_on"))
+    key = {"agency": "agency_id", "region": "agency__region", "month": "month"}[group_by]
+    return {row.pop(key): _rates(row) for row in qs.values(key).annotate(**aggregates).order_by(key)}
 
 
 def _rates(row: dict) -> dict:

@@ -2,13 +2,16 @@
 
 from django.urls import include, path
 
-from contracts.views import contracts, performance, warnings
+from contracts.views import contracts, dashboard, performance, warnings
 
 urlpatterns = [
     path("disposals/", include("contracts.disposal.urls")),
     path("imports/", include("contracts.imports.urls")),
     path("evaluation/", include("contracts.evaluation.urls")),
     path("", contracts.contract_list, name="contracts-list"),
+    path("dashboard/arrears.json", dashboard.arrears_data, name="contracts-dashboard-arrears"),
+    path("dashboard/warnings.json", dashboard.warnings_data, name="contracts-dashboard-warnings"),
+    path("dashboard/complaints.json", dashboard.complaints_data, name="contracts-dashboard-complaints"),
     path("new/", contracts.contract_new, name="contracts-new"),
     path("warnings/", warnings.warning_list, name="contracts-warnings"),
     path("warnings/<int:wid>/action/", warnings.warning_action, name="contracts-warning-action"),

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from repair.views import applications, enterprise, home, objections, records
+from repair.views import applications, dashboard, enterprise, home, objections, records
 
 urlpatterns = [
     path("import/", include("repair.imports.urls")),
@@ -21,4 +21,5 @@ urlpatterns = [
     path("objections/", objections.objection_list, name="repair-objections"),
     path("objections/<int:pk>/", objections.objection_detail, name="repair-objection"),
     path("measures/", home.measures, name="repair-measures"),
+    path("dashboard/measures.json", dashboard.repair_data, name="repair-dashboard-measures"),
 ]

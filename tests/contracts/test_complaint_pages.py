@@ -267,7 +267,11 @@ def test_tracking_shows_progress_and_nothing_personal(web, travel):
     assert page.status_code == 200
     body = text(page)
     assert c.code in body and "X市交通运输局" in body
-    assert "Handling done 2026-09-14 2026-10-14 2026-09-14" in body  # started, due, done
+    assert "Handling done Started on 2026-09-14 Due by 2026-10-14 Done on 2026-09-14" in body  # the stepper
+    html = page.content.decode()
+    assert '<li class="stepper-step done" id="step-handling">' in html
+    assert '<li class="stepper-step in_progress" id="step-feedback" aria-current="step">' in html
+    assert '<li class="stepper-step pending" id="step-evaluation">' in html
     for secret in ("张伟", "13812345678", "180000", "180,000", "货款", "经核实", "91410100AY4CL12THU", "恒信建材"):
         assert secret not in page.content.decode()
     assert page["X-Robots-Tag"] == "noindex"

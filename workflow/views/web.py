@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from workflow import clock, roles, selectors
+from workflow.dashboards import dashboard_panels_shown, year_period
 from workflow.errors import DomainError, NotFound
 from workflow.forms import CalendarYearForm, LoginForm
 
@@ -73,6 +74,7 @@ def staff_home(request):
         "tasks_count": selectors.tasks_count_for_user(user),
         "unread_notifications": unread,
         "is_supervisor": roles.has_role(user, roles.SUPERVISOR),
+        "panels": dashboard_panels_shown(user, period=year_period(today)),
     }
     if context["is_supervisor"]:
         context.update(
