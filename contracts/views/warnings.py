@@ -21,8 +21,9 @@ from contracts.forms import (
     WarningFilterForm,
 )
 from contracts.models import Warning
-from contracts.views.access import contract_for_clerk, require_staff
+from contracts.views.access import OPEN_CONTRACT, contract_for_clerk, require_staff
 from contracts.views.contracts import OPEN_WARNINGS, detail_page, done_redirect
+from workflow import roles
 from workflow.errors import Conflict, DomainError
 from workflow.scoping import agencies_for_user
 
@@ -101,5 +102,12 @@ def warning_list(request):
     return render(
         request,
         "staff/contracts/warnings.html",
-        {"page": page, "filters": filters, "query": query.urlencode(), "show_agency": len(agencies) > 1},
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "show_agency": len(agencies) > 1,
+            "is_supervisor": roles.has_role(user, roles.SUPERVISOR),
+            "disposable": OPEN_CONTRACT,
+        },
     )
