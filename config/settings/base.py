@@ -232,6 +232,7 @@ GOVCREDIT_WARNING_LEVELS = {
 # viewflow flows whose tasks appear in the staff inbox (dotted paths); apps add theirs.
 GOVCREDIT_FLOWS: list[str] = [
     "contracts.disposal.flows.DisposalFlow",
+    "contracts.disposal.flows.EscalationFlow",
     "contracts.complaints.flows.ComplaintFlow",
     "repair.flows.RepairFlow",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", contracts.contract_list, name="contracts-list"),
     path("new/", contracts.contract_new, name="contracts-new"),
     path("warnings/", warnings.warning_list, name="contracts-warnings"),
+    path("warnings/<int:wid>/escalation/", warnings.escalation_detail, name="contracts-escalation"),
     path("warnings/<int:wid>/action/", warnings.warning_action, name="contracts-warning-action"),
     path("arrears/", arrears.arrears_ledger, name="contracts-arrears"),
     path("arrears/<int:pk>/", arrears.arrears_detail, name="contracts-arrears-case"),

@@ -256,3 +256,54 @@ def test_warnings_list_offers_disposal_to_supervisors_only(overdue, as_user):
         f"{reverse('contracts-disposal-new')}?contract={overdue.pk}" in as_user("supervisor").get(url).content.decode()
     )
     assert reverse("contracts-disposal-new") not in as_user("agency_clerk").get(url).content.decode()
+
+
+# --- escalation (提请督办) opens a supervisor task ------------------------------------------------
+
+
+def _escalate(as_user, overdue):
+    from contracts.models import Warning
+
+    warning = Warning.objects.get(contract=overdue, rule="payment.overdue")
+    url = reverse("contracts-warning-action", args=[warning.pk])
+    as_user("agency_clerk").post(url, {"action": "escalate", "note": "财政资金未到位，请求督办"})
+    warning.refresh_from_db()
+    assert warning.status == "escalated"
+    return warning
+
+
+def test_escalation_gives_the_supervisor_a_task_closed_with_an_opinion(overdue, as_user):
+    warning = _escalate(as_user, overdue)
+    page = reverse("contracts-escalation", args=[warning.pk])
+    inbox = as_user("supervisor").get(reverse("staff-inbox"))
+    assert "Handle the escalated warning" in text(inbox) and page in inbox.content.decode()
+    # Not the clerk's task, nor another agency's business.
+    assert "Handle the escalated warning" not in text(as_user("agency_clerk").get(reverse("staff-inbox")))
+    assert as_user("agency_clerk").post(page, {"note": "x"}).status_code == 403
+    assert as_user("agency_clerk2").get(page).status_code == 404
+
+    supervisor = as_user("supervisor")
+    shown = supervisor.get(page)
+    assert "财政资金未到位，请求督办" in text(shown) and 'id="escalation-disposal"' in shown.content.decode()
+    refused = supervisor.post(page, {"note": " "})
+    assert refused.context["form"].errors["note"] == ["Give the credit office's opinion."]
+    assert not AuditLog.objects.filter(action="warning.escalation_close").exists()
+    done = supervisor.post(page, {"note": "已约谈财政局，资金下月到位"}, follow=True)
+    assert "Handled: closed by the credit office with its opinion." in text(done)
+    assert AuditLog.objects.get(action="warning.escalation_close").reason == "已约谈财政局，资金下月到位"
+    assert "Handle the escalated warning" not in text(supervisor.get(reverse("staff-inbox")))
+
+
+def test_opening_a_disposal_answers_the_escalation(overdue, as_user):
+    from contracts.models import DisposalCase
+
+    warning = _escalate(as_user, overdue)
+    supervisor = as_user("supervisor")
+    url = f"{reverse('contracts-disposal-new')}?contract={overdue.pk}&warning={warning.pk}"
+    response = supervisor.post(url, {"grounds": "逾期支付中小企业款项", "rectification_days": "15"})
+    assert response.status_code == 302
+    case = DisposalCase.objects.get(contract=overdue)
+    assert case.warning_id == warning.pk
+    page = supervisor.get(reverse("contracts-escalation", args=[warning.pk]))
+    assert "Handled: a disposal was opened." in text(page)
+    assert "Handle the escalated warning" not in text(supervisor.get(reverse("staff-inbox")))
