@@ -59,7 +59,11 @@ def _case_for(user, pk) -> DisposalCase:
 @login_required
 def disposal_list(request):
     cases = disposals_visible_to(request.user).order_by("-opened_on", "-id")[:200]
-    return render(request, "staff/disposals/list.html", {"cases": cases})
+    return render(
+        request,
+        "staff/disposals/list.html",
+        {"cases": cases, "can_open": roles.has_role(request.user, roles.SUPERVISOR)},
+    )
 
 
 @login_required
