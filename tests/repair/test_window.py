@@ -96,7 +96,7 @@ def test_the_receipt_prints_what_was_received(web, travel):
     assert "张伟 · 110105********002X · 公司员工" in body and ID_NUMBER not in body
     assert "Power of attorney: 授权委托书.pdf" in body
     assert "Accepted · 2026-03-02" in body and "The result is due by 2026-03-16." in body
-    assert "Received by: 刘敏" in body
+    assert "Received by 刘敏" in body
     assert "@media print" in receipt.content.decode()
 
 
