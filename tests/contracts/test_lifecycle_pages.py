@@ -80,6 +80,18 @@ def test_closing_steps_are_refused_to_other_roles(overdue, as_user, name):
     assert overdue.status == Contract.Status.PERFORMING
 
 
+def test_waive_is_refused_to_other_roles(overdue, as_user):
+    delivery = overdue.milestones.get(kind="delivery")
+    url = reverse("contracts-waive", args=[overdue.pk, delivery.pk])
+    assert as_user("supervisor").post(url, {"reason": "x"}).status_code == 403
+    assert as_user("agency_clerk2").post(url, {"reason": "x"}).status_code == 404
+    # A milestone of another contract is not found through this one.
+    assert as_user("agency_clerk").get(reverse("contracts-waive", args=[overdue.pk, 999999])).status_code == 404
+    delivery.refresh_from_db()
+    assert delivery.status != Milestone.Status.WAIVED
+    assert not AuditLog.objects.filter(action="milestone.waive").exists()
+
+
 def test_terminate_asks_for_confirmation_and_a_reason(overdue, as_user):
     clerk = as_user("agency_clerk")
     url = reverse("contracts-terminate", args=[overdue.pk])
