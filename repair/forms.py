@@ -237,6 +237,46 @@ class ApplyForm(ServiceErrorsMixin, forms.Form):
         self.fields["proofs"].help_text = _("e.g. the receipt of the fine paid.") + " " + proof_limits_text()
 
 
+class WindowApplyForm(ApplyForm):
+    """The apply form at a service window: also the agent (代理人) who came for the enterprise and the
+    power of attorney (授权委托书) they brought. The service checks the ID number and the file."""
+
+    agent_name = forms.CharField(label=_("Agent's name"), max_length=50)
+    agent_id_number = forms.CharField(
+        label=_("Agent's resident ID number"),
+        max_length=18,
+        help_text=_("18 characters, as on the resident identity card; shown masked afterwards."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false"}),
+    )
+    agent_relationship = forms.CharField(
+        label=_("Relationship to the enterprise"),
+        max_length=50,
+        help_text=_("e.g. employee, legal representative, lawyer."),
+    )
+    power_of_attorney = forms.FileField(
+        label=_("Power of attorney (授权委托书)"),
+        help_text=_("A scan or photo: PDF, JPG or PNG."),
+        error_messages={"required": _("Attach the power of attorney (PDF, JPG or PNG).")},
+    )
+
+    field_of = {
+        **ApplyForm.field_of,
+        "agent.name": "agent_name",
+        "agent.id_number": "agent_id_number",
+        "agent.relationship": "agent_relationship",
+        "power_of_attorney": "power_of_attorney",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signer_name"].help_text = _(
+            "The full name of the person signing the commitment for the enterprise (usually the agent)."
+        )
+        self.order_fields(
+            ["agent_name", "agent_id_number", "agent_relationship", "power_of_attorney", *ApplyForm.base_fields]
+        )
+
+
 class SupplementForm(forms.Form):
     items = forms.CharField(
         label=_("Material needed"),

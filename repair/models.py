@@ -5,6 +5,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 from viewflow.workflow.models import Process
 
+from workflow.masking import mask_id_number
 from workflow.models import Agency, Enterprise
 from workflow.models.base import CaseProcessMixin, CharStatusField, StatefulModel
 from workflow.uploads import StoredFile
@@ -188,6 +189,10 @@ class RepairApplication(StatefulModel):
     commitment_signer = models.CharField(_("commitment signed by"), max_length=50)
     commitment_signed_at = models.DateTimeField(_("commitment signed at"))
     commitment_sha256 = models.CharField(_("hash of the commitment text"), max_length=64)
+    # At a service window: the person who came for the enterprise (代理人), with a power of attorney.
+    agent_name = models.CharField(_("agent's name"), max_length=50, blank=True)
+    agent_id_number = models.CharField(_("agent's resident ID number"), max_length=18, blank=True)
+    agent_relationship = models.CharField(_("agent's relationship to the enterprise"), max_length=50, blank=True)
     status = FSMField(_("status"), default=Status.ACCEPTED, choices=Status.choices, protected=True, db_index=True)
     eligible = models.BooleanField(_("eligible"))
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
@@ -203,6 +208,11 @@ class RepairApplication(StatefulModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField()
+
+    @property
+    def agent_id_masked(self) -> str:
+        """The agent's ID number as pages show it (first 6 and last 4 characters)."""
+        return mask_id_number(self.agent_id_number)
 
     class Meta:
         verbose_name = _("repair application")
@@ -266,6 +276,19 @@ class RepairProof(StoredFile):
     class Meta:
         verbose_name = _("proof")
         verbose_name_plural = _("proofs")
+
+
+class RepairPowerOfAttorney(StoredFile):
+    """The power of attorney (授权委托书) an agent brings to the service window."""
+
+    application = models.OneToOneField(RepairApplication, on_delete=models.PROTECT, related_name="power_of_attorney")
+    file = models.FileField(upload_to="repair/%Y/%m/")
+
+    default_name = "power-of-attorney"
+
+    class Meta:
+        verbose_name = _("power of attorney")
+        verbose_name_plural = _("powers of attorney")
 
 
 class RepairProcess(CaseProcessMixin, Process):

@@ -244,6 +244,7 @@ LOGGING = {
 # viewflow flows whose tasks appear in the staff inbox (dotted paths); apps add theirs.
 GOVCREDIT_FLOWS: list[str] = [
     "contracts.disposal.flows.DisposalFlow",
+    "contracts.disposal.flows.EscalationFlow",
     "contracts.complaints.flows.ComplaintFlow",
     "repair.flows.RepairFlow",
 ]

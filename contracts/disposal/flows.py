@@ -6,7 +6,7 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.flow.views import DetailTaskView
 
 from contracts.disposal import services as disposal
-from contracts.models import DisposalCase, DisposalProcess
+from contracts.models import DisposalCase, DisposalProcess, EscalationProcess
 from workflow import roles
 from workflow.deadlines import due_moment
 from workflow.flows import RoleScopedFlowMixin, agency_staff_permission, role_permission
@@ -76,3 +76,28 @@ class DisposalFlow(RoleScopedFlowMixin, flow.Flow):
 
         reviewer = User.objects.filter(pk=activation.process.data.get("reviewed_by")).first()
         disposal.disposal_close(case=activation.process.artifact, acting_user=reviewer)
+
+
+class EscalationFlow(RoleScopedFlowMixin, flow.Flow):
+    """提请督办: a clerk escalates a warning → a supervisor of the credit office handles it (opens a
+    disposal on it, or closes it with an opinion)."""
+
+    process_class = EscalationProcess
+    process_title = _("Escalated warning")
+    lock_impl = lock.select_for_update_lock
+    view_roles = (roles.SUPERVISOR, roles.AGENCY_CLERK, roles.AGENCY_HEAD)
+
+    start = flow.StartHandle(this.start_process).Annotation(title=_("Warning escalated")).Next(this.handle)
+    handle = (
+        flow.View(DetailTaskView.as_view())
+        .Annotation(title=_("Handle the escalated warning"))
+        .Permission(role_permission(roles.SUPERVISOR))
+        .Next(this.end)
+    )
+    end = flow.End()
+
+    def start_process(self, activation, warning, acting_user):
+        activation.process.artifact = warning
+        activation.process.data = {"escalated_by": acting_user.pk}
+        activation.process.save()
+        return activation.process

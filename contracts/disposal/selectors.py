@@ -1,7 +1,7 @@
 """Reads of disposal cases, scoped to the user."""
 
-from contracts.disposal.flows import DisposalFlow
-from contracts.models import DisposalCase, DisposalProcess
+from contracts.disposal.flows import DisposalFlow, EscalationFlow
+from contracts.models import DisposalCase, DisposalProcess, EscalationProcess, Warning
 from workflow import roles
 from workflow.flows import process_of, task_open_for_user
 from workflow.scoping import agency_filter, sees_everything
@@ -59,3 +59,20 @@ def disposal_steps(case: DisposalCase) -> list[dict]:
         },
         {"name": "outcome", **outcome},
     ]
+
+
+def escalation_process(warning: Warning) -> EscalationProcess | None:
+    """The escalation process of a warning a clerk escalated (提请督办), or None."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return EscalationProcess.objects.filter(
+        artifact_content_type=ContentType.objects.get_for_model(Warning), artifact_object_id=warning.pk
+    ).first()
+
+
+def escalation_task_for(*, warning: Warning, user):
+    """The open "handle" task of the warning's escalation that `user` may take or holds, or None."""
+    process = escalation_process(warning)
+    if process is None:
+        return None
+    return task_open_for_user(process=process, user=user, node=EscalationFlow.handle)

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -12,12 +13,14 @@ from contracts import selectors
 from contracts.disposal.process import disposal_open, disposal_task_respond, disposal_task_review
 from contracts.disposal.selectors import disposal_current_step, disposal_steps, disposals_visible_to
 from contracts.disposal.services import RECTIFY_RULE
-from contracts.models import DisposalCase, GovernmentDishonestyRecord, Warning
+from contracts.models import Contract, DisposalCase, GovernmentDishonestyRecord, Warning
 from workflow import clock, roles
 from workflow.audit import audit_for
 from workflow.errors import DomainError, ValidationFailed
 from workflow.forms import form_errors_from
 from workflow.rules import rule_in_force
+
+PICK_ROWS = 50
 
 
 class OpenForm(forms.Form):
@@ -65,13 +68,19 @@ def _case_for(user, pk) -> DisposalCase:
 @login_required
 def disposal_list(request):
     cases = disposals_visible_to(request.user).order_by("-opened_on", "-id")[:200]
-    return render(request, "staff/disposals/list.html", {"cases": cases})
+    return render(
+        request,
+        "staff/disposals/list.html",
+        {"cases": cases, "can_open": roles.has_role(request.user, roles.SUPERVISOR)},
+    )
 
 
 @login_required
 def disposal_new(request):
     if not roles.has_role(request.user, roles.SUPERVISOR):
         raise DjangoPermissionDenied
+    if not request.GET.get("contract"):
+        return _contract_picker(request)
     try:
         contract = selectors.contract_get_for_user(user=request.user, pk=int(request.GET.get("contract", 0)))
     except (DomainError, ValueError) as exc:
@@ -87,6 +96,18 @@ def disposal_new(request):
             messages.success(request, _("Disposal opened; the rectification notice has been issued."))
             return redirect("contracts-disposal", case.pk)
     return render(request, "staff/disposals/new.html", {"form": form, "contract": contract, "warning": warning})
+
+
+def _contract_picker(request):
+    """No contract chosen yet: the contracts a disposal can be opened on, searchable, each a link."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    qs = selectors.contracts_visible_to(request.user).filter(
+        status__in=[Contract.Status.REGISTERED, Contract.Status.PERFORMING]
+    )
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(counterparty__name__icontains=q))
+    contracts = qs.order_by("-signed_on", "-id")[:PICK_ROWS]
+    return render(request, "staff/disposals/pick.html", {"contracts": contracts, "q": q})
 
 
 @login_required

@@ -6,7 +6,7 @@ from contracts.models.complaints import (
     ComplaintSupervisionNotice,
 )
 from contracts.models.contracts import Contract, ContractAttachment, ContractVersion
-from contracts.models.disposal import DisposalCase, DisposalProcess, GovernmentDishonestyRecord
+from contracts.models.disposal import DisposalCase, DisposalProcess, EscalationProcess, GovernmentDishonestyRecord
 from contracts.models.evaluation import EvaluationWeights
 from contracts.models.imports import ContractImport
 from contracts.models.lpr import LoanPrimeRate
@@ -26,6 +26,7 @@ __all__ = [
     "ContractPublication",
     "DisposalCase",
     "DisposalProcess",
+    "EscalationProcess",
     "EvaluationWeights",
     "GovernmentDishonestyRecord",
     "LoanPrimeRate",

@@ -62,6 +62,18 @@ class DisposalProcess(CaseProcessMixin, Process):
         verbose_name_plural = _("disposal processes")
 
 
+class EscalationProcess(CaseProcessMixin, Process):
+    """viewflow process whose artifact is a Warning a clerk escalated (提请督办): the supervisor's task
+    is to open a disposal on it or to close it with an opinion."""
+
+    case_url_name = "contracts-escalation"
+
+    class Meta:
+        proxy = True
+        verbose_name = _("escalation process")
+        verbose_name_plural = _("escalation processes")
+
+
 class GovernmentDishonestyRecord(models.Model):
     """政务失信记录: a government body's breach, arrears, or refusal to honour a court judgment."""
 

@@ -12,7 +12,12 @@ from contracts.services.contracts import (
 )
 from contracts.services.milestones import milestone_record_delivery, milestone_waive, payment_record, report_submit
 from contracts.services.rates import loan_prime_rate_save
-from contracts.services.warnings import warning_acknowledge, warning_escalate, warning_resolve
+from contracts.services.warnings import (
+    warning_acknowledge,
+    warning_escalate,
+    warning_escalation_close,
+    warning_resolve,
+)
 
 __all__ = [
     "arrears_plan_set",
@@ -29,5 +34,6 @@ __all__ = [
     "report_submit",
     "warning_acknowledge",
     "warning_escalate",
+    "warning_escalation_close",
     "warning_resolve",
 ]

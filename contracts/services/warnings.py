@@ -1,4 +1,5 @@
-"""Writes for warnings raised by the sweep: acknowledge, resolve, escalate (one transaction each, audited)."""
+"""Writes for warnings raised by the sweep: acknowledge, resolve, escalate, and the credit office's
+closing of an escalated warning (one transaction each, audited)."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -6,6 +7,8 @@ from django.utils.translation import gettext as _
 from contracts.models import Warning
 from contracts.services.contracts import _fail
 from workflow import clock
+from workflow.audit import audit_record
+from workflow.errors import Conflict
 from workflow.transitions import locked, transition
 
 
@@ -39,3 +42,18 @@ def warning_escalate(*, warning: Warning, acting_user, note: str) -> Warning:
     if not note.strip():
         _fail("note", _("Say why the warning is escalated."), "reason_required")
     return _warning_transition(warning=warning, name="escalate", acting_user=acting_user, note=note)
+
+
+@transaction.atomic
+def warning_escalation_close(*, warning: Warning, acting_user, note: str) -> Warning:
+    """The credit office closes an escalated warning without opening a disposal, with its opinion
+    (the escalation process's task calls this). The warning stays escalated; the opinion is audited."""
+    if not note.strip():
+        _fail("note", _("Give the credit office's opinion."), "reason_required")
+    warning = locked(warning)
+    if warning.status != Warning.Status.ESCALATED:
+        raise Conflict(_("This warning is not escalated."), "warning_state")
+    warning.note = (warning.note + "\n" + note).strip()
+    warning.save(update_fields=["note"])
+    audit_record(action="warning.escalation_close", obj=warning, actor=acting_user, reason=note)
+    return warning

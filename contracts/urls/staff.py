@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from contracts.views import contracts, dashboard, performance, warnings
+from contracts.views import arrears, contracts, dashboard, lifecycle, performance, publication, warnings
 
 urlpatterns = [
     path("disposals/", include("contracts.disposal.urls")),
@@ -14,8 +14,15 @@ urlpatterns = [
     path("dashboard/complaints.json", dashboard.complaints_data, name="contracts-dashboard-complaints"),
     path("new/", contracts.contract_new, name="contracts-new"),
     path("warnings/", warnings.warning_list, name="contracts-warnings"),
+    path("warnings/<int:wid>/escalation/", warnings.escalation_detail, name="contracts-escalation"),
     path("warnings/<int:wid>/action/", warnings.warning_action, name="contracts-warning-action"),
+    path("arrears/", arrears.arrears_ledger, name="contracts-arrears"),
+    path("arrears/<int:pk>/", arrears.arrears_detail, name="contracts-arrears-case"),
     path("<int:pk>/", contracts.contract_detail, name="contracts-detail"),
+    path("<int:pk>/publication/", publication.contract_publication, name="contracts-publication"),
+    path("<int:pk>/fulfil/", lifecycle.contract_fulfil, name="contracts-fulfil"),
+    path("<int:pk>/terminate/", lifecycle.contract_terminate, name="contracts-terminate"),
+    path("<int:pk>/milestones/<int:mid>/waive/", lifecycle.milestone_waive, name="contracts-waive"),
     path("<int:pk>/delivery/", performance.milestone_delivery, name="contracts-delivery"),
     path("<int:pk>/payments/", performance.payment_create, name="contracts-payment"),
     path("<int:pk>/reports/", performance.report_create, name="contracts-report"),

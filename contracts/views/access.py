@@ -9,7 +9,7 @@ from contracts import selectors
 from contracts.attachments import (
     MAX_ATTACHMENT_BYTES,
 )
-from contracts.models import Contract
+from contracts.models import Contract, Milestone
 from workflow import roles
 from workflow.errors import NotFound
 from workflow.errors import PermissionDenied as DomainPermissionDenied
@@ -54,3 +54,31 @@ def contract_for_clerk(user, pk) -> Contract:
 
 # The 20 MB attachment cap, applied while the body streams in (before it is parsed).
 attachment_cap = capped_uploads(MAX_ATTACHMENT_BYTES)
+
+
+# --- lifecycle steps ------------------------------------------------------------------------------
+
+CLOSED_MILESTONES = (Milestone.Status.MET, Milestone.Status.MET_LATE, Milestone.Status.WAIVED)
+OPEN_CONTRACT = (Contract.Status.REGISTERED, Contract.Status.PERFORMING)
+
+
+def may_fulfil(contract: Contract) -> bool:
+    return contract.status in OPEN_CONTRACT
+
+
+def may_terminate(contract: Contract) -> bool:
+    return contract.status in (Contract.Status.DRAFT, *OPEN_CONTRACT)
+
+
+def may_waive(milestone: Milestone) -> bool:
+    return milestone.status not in CLOSED_MILESTONES and not (milestone.paid_amount > 0 and milestone.outstanding > 0)
+
+
+def can_open_disposal(user, contract: Contract) -> bool:
+    """Supervisors of the credit office open disposal on a registered or performing contract."""
+    return roles.has_role(user, roles.SUPERVISOR) and contract.status in OPEN_CONTRACT
+
+
+def can_review_publication(user) -> bool:
+    """The contracting agency's clerks and heads review a publication; supervisors too (scope: the page's contract)."""
+    return sees_everything(user) or roles.has_role(user, roles.AGENCY_CLERK, roles.AGENCY_HEAD)

@@ -37,8 +37,19 @@ from contracts.forms import (
     milestone_rows,
 )
 from contracts.interest import milestone_interest
-from contracts.models import Contract, Milestone, Warning
-from contracts.views.access import attachment_cap, can_act, contract_for_clerk, contract_for_user, require_staff
+from contracts.models import Contract, ContractPublication, Milestone, Warning
+from contracts.views.access import (
+    attachment_cap,
+    can_act,
+    can_open_disposal,
+    can_review_publication,
+    contract_for_clerk,
+    contract_for_user,
+    may_fulfil,
+    may_terminate,
+    may_waive,
+    require_staff,
+)
 from workflow import clock, roles
 from workflow.audit import audit_for
 from workflow.errors import DomainError
@@ -214,6 +225,7 @@ def detail_page(request, contract: Contract, *, status: int = 200, **forms):
     today = clock.today()
     milestones = list(contract.milestones.all())
     by_id = {m.pk: m for m in milestones}
+    may_act = can_act(user, contract)
     for m in milestones:
         m.contract = contract  # already loaded: no query per milestone
     # Each milestone with the (what, legal basis) of its payment rule.
@@ -229,7 +241,6 @@ def detail_page(request, contract: Contract, *, status: int = 200, **forms):
             w.milestone = milestone
     # Each arrears case with its late-payment interest as of today.
     arrears = [(case, milestone_interest(case.milestone, as_of=today)) for case in contract.arrears.all()]
-    may_act = can_act(user, contract)
     registered_on_time = (
         contract.registered_on <= contract.register_due_on
         if contract.registered_on and contract.register_due_on
@@ -253,6 +264,12 @@ def detail_page(request, contract: Contract, *, status: int = 200, **forms):
         "can_act": may_act,
         "paid_total": sum((p.amount for p in payments), 0),
         "warning_error": forms.pop("warning_error", None),
+        "waivable": {m.pk for m in milestones if may_act and may_waive(m)},
+        "may_fulfil": may_act and may_fulfil(contract),
+        "may_terminate": may_act and may_terminate(contract),
+        "can_open_disposal": can_open_disposal(user, contract),
+        "can_review_publication": can_review_publication(user),
+        "publication": ContractPublication.objects.filter(contract=contract).first(),
     }
     if may_act:
         context.update(

@@ -16,8 +16,15 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from repair.models import DishonestyRecord, OpenApplicationRecord, RepairApplication, RepairProof
+from repair.models import (
+    DishonestyRecord,
+    OpenApplicationRecord,
+    RepairApplication,
+    RepairPowerOfAttorney,
+    RepairProof,
+)
 from repair.selectors import ACTIVE, OPEN_APPLICATION
+from repair.services.window import power_of_attorney_check, window_agent_clean
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.deadlines import (
@@ -143,11 +150,22 @@ def application_create(
     acting_user,
     proofs=(),
     channel=RepairApplication.Channel.ONLINE,
+    agent: dict | None = None,
+    power_of_attorney=None,
 ) -> RepairApplication:
     """Apply (online, or a window clerk for the enterprise); answered at once. Not eligible is still
     recorded and answered, with every reason and the earliest date it could succeed. An accepted
-    application awaits review: repair.process.application_submit starts its flow."""
+    application awaits review: repair.process.application_submit starts its flow.
+
+    At the window, an `agent` ({name, id_number, relationship}; the window page always sends one)
+    needs all three and the `power_of_attorney` upload. The commitment says whether it was signed
+    online or at the window, and by which agent."""
     errors: dict[str, list[str]] = {}
+    window = channel == RepairApplication.Channel.WINDOW and agent is not None
+    agent_fields: dict = {}
+    if window:
+        agent_fields, agent_errors = window_agent_clean(agent)
+        errors.update(agent_errors)
     ids = [int(i) for i in record_ids or [] if str(i).isdigit()]
     records = list(
         DishonestyRecord.objects.filter(pk__in=ids, enterprise=enterprise)
@@ -168,6 +186,7 @@ def application_create(
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), "invalid", errors=errors)
     files = _proofs_check(proofs)
+    attorney = power_of_attorney_check(power_of_attorney) if window else None
     _records_lock(records)
     today, now = clock.today(), clock.now()
     eligible, reasons, earliest = application_check(
@@ -191,12 +210,15 @@ def application_create(
         applied_on=today,
         accepted_on=today if eligible else None,
         created_at=now,
+        **agent_fields,
     )
     application.records.set(records)
     if eligible:
         _records_claim(application, records)
     for checked in files:
         RepairProof.store(checked, application=application, uploaded_at=now)
+    if attorney is not None:
+        RepairPowerOfAttorney.store(attorney, application=application, uploaded_at=now)
     document_issue(
         case=application,
         doc_type="credit_commitment",
@@ -209,6 +231,8 @@ def application_create(
             "signed_at": clock.local(now).strftime("%Y-%m-%d %H:%M"),
             "sha256": application.commitment_sha256,
             "recipients": records[0].deciding_unit.name,
+            "channel": str(channel),
+            "agent": agent_fields.get("agent_name", ""),
         },
     )
     if eligible:

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from repair.views import applications, dashboard, enterprise, home, objections, records
+from repair.views import applications, dashboard, enterprise, home, objections, records, window
 
 urlpatterns = [
     path("import/", include("repair.imports.urls")),
@@ -17,6 +17,12 @@ urlpatterns = [
     path("applications/<int:pk>/", applications.application_detail, name="repair-application"),
     path("applications/<int:pk>/answer/", enterprise.application_answer, name="repair-application-answer"),
     path("applications/<int:pk>/proofs/<int:proof_pk>", applications.proof_download, name="repair-proof"),
+    path("applications/<int:pk>/receipt/", window.application_receipt, name="repair-application-receipt"),
+    path(
+        "applications/<int:pk>/power-of-attorney",
+        window.power_of_attorney_download,
+        name="repair-power-of-attorney",
+    ),
     path("documents/<int:pk>", records.document_download, name="repair-document"),
     path("objections/", objections.objection_list, name="repair-objections"),
     path("objections/<int:pk>/", objections.objection_detail, name="repair-objection"),

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from repair.forms import ApplyForm, WindowLookupForm
+from repair.forms import ApplyForm, WindowApplyForm, WindowLookupForm
 from repair.models import DishonestyRecord, RepairApplication
 from repair.process import application_submit
 from repair.selectors import (
@@ -119,10 +119,24 @@ def apply(request):
         .select_related("deciding_unit")
         .order_by("-decided_on", "-id")
     )
+    window = channel == RepairApplication.Channel.WINDOW
+    form_class = WindowApplyForm if window else ApplyForm
     if request.method == "POST":
-        form = ApplyForm(request.POST, request.FILES, records=records)
+        form = form_class(request.POST, request.FILES, records=records)
         if form.is_valid():
             d = form.cleaned_data
+            at_window = (
+                {
+                    "agent": {
+                        "name": d["agent_name"],
+                        "id_number": d["agent_id_number"],
+                        "relationship": d["agent_relationship"],
+                    },
+                    "power_of_attorney": d["power_of_attorney"],
+                }
+                if window
+                else {}
+            )
             try:
                 application = application_submit(
                     enterprise=enterprise,
@@ -133,6 +147,7 @@ def apply(request):
                     acting_user=user,
                     proofs=d["proofs"],
                     channel=channel,
+                    **at_window,
                 )
             except DomainError as exc:  # bad fields, or an application for the record is already open
                 form.add_service_errors(exc)
@@ -142,7 +157,7 @@ def apply(request):
         initial = {"records": request.GET.getlist("record")}
         if channel == RepairApplication.Channel.ONLINE:
             initial["signer_name"] = display_name(user)
-        form = ApplyForm(initial=initial, records=records)
+        form = form_class(initial=initial, records=records)
     chosen = {str(v) for v in (form["records"].value() or [])}
     before, after = _commitment_parts(enterprise)
     return render(
@@ -151,7 +166,7 @@ def apply(request):
         {
             "form": form,
             "enterprise": enterprise,
-            "window": channel == RepairApplication.Channel.WINDOW,
+            "window": window,
             "uscc": enterprise.uscc,
             "records": records,
             "chosen": chosen,

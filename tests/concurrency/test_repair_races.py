@@ -176,9 +176,19 @@ def test_twenty_window_clerks_applying_on_the_page_for_one_record_file_one(demo,
         "proof_held_by_unit": "on",
         "signer_name": "张伟",
         "accepted": "on",
+        "agent_name": "张伟",
+        "agent_id_number": "11010519491231002X",
+        "agent_relationship": "员工",
     }
 
-    outcomes = race(N, lambda i: clerks[i].post("/staff/repair/apply/", form))
+    def power_of_attorney():
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return SimpleUploadedFile("授权委托书.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+
+    outcomes = race(
+        N, lambda i: clerks[i].post("/staff/repair/apply/", {**form, "power_of_attorney": power_of_attorney()})
+    )
 
     # The winner is sent to the answer; the others see the form again, with the reason.
     assert statuses(outcomes) == {302: 1, 200: N - 1}

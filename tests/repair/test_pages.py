@@ -253,6 +253,11 @@ def test_a_window_clerk_applies_for_an_enterprise_found_by_its_uscc(web, travel)
             "proof_held_by_unit": "on",
             "signer_name": "张伟",
             "accepted": "on",
+            # At the window: the agent and the power of attorney (tests/repair/test_window.py).
+            "agent_name": "张伟",
+            "agent_id_number": "11010519491231002X",
+            "agent_relationship": "员工",
+            "power_of_attorney": SimpleUploadedFile("授权委托书.pdf", PDF, content_type="application/pdf"),
         },
     )
     application = RepairApplication.objects.get()
