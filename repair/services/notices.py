@@ -239,16 +239,15 @@ def record_decision_attach(*, record: DishonestyRecord, upload, acting_user) -> 
 
 
 def _reasons_text(application: RepairApplication) -> list[str]:
+    """The instant check's reasons in the notice's words, each naming the decision it concerns."""
+    titles = {r.decision_number: DECISION_TITLES[r.type] for r in application.records.all()}
     out = []
     for reason in application.reasons or []:
         template = REASON_TEXT.get(reason.get("code"))
-        number = (
-            f"《{DECISION_TITLES[DishonestyRecord.Type.ADMIN_PENALTY]}》（{reason['record']}）"
-            if reason.get("record")
-            else ""
-        )
-        if template and (number or "{number}" not in template):
-            out.append(template.format(number=number or ""))
+        number = reason.get("record")
+        named = f"《{titles.get(number, DECISION_TITLES[DishonestyRecord.Type.OTHER])}》（{number}）" if number else ""
+        if template and (named or "{number}" not in template):
+            out.append(template.format(number=named))
         else:
             out.append(reason.get("message", ""))
     return out
