@@ -106,9 +106,17 @@ def record_new(request):
                 record = record_create(
                     data=data, acting_user=user, decision_file=form.cleaned_data.get("decision_file")
                 )
+                waiting = record.decision_source == DishonestyRecord.DecisionSource.ATTACHED and not hasattr(
+                    record, "decision_file"
+                )
                 messages.success(
                     request,
                     _(
+                        "Recorded. The credit repair notice and the service receipt were issued; attach the unit's "
+                        "own decision (PDF), then serve both together."
+                    )
+                    if waiting
+                    else _(
                         "Recorded. The penalty decision and the credit repair notice were issued together; "
                         "serve them now."
                     ),
@@ -143,15 +151,11 @@ def record_detail(request, pk):
     today = clock.today()
     decision_file = PenaltyDecisionFile.objects.filter(record=record).first()
     attach_form = None
-    if (
-        officer
-        and delivery is None
-        and decision_file is None
-        and record.decision_source == DishonestyRecord.DecisionSource.ATTACHED
-    ):
+    attached = record.decision_source == DishonestyRecord.DecisionSource.ATTACHED
+    if officer and delivery is None and decision_file is None and attached:
         attach_form = DecisionFileForm(prefix="decision")
     serve_form = None
-    if officer and delivery is None and record.status in ACTIVE:
+    if officer and delivery is None and record.status in ACTIVE and not (attached and decision_file is None):
         serve_form = ServeForm(initial={"method": Delivery.Method.IN_PERSON, "delivered_on": today}, prefix="serve")
     if request.method == "POST":
         action = request.POST.get("action", "")

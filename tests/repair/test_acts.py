@@ -200,14 +200,17 @@ def test_the_api_records_an_attached_decision_and_takes_the_pdf(officer, travel)
 def test_the_record_page_attaches_the_units_own_pdf(officer, travel, client):
     record = make(officer, travel, decision_source="attached", subject_address="", evidence="")
     client.force_login(officer)
-    page = client.get(f"/staff/repair/records/{record.pk}/")
-    assert 'id="attach-decision"' in page.content.decode()
+    page = client.get(f"/staff/repair/records/{record.pk}/").content.decode()
+    assert 'id="attach-decision"' in page
+    assert 'id="serve"' not in page  # nothing to serve before the unit's own decision is attached
     done = client.post(
         f"/staff/repair/records/{record.pk}/",
         {"action": "attach", "decision-decision_file": SimpleUploadedFile("决定书.pdf", PDF)},
     )
     assert done.status_code == 302
     assert PenaltyDecisionFile.objects.get(record=record).original_name == "决定书.pdf"
+    page = client.get(f"/staff/repair/records/{record.pk}/").content.decode()
+    assert 'id="attach-decision"' not in page and 'id="serve"' in page
     download = client.get(f"/staff/repair/records/{record.pk}/decision.pdf")
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
 
