@@ -48,7 +48,7 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
     months, day = [], start.replace(day=1)
     while day <= last:
         months.append(day)
-        day = (day + dt.timedelta(days=32)).replace(day=1)
+        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)  # the first of the next month
     return months
 
 

@@ -11,20 +11,65 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from repair.models import DishonestyRecord, Objection, RepairApplication
+from repair.models import DecidingUnitProfile, DishonestyRecord, Objection, RepairApplication
 from repair.process import application_submit, application_task
 from repair.services.applications import application_supplement
 from repair.services.objections import objection_answer, objection_file
 from repair.services.records import record_create, record_publish
 from workflow import clock
-from workflow.models import Enterprise, User
+from workflow.models import Agency, Enterprise, User
 
 PREFIX = "X市监罚〔演示〕"
+# A stand-in for the scanned 授权委托书 a window clerk uploads.
+POWER_OF_ATTORNEY = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+# code → (address, review body, court, how and where fines are paid)
+UNIT_PROFILES = {
+    "XSCJ": (
+        "X市行政中心东区市场监管大楼（X市人民路88号）",
+        "X市人民政府",
+        "X市东区人民法院",
+        "通过X省非税收入缴款平台（扫描本决定书所附缴款码）或者到中国工商银行X市分行各营业网点缴纳",
+    ),
+    "XFGW": (
+        "X市行政中心1号楼（X市人民路1号）",
+        "X市人民政府",
+        "X市东区人民法院",
+        "通过X省非税收入缴款平台或者到中国工商银行X市分行各营业网点缴纳",
+    ),
+    "XJTJ": (
+        "X市交通大厦（X市建设路18号）",
+        "X市人民政府",
+        "X市东区人民法院",
+        "通过X省非税收入缴款平台或者到中国建设银行X市分行各营业网点缴纳",
+    ),
+}
+
+
+def unit_profiles_seed() -> int:
+    """Create or update the demo units' profiles; returns how many exist for the demo units."""
+    count = 0
+    for code, (address, review_body, court, payment) in UNIT_PROFILES.items():
+        unit = Agency.objects.filter(code=code).first()
+        if unit is None:
+            continue
+        DecidingUnitProfile.objects.update_or_create(
+            unit=unit,
+            defaults={"address": address, "review_body": review_body, "court": court, "payment_method": payment},
+        )
+        count += 1
+    return count
 
 
 def seed(stdout=None) -> str:
+    units = f"{unit_profiles_seed()} deciding units with remedies and payment details"
+    return f"{units}; {_cases_seed()}"
+
+
+def _cases_seed() -> str:
     if DishonestyRecord.objects.filter(decision_number__startswith=PREFIX).exists():
         return "demo repair cases already present"
     today = clock.today()
@@ -38,6 +83,8 @@ def seed(stdout=None) -> str:
     def record(n, uscc, category, decided_days_ago, facts, *, fine="", paid=True, publish=True):
         data = {
             "subject": {"uscc": uscc, "name": companies[uscc].name},
+            "subject_address": ADDRESSES[uscc],
+            "evidence": "现场检查笔录、抽样检验报告、询问笔录及相关票据。",
             "type": "admin_penalty",
             "category": category,
             "publish": category == "minor",
@@ -54,7 +101,14 @@ def seed(stdout=None) -> str:
         return record_publish(record=r, acting_user=officer) if publish else r
 
     def apply(records, user, *, channel=RepairApplication.Channel.ONLINE, signer="张伟"):
+        window = {}
+        if channel == RepairApplication.Channel.WINDOW:  # the agent and the power of attorney, as the page asks
+            window = {
+                "agent": {"name": signer, "id_number": "11010519491231002X", "relationship": "公司员工"},
+                "power_of_attorney": SimpleUploadedFile("授权委托书.pdf", POWER_OF_ATTORNEY, "application/pdf"),
+            }
         return application_submit(
+            **window,
             enterprise=records[0].enterprise,
             record_ids=[r.pk for r in records],
             correction="已停止违法行为，召回并销毁不合格产品，罚款已按期缴清，并建立进货查验制度。",
@@ -153,6 +207,12 @@ def seed(stdout=None) -> str:
     return f"demo records ({by_status}); applications ({applications}); objections ({objections})"
 
 
+ADDRESSES = {
+    "91410100AY4CL12THU": "X市东区建材大道66号",
+    "91410105DD272HD1TJ": "X市高新区科技路9号",
+    "91410104J3Y7LLJY1K": "X市西区物流园3号库",
+    "91410103M53JJL6B3F": "X市东区美食街18号",
+}
 USERNAMES = ["penalty_officer", "supervisor", "window_clerk", "enterprise_user", "enterprise_user2"]
 
 

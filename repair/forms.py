@@ -104,7 +104,36 @@ class RecordForm(ServiceErrorsMixin, forms.Form):
         label=_("Decision number"), max_length=64, help_text=_("The decision's own number, e.g. X市监罚〔2026〕18号.")
     )
     decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+    decision_source = forms.ChoiceField(
+        label=_("Penalty decision document"),
+        choices=DishonestyRecord.DecisionSource.choices,
+        initial=DishonestyRecord.DecisionSource.ISSUED,
+        required=False,  # issued here unless the unit attaches its own
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Issued here: a complete decision document under the decision's own number, dated the decision date. "
+            "Attached: the unit's own signed PDF, as it was issued (attach it now or on the record page before "
+            "serving)."
+        ),
+    )
+    decision_file = forms.FileField(
+        label=_("The unit's own decision (PDF)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    subject_address = forms.CharField(
+        label=_("Address of the party"),
+        required=False,
+        max_length=200,
+        help_text=_("Required when the decision is issued here."),
+    )
     facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the decision is issued here."),
+    )
     basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 2}))
 
     field_of = {
@@ -146,7 +175,10 @@ class RecordForm(ServiceErrorsMixin, forms.Form):
             "domain": _value(self, "domain") or "",
             "decision_number": _value(self, "decision_number") or "",
             "decided_on": decided.isoformat() if hasattr(decided, "isoformat") else (decided or ""),
+            "decision_source": _value(self, "decision_source") or None,
+            "subject_address": _value(self, "subject_address") or "",
             "facts": _value(self, "facts") or "",
+            "evidence": _value(self, "evidence") or "",
             "basis": _value(self, "basis") or "",
             "obligations": obligations,
         }
@@ -172,6 +204,13 @@ class ObligationForm(forms.Form):
             "amount": _value(self, "amount") or None,
             "due_on": due.isoformat() if hasattr(due, "isoformat") else (due or None),
         }
+
+
+class DecisionFileForm(forms.Form):
+    decision_file = forms.FileField(
+        label=_("The unit's own decision (PDF)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
 
 
 ObligationFormSet = forms.formset_factory(ObligationForm, extra=3, max_num=10)

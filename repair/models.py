@@ -11,6 +11,32 @@ from workflow.models.base import CaseProcessMixin, CharStatusField, StatefulMode
 from workflow.uploads import StoredFile
 
 
+class DecidingUnitProfile(models.Model):
+    """What a deciding unit's acts must tell the party and that only the unit knows: its address, where a
+    fine is paid, and the remedies against its acts (行政处罚法 第五十九条(五)): the review body (复议机关)
+    and the court (人民法院) it names. Edited in the admin; a unit without one gets documents that name
+    no body (and the record page says so)."""
+
+    unit = models.OneToOneField(
+        Agency, verbose_name=_("deciding unit"), on_delete=models.CASCADE, related_name="repair_profile"
+    )
+    address = models.CharField(_("address of the unit"), max_length=200, blank=True)
+    review_body = models.CharField(_("administrative review body (复议机关)"), max_length=200)
+    court = models.CharField(_("court for administrative litigation (人民法院)"), max_length=200)
+    payment_method = models.TextField(
+        _("how and where fines are paid"),
+        blank=True,
+        help_text=_("E.g. the non-tax revenue payment platform and the collecting bank, with its address."),
+    )
+
+    class Meta:
+        verbose_name = _("deciding unit's remedies and payment details")
+        verbose_name_plural = _("deciding units' remedies and payment details")
+
+    def __str__(self) -> str:
+        return str(self.unit)
+
+
 class DishonestyRecord(StatefulModel):
     """失信信息: published for a window set by its category, from the decision date
     (信用修复管理办法, 令第36号 from 2026-04-01; 令第58号 before: the rules in force on the decision date)."""
@@ -72,9 +98,21 @@ class DishonestyRecord(StatefulModel):
     deciding_unit = models.ForeignKey(
         Agency, verbose_name=_("deciding unit"), on_delete=models.PROTECT, related_name="dishonesty_records_decided"
     )
+
+    class DecisionSource(models.TextChoices):
+        ISSUED = "issued", _("issued here as a complete decision document")
+        ATTACHED = "attached", _("the unit's own signed PDF is attached")
+
     decision_number = models.CharField(_("decision number"), max_length=64)
     decided_on = models.DateField(_("decided on"), db_index=True)
+    # The decision is the deciding unit's own act: issued here (dated the decision date, under its own
+    # number) or attached as the unit issued it. Never re-dated, never re-numbered.
+    decision_source = models.CharField(
+        _("penalty decision document"), max_length=10, choices=DecisionSource.choices, default=DecisionSource.ISSUED
+    )
+    subject_address = models.CharField(_("address of the party"), max_length=200, blank=True)
     facts = models.TextField(_("facts"))
+    evidence = models.TextField(_("evidence"), blank=True)
     basis = models.TextField(_("legal basis"))
     status = FSMField(_("status"), default=Status.RECORDED, choices=Status.choices, protected=True, db_index=True)
     # From the rules in force on the decision date, kept on the row for set-based sweeps.
@@ -203,6 +241,9 @@ class RepairApplication(StatefulModel):
     extension_reason = models.TextField(_("reason for extending"), blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decision_reason = models.TextField(_("reasons for the decision"), blank=True)
+    # The reviewing officer's opinion on a case that goes to a supervisor: part of the case history, never
+    # of the decision served (a decision's reasons are the decider's own).
+    review_opinion = models.TextField(_("reviewing officer's opinion"), blank=True)
     approved = models.BooleanField(_("approved"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -265,6 +306,20 @@ class NoticeService(models.Model):
     class Meta:
         verbose_name = _("service of the dual notices")
         verbose_name_plural = _("services of the dual notices")
+
+
+class PenaltyDecisionFile(StoredFile):
+    """The deciding unit's own signed decision document (PDF), attached as it was issued."""
+
+    record = models.OneToOneField(DishonestyRecord, on_delete=models.PROTECT, related_name="decision_file")
+    file = models.FileField(upload_to="repair/decisions/%Y/%m/")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    default_name = "decision.pdf"
+
+    class Meta:
+        verbose_name = _("penalty decision document (PDF)")
+        verbose_name_plural = _("penalty decision documents (PDF)")
 
 
 class RepairProof(StoredFile):

@@ -125,11 +125,14 @@ def document_issue(
     series: str = "",
     doc_number: str = "",
     acting_user=None,
+    issued_on=None,
 ) -> Document:
     """Issue the document of type `doc_type` for `case`, once; the PDF is rendered after commit.
 
     `doc_number` gives a number decided elsewhere (e.g. a penalty decision's own 文号); it is used as
     it is and takes no number from the sequence, so it cannot be combined with `series`.
+    `issued_on` is the date the act bears when it is not today (a decision issued here bears its
+    decision date); it is never later than today.
 
     If the case already has a document of this type, that document is returned unchanged: a formal
     document is never silently regenerated (revoke it and issue another type or case instead).
@@ -158,7 +161,11 @@ def document_issue(
         raise ValidationFailed(f"No document template {template!r}.", field="template") from exc
     frozen = _freeze(context)
 
-    issued_on = clock.today()
+    today = clock.today()
+    if issued_on is None:
+        issued_on = today
+    elif issued_on > today:
+        raise ValidationFailed("A document cannot bear a date in the future.", field="issued_on")
     document = Document(
         content_type=ContentType.objects.get_for_model(case),
         object_id=str(case.pk),

@@ -3,7 +3,7 @@ hand from the models (the staff's view unmasked where the role allows, the publi
 
 from __future__ import annotations
 
-from repair.models import DishonestyRecord, Objection, RepairApplication
+from repair.models import DishonestyRecord, Objection, PenaltyDecisionFile, RepairApplication
 from repair.selectors import documents_of, is_supervisor, is_unit_officer, record_delivery
 from workflow.api.documents import document_api_url
 from workflow.deadlines import deadlines_for
@@ -29,6 +29,14 @@ def _money(value) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
+def _decision_file(record: DishonestyRecord) -> dict | None:
+    """The unit's own decision PDF, when attached: its name and SHA-256 (downloaded on the record page)."""
+    stored = PenaltyDecisionFile.objects.filter(record=record).first()
+    if stored is None:
+        return None
+    return {"name": stored.original_name, "sha256": stored.sha256, "size_bytes": stored.size_bytes}
+
+
 def record_payload(request, record: DishonestyRecord) -> dict:
     user = request.user
     if record.enterprise is not None:
@@ -50,6 +58,8 @@ def record_payload(request, record: DishonestyRecord) -> dict:
         "decision_number": record.decision_number,
         "decided_on": record.decided_on,
         "deciding_unit": {"code": record.deciding_unit.code, "name": record.deciding_unit.name},
+        "decision_source": record.decision_source,
+        "decision_file": _decision_file(record),
         "facts": record.facts,
         "basis": record.basis,
         "obligations": [
@@ -132,6 +142,7 @@ def application_payload(request, application: RepairApplication) -> dict:
         "decided_on": a.decided_on,
         "approved": a.approved,
         "decision_reason": a.decision_reason or None,
+        "review_opinion": a.review_opinion or None,
         "documents": [document_payload(request, d) for d in documents_of(a)],
     }
 

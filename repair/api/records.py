@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -31,7 +32,13 @@ from repair.api.serializers import (
 )
 from repair.models import DishonestyRecord
 from repair.selectors import is_unit_officer, record_get_for_user, records_visible_to
-from repair.services.records import record_create, record_publish, record_serve_notices, record_validate
+from repair.services.records import (
+    record_create,
+    record_decision_attach,
+    record_publish,
+    record_serve_notices,
+    record_validate,
+)
 from workflow.api.parsing import request_body
 from workflow.api.serializers import validate_input
 from workflow.errors import PermissionDenied, ValidationFailed
@@ -119,6 +126,26 @@ class RecordServeApi(APIView):
             acting_user=request.user,
         )
         return _record_response(request, record.pk)
+
+
+class RecordDecisionFileApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    @repair_schema(
+        "records_decision_file",
+        "Attach the deciding unit's own decision (PDF)",
+        request={"multipart/form-data": inline_serializer("RepairDecisionFileIn", {"file": serializers.FileField()})},
+        description="For a record whose `decision_source` is `attached`: the PDF the unit issued itself, attached as "
+        "it is (never re-dated or re-numbered), once and before service. 409 `decision_issued_here`, "
+        "`decision_attached` or `already_served`; 400 for anything but a PDF.",
+    )
+    def post(self, request, pk):
+        record = _unit_record(request, pk)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationFailed(_("Attach the decision as a PDF."), "required", field="file")
+        record_decision_attach(record=record, upload=upload, acting_user=request.user)
+        return _record_response(request, record.pk, status.HTTP_201_CREATED)
 
 
 class RecordPublishApi(APIView):

@@ -52,7 +52,10 @@ class RecordValues(InputSerializer):
     domain = _text(32)
     decision_number = _text(DishonestyRecord._meta.get_field("decision_number").max_length)
     decided_on = _date()
+    decision_source = _text(16)
+    subject_address = _text(DishonestyRecord._meta.get_field("subject_address").max_length)
     facts = _text(20000)
+    evidence = _text(20000)
     basis = _text(20000)
     obligations = _ObligationValues(many=True, required=False, allow_null=True)
 
@@ -176,7 +179,15 @@ class RecordInSerializer(serializers.Serializer):
     )
     decision_number = serializers.CharField()
     decided_on = serializers.DateField()
+    decision_source = serializers.ChoiceField(
+        choices=DishonestyRecord.DecisionSource.values,
+        required=False,
+        help_text="issued (default): a complete 行政处罚决定书 is issued here, dated the decision date; attached: the "
+        "unit's own signed PDF is attached with `POST repair/records/{id}/decision-file` before service.",
+    )
+    subject_address = serializers.CharField(help_text="The party's address; required when issued here.")
     facts = serializers.CharField()
+    evidence = serializers.CharField(help_text="The evidence of the facts; required when issued here.")
     basis = serializers.CharField()
     obligations = _ObligationSerializer(many=True, required=False)
 
@@ -184,7 +195,8 @@ class RecordInSerializer(serializers.Serializer):
 class DocumentOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     type = serializers.CharField(
-        help_text="penalty_decision, repair_notice, credit_commitment, acceptance_notice, repair_decision."
+        help_text="penalty_decision, repair_notice, service_receipt, credit_commitment, acceptance_notice, "
+        "not_accepted_notice, repair_decision."
     )
     title = serializers.CharField()
     doc_number = serializers.CharField()

@@ -263,6 +263,9 @@ class Row:
             "domain": v.get("domain") or "",
             "decision_number": v.get("decision_number") or "",
             "decided_on": v.get("decided_on"),
+            # The decisions in a file were issued by the unit already: its own PDF is attached on the record
+            # page before service; they are never issued again here.
+            "decision_source": DishonestyRecord.DecisionSource.ATTACHED,
             "facts": v.get("facts") or "",
             "basis": v.get("basis") or "",
             "obligations": obligations,

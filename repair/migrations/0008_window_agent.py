@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('repair', '0006_record_penalty_types'),
+        ('repair', '0007_penalty_decision_and_remedies'),
     ]
 
     operations = [

@@ -24,6 +24,7 @@ from repair.models import (
     RepairProof,
 )
 from repair.selectors import ACTIVE, OPEN_APPLICATION
+from repair.services.notices import application_issue_decision, application_issue_not_accepted
 from repair.services.window import power_of_attorney_check, window_agent_clean
 from workflow import clock, roles
 from workflow.audit import audit_record
@@ -235,6 +236,8 @@ def application_create(
             "agent": agent_fields.get("agent_name", ""),
         },
     )
+    if not eligible:  # an adverse act, answered in writing with its reasons and the remedies
+        application_issue_not_accepted(application=application, acting_user=acting_user)
     if eligible:
         accept = deadline_start(case=application, purpose="accept", rule_code="repair.accept", start_on=today)
         deadline_complete(deadline=accept, on=today)
@@ -361,19 +364,21 @@ def application_decide(*, application, approve: bool, reason: str, acting_user) 
         raise ValidationFailed(_("Give the reasons for the decision."), "required", field="reason")
     application = locked(application)
     application.reviewed_by = acting_user
-    application.decision_reason = reason
     if approve and application.records.filter(category=DishonestyRecord.Category.SERIOUS).exists():
+        # The officer proposes; the supervisor decides. The officer's opinion stays in the case history.
+        application.review_opinion = reason
         transition(
             application,
             "propose_approval",
             refused=REFUSED,
             code="application_state",
-            fields=["reviewed_by", "decision_reason"],
+            fields=["reviewed_by", "review_opinion"],
             actor=acting_user,
             action="repair.propose",
             reason=reason,
         )
         return application
+    application.decision_reason = reason
     application.save(update_fields=["reviewed_by", "decision_reason"])
     return _finalize(application, approve=approve, reason=reason, actor=acting_user)
 
@@ -386,9 +391,8 @@ def application_supervisor_decide(*, application, approve: bool, reason: str, ac
     application = locked(application)
     if application.status != RepairApplication.Status.AWAITING_APPROVAL:
         raise Conflict(_("This application is not awaiting approval."), "application_state")
-    return _finalize(
-        application, approve=approve, reason=f"{application.decision_reason}\n{reason}".strip(), actor=acting_user
-    )
+    # The decision carries the decider's own reasons only (the officer's opinion is in review_opinion).
+    return _finalize(application, approve=approve, reason=reason.strip(), actor=acting_user)
 
 
 def _finalize(application, *, approve: bool, reason: str, actor) -> RepairApplication:
@@ -434,22 +438,12 @@ def _finalize(application, *, approve: bool, reason: str, actor) -> RepairApplic
                 ],
             },
         )
-    document_issue(
-        case=application,
-        doc_type="repair_decision",
-        title="信用修复决定书" if approve else "不予信用修复决定书",
-        template="documents/repair_decision.html",
-        issuer=application.deciding_unit,
-        series="信修决" if application.deciding_unit.doc_prefix else "",
-        acting_user=actor,
-        context={
-            "recipients": application.enterprise.name,
-            "approve": approve,
-            "reason": reason,
-            "applied_on": application.applied_on.isoformat(),
-            "decided_on": today.isoformat(),
-            "numbers": [r.decision_number for r in records],
-        },
+    application_issue_decision(
+        application=application,
+        approve=approve,
+        reason=reason,
+        numbers=[r.decision_number for r in records],
+        actor=actor,
     )
     from workflow.notifications import notification_send
 

@@ -8,25 +8,17 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
-from repair.models import DishonestyRecord, NoticeService, Obligation
+from repair.models import DishonestyRecord, NoticeService, Obligation, PenaltyDecisionFile
 from repair.periods import record_periods
+from repair.services.notices import record_decision_attach, record_issue_notices
 from workflow import clock, roles
 from workflow.audit import audit_record
-from workflow.deadlines import due_for, lasts_on
-from workflow.documents import document_issue
+from workflow.deadlines import lasts_on
 from workflow.errors import Conflict, PermissionDenied, ValidationFailed
 from workflow.models import Delivery, Document, Enterprise
 from workflow.models.parties import validate_uscc
 from workflow.outbox import outbox_enqueue
 from workflow.transitions import locked, transition
-
-DECISION_TITLES: dict[str, str] = {
-    DishonestyRecord.Type.ADMIN_PENALTY: "行政处罚决定书",
-    DishonestyRecord.Type.SERIOUS_LIST: "列入严重失信主体名单决定书",
-    DishonestyRecord.Type.ABNORMAL_LIST: "列入经营异常名录决定书",
-    DishonestyRecord.Type.OTHER: "失信行为认定决定书",
-}
-NOTICE_SERIES = "信修告"
 
 
 def _text(value) -> str:
@@ -96,6 +88,7 @@ def record_validate(data: dict) -> dict:
         out[field] = _text(data.get(field))
         if not out[field]:
             err(field, _("This field is required."))
+    _decision_validate(data, out, err)
     out["obligations"] = []
     for i, ob in enumerate(data.get("obligations") or []):
         kind = ob.get("kind") if isinstance(ob, dict) else None
@@ -120,8 +113,26 @@ def record_validate(data: dict) -> dict:
     return out
 
 
+def _decision_validate(data: dict, out: dict, err) -> None:
+    """The decision document: issued here complete (行政处罚法 第五十九条 needs the party's address and the
+    evidence), or the unit's own PDF attached (now or on the record page before service)."""
+    source = data.get("decision_source") or DishonestyRecord.DecisionSource.ISSUED
+    out["decision_source"] = source
+    if source not in DishonestyRecord.DecisionSource.values:
+        err("decision_source", _("Choose whether the decision is issued here or its PDF is attached."))
+    out["subject_address"] = _text(data.get("subject_address"))
+    out["evidence"] = _text(data.get("evidence"))
+    if len(out["subject_address"]) > 200:
+        err("subject_address", _("At most %(limit)s characters.") % {"limit": 200})
+    if source == DishonestyRecord.DecisionSource.ISSUED:
+        if not out["subject_address"]:
+            err("subject_address", _("A decision issued here must state the party's address."))
+        if not out["evidence"]:
+            err("evidence", _("A decision issued here must state the evidence."))
+
+
 @transaction.atomic
-def record_create(*, data: dict, acting_user) -> DishonestyRecord:
+def record_create(*, data: dict, acting_user, decision_file=None) -> DishonestyRecord:
     """Record a decision and, in the same act, issue the decision document and the credit repair
     notice (双书同达). The deciding unit is the penalty officer's agency."""
     if not roles.has_role(acting_user, roles.PENALTY_OFFICER) or acting_user.agency_id is None:
@@ -161,7 +172,10 @@ def record_create(*, data: dict, acting_user) -> DishonestyRecord:
         deciding_unit=unit,
         decision_number=clean["decision_number"],
         decided_on=clean["decided_on"],
+        decision_source=clean["decision_source"],
+        subject_address=clean["subject_address"],
         facts=clean["facts"],
+        evidence=clean["evidence"],
         basis=clean["basis"],
         earliest_repair_on=earliest,
         publication_ends_on=ends,
@@ -182,75 +196,12 @@ def record_create(*, data: dict, acting_user) -> DishonestyRecord:
             "rules": [f"{r.code}@{r.effective_from.isoformat()}" for r in periods.rules],
             "earliest_repair_on": earliest.isoformat(),
             "publication_ends_on": ends.isoformat() if ends else None,
+            "decision_source": record.decision_source,
         },
     )
+    if decision_file is not None:  # stored last: nothing after it can roll the transaction back
+        record_decision_attach(record=record, upload=decision_file, acting_user=acting_user)
     return record
-
-
-def _rule_cite(code: str, on: dt.date) -> str:
-    """How a notice cites the rule in force on `on`: the instrument as its periods are cited."""
-    from workflow.rules import rule_in_force
-
-    rule = rule_in_force(code, on)
-    return (rule.params or {}).get("cite") or rule.basis
-
-
-def record_issue_notices(*, record: DishonestyRecord, acting_user) -> tuple[Document, Document]:
-    """The decision document and the credit repair notice, issued together (idempotent)."""
-    subject = record.subject_name
-    obligations = [
-        {
-            "kind": ob.get_kind_display(),
-            "amount": f"{ob.amount:.2f}" if ob.amount is not None else None,
-            "due_on": ob.due_on.isoformat() if ob.due_on else None,
-        }
-        for ob in record.obligations.all()
-    ]
-    common = {
-        "recipients": subject,
-        "subject": subject,
-        "uscc": record.enterprise.uscc if record.enterprise else "",
-        "decision_number": record.decision_number,
-        "decided_on": record.decided_on.isoformat(),
-        "category": record.get_category_display(),
-        "category_code": record.category,
-        "type": record.get_type_display(),
-        "facts": record.facts,
-        "basis": record.basis,
-        "obligations": obligations,
-        "earliest_repair_on": record.earliest_repair_on.isoformat(),
-        "publication_ends_on": record.publication_ends_on.isoformat() if record.publication_ends_on else None,
-        "published": record.publishable,
-        "unit": record.deciding_unit.name,
-    }
-    decision = document_issue(
-        case=record,
-        doc_type="penalty_decision",
-        title=DECISION_TITLES[record.type],
-        template="documents/penalty_decision.html",
-        issuer=record.deciding_unit,
-        doc_number=record.decision_number,
-        acting_user=acting_user,
-        context=common,
-    )
-    rules_on = record.decided_on
-    notice = document_issue(
-        case=record,
-        doc_type="repair_notice",
-        title="信用修复告知书",
-        template="documents/repair_notice.html",
-        issuer=record.deciding_unit,
-        series=NOTICE_SERIES if record.deciding_unit.doc_prefix else "",
-        acting_user=acting_user,
-        context={
-            **common,
-            "periods_basis": record.periods_basis,
-            "accept_basis": _rule_cite("repair.accept", rules_on),
-            "accept_days": due_for("repair.accept", rules_on).amount,
-            "feedback_days": due_for("repair.feedback", rules_on).amount,
-        },
-    )
-    return decision, notice
 
 
 @transaction.atomic
@@ -268,7 +219,12 @@ def record_serve_notices(
         raise ValidationFailed(_("Name who received the documents."), "required", field="recipient")
     record = locked(record)  # a simultaneous service waits here, then finds this one
     docs = list(_notice_documents(record))
-    if len(docs) != 2:
+    attached = record.decision_source == DishonestyRecord.DecisionSource.ATTACHED
+    if attached and not PenaltyDecisionFile.objects.filter(record=record).exists():
+        raise Conflict(
+            _("Attach the deciding unit's own decision (PDF) before serving it with the notice."), "decision_missing"
+        )
+    if len(docs) != (1 if attached else 2):
         raise Conflict(_("Both documents must be issued before they are served."), "notice_missing")
     served = Conflict(_("These documents have already been served."), "already_served")
     if NoticeService.objects.filter(record=record).exists() or Delivery.objects.filter(documents__in=docs).exists():

@@ -8,6 +8,11 @@ urlpatterns = [
     path("repair/records/", records.RecordCollectionApi.as_view(), name="api-repair-records"),
     path("repair/records/<int:pk>", records.RecordDetailApi.as_view(), name="api-repair-record"),
     path("repair/records/<int:pk>/serve", records.RecordServeApi.as_view(), name="api-repair-record-serve"),
+    path(
+        "repair/records/<int:pk>/decision-file",
+        records.RecordDecisionFileApi.as_view(),
+        name="api-repair-record-decision-file",
+    ),
     path("repair/records/<int:pk>/publish", records.RecordPublishApi.as_view(), name="api-repair-record-publish"),
     path(
         "repair/records/<int:pk>/objections",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("records/", records.record_list, name="repair-records"),
     path("records/new/", records.record_new, name="repair-record-new"),
     path("records/<int:pk>/", records.record_detail, name="repair-record"),
+    path("records/<int:pk>/decision.pdf", records.decision_file_download, name="repair-record-decision-file"),
     path("records/<int:pk>/objection/", objections.objection_new, name="repair-objection-new"),
     path("mine/", enterprise.my_records, name="repair-mine"),
     path("apply/", enterprise.apply, name="repair-apply"),

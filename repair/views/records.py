@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from repair.forms import ObligationFormSet, RecordFilterForm, RecordForm, ServeForm
-from repair.models import DishonestyRecord, Objection, RepairApplication
+from repair.forms import DecisionFileForm, ObligationFormSet, RecordFilterForm, RecordForm, ServeForm
+from repair.models import DishonestyRecord, Objection, PenaltyDecisionFile, RepairApplication
 from repair.selectors import (
     ACTIVE,
     applications_visible_to,
@@ -27,7 +27,13 @@ from repair.selectors import (
     record_get_for_user,
     records_visible_to,
 )
-from repair.services.records import record_create, record_publish, record_serve_notices, record_validate
+from repair.services.records import (
+    record_create,
+    record_decision_attach,
+    record_publish,
+    record_serve_notices,
+    record_validate,
+)
 from repair.views.shared import PER_PAGE, audit_rows, documents_shown, or_404
 from workflow import clock
 from workflow.deadlines import allowed_on
@@ -36,7 +42,7 @@ from workflow.errors import DomainError, NotFound, ValidationFailed
 from workflow.forms import form_errors_from
 from workflow.masking import mask_name
 from workflow.models import Delivery, Document
-from workflow.uploads import private_file_response
+from workflow.uploads import MAX_FILE_BYTES, capped_uploads, private_file_response, stored_file_response
 from workflow.views.documents import document_pending_response
 
 
@@ -82,11 +88,12 @@ def record_list(request):
 
 
 @login_required
+@capped_uploads(MAX_FILE_BYTES)
 def record_new(request):
     user = request.user
     if not is_officer(user):
         raise PermissionDenied
-    form = RecordForm(request.POST or None)
+    form = RecordForm(request.POST or None, request.FILES or None)
     formset = ObligationFormSet(request.POST or None, prefix="ob")
     if request.method == "POST":
         form.is_valid()
@@ -97,10 +104,20 @@ def record_new(request):
             if form.errors or any(f.errors for f in rows):
                 record_validate(data)  # say everything at once; saves nothing
             else:
-                record = record_create(data=data, acting_user=user)
+                record = record_create(
+                    data=data, acting_user=user, decision_file=form.cleaned_data.get("decision_file")
+                )
+                waiting = record.decision_source == DishonestyRecord.DecisionSource.ATTACHED and not hasattr(
+                    record, "decision_file"
+                )
                 messages.success(
                     request,
                     _(
+                        "Recorded. The credit repair notice and the service receipt were issued; attach the unit's "
+                        "own decision (PDF), then serve both together."
+                    )
+                    if waiting
+                    else _(
                         "Recorded. The penalty decision and the credit repair notice were issued together; "
                         "serve them now."
                     ),
@@ -126,14 +143,20 @@ def record_new(request):
 
 
 @login_required
+@capped_uploads(MAX_FILE_BYTES)
 def record_detail(request, pk):
     user = request.user
     record = or_404(record_get_for_user, user=user, pk=pk)
     officer = is_unit_officer(user, record.deciding_unit)
     delivery = record_delivery(record)
     today = clock.today()
+    decision_file = PenaltyDecisionFile.objects.filter(record=record).first()
+    attach_form = None
+    attached = record.decision_source == DishonestyRecord.DecisionSource.ATTACHED
+    if officer and delivery is None and decision_file is None and attached:
+        attach_form = DecisionFileForm(prefix="decision")
     serve_form = None
-    if officer and delivery is None and record.status in ACTIVE:
+    if officer and delivery is None and record.status in ACTIVE and not (attached and decision_file is None):
         serve_form = ServeForm(initial={"method": Delivery.Method.IN_PERSON, "delivered_on": today}, prefix="serve")
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -150,6 +173,21 @@ def record_detail(request, pk):
                     return redirect("repair-record", record.pk)
                 else:
                     messages.success(request, _("Both documents are recorded as served together."))
+                    return redirect("repair-record", record.pk)
+        elif action == "attach" and attach_form is not None:
+            attach_form = DecisionFileForm(request.POST, request.FILES, prefix="decision")
+            if attach_form.is_valid():
+                try:
+                    record_decision_attach(
+                        record=record, upload=attach_form.cleaned_data["decision_file"], acting_user=user
+                    )
+                except ValidationFailed as exc:
+                    attach_form.add_error("decision_file", exc.message)
+                except DomainError as exc:
+                    messages.error(request, exc.message)
+                    return redirect("repair-record", record.pk)
+                else:
+                    messages.success(request, _("The unit's own decision is attached; serve it with the notice."))
                     return redirect("repair-record", record.pk)
         elif action == "publish" and officer:
             if request.POST.get("confirm") != "yes":
@@ -176,6 +214,8 @@ def record_detail(request, pk):
             "documents": documents_shown(record),
             "delivery": delivery,
             "serve_form": serve_form,
+            "attach_form": attach_form,
+            "decision_file": decision_file,
             "officer": officer,
             "can_publish": officer and record.status == DishonestyRecord.Status.RECORDED and record.publishable,
             "subject_user": subject_user,
@@ -189,6 +229,17 @@ def record_detail(request, pk):
             "may_apply_now": record.status in ACTIVE and allowed_on(record.earliest_repair_on, today),
         },
     )
+
+
+@login_required
+@require_GET
+def decision_file_download(request, pk):
+    """The unit's own decision PDF, for whoever may see the record."""
+    record = or_404(record_get_for_user, user=request.user, pk=pk)
+    stored = PenaltyDecisionFile.objects.filter(record=record).first()
+    if stored is None:
+        raise Http404
+    return stored_file_response(stored, filename=f"{record.decision_number}.pdf")
 
 
 @login_required

@@ -53,6 +53,8 @@ def cases(demo_data, settings, travel):
                 "decided_on": day,
                 "facts": "销售不合格建材产品，货值金额1.2万元。",
                 "basis": "《中华人民共和国产品质量法》第四十九条",
+                "subject_address": "X市东区建材大道66号",
+                "evidence": "现场检查笔录、抽样检验报告。",
                 "obligations": [],
             },
             acting_user=officer,

@@ -56,7 +56,10 @@ def test_credit_repair_from_the_penalty_to_the_public_list(page, demo_data, arti
     page.fill("#id_decision_number", NUMBER)
     page.fill("#id_decided_on", "2026-04-08")
     page.check('input[name="category"][value="general"]')
+    expect(page.locator("#decision-attached")).to_be_hidden()  # issued here unless the unit attaches its own
+    page.fill("#id_subject_address", "X市高新区科学大道100号")
     page.fill("#id_facts", "销售不合格建材（钢筋）一批，货值金额3.2万元。")
+    page.fill("#id_evidence", "现场检查笔录、抽样检验报告。")
     page.fill("#id_basis", "《中华人民共和国产品质量法》第四十九条")
     page.select_option("#id_ob-0-kind", "fine")
     page.fill("#id_ob-0-amount", "50000.00")
@@ -72,6 +75,7 @@ def test_credit_repair_from_the_penalty_to_the_public_list(page, demo_data, arti
     expect(page.locator("#record-documents")).to_contain_text("行政处罚决定书")
     expect(page.locator("#record-documents")).to_contain_text("信用修复告知书")
     expect(page.locator("#record-documents")).to_contain_text("X市监信修告〔2026〕1号")
+    expect(page.locator("#record-documents")).to_contain_text("送达回证")
 
     # Both documents are served in one act, with one delivery record; then the record is published.
     expect(page.locator("#id_serve-delivered_on")).to_have_value("2026-04-08")

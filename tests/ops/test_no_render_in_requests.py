@@ -75,9 +75,10 @@ def test_recording_with_huge_facts_answers_at_once_and_the_worker_renders_after_
     )
     assert response.status_code == 201, response.content[:500]
     body = response.json()
-    assert [(d["status"], d["url"], d["sha256"]) for d in body["documents"]] == [("pending", None, None)] * 2
+    # The penalty decision, the repair notice and the one service receipt (送达回证).
+    assert [(d["status"], d["url"], d["sha256"]) for d in body["documents"]] == [("pending", None, None)] * 3
     assert rendered_in_request == []
     ids = sorted(d["id"] for d in body["documents"])
     assert sorted(args[1] for args in queued if args[0] == RENDER_TASK) == ids  # one render task per document
-    assert len(callbacks) >= 2
-    assert Document.objects.filter(pk__in=ids, status="pending").count() == 2
+    assert len(callbacks) >= 3
+    assert Document.objects.filter(pk__in=ids, status="pending").count() == 3

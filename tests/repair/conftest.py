@@ -6,7 +6,10 @@ from workflow.models import User
 
 @pytest.fixture
 def demo(db):
+    from repair.demo import unit_profiles_seed
+
     call_command("seed_demo", verbosity=0)
+    unit_profiles_seed()  # the deciding units' review body, court and payment details (demo cases are off in tests)
 
 
 @pytest.fixture

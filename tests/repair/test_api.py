@@ -26,6 +26,8 @@ RECORD = {
     "decided_on": "2025-11-30",
     "facts": "销售不合格建材，货值金额3.2万元。",
     "basis": "《中华人民共和国产品质量法》第四十九条",
+    "subject_address": "X市高新区科学大道100号",
+    "evidence": "现场检查笔录、抽样检验报告。",
     "obligations": [{"kind": "fine", "amount": "50000.00", "due_on": "2025-12-15"}],
 }
 APPLICATION = {
@@ -71,11 +73,12 @@ def test_recording_answers_with_the_dates_and_both_documents_issued_then_rendere
         "2026-03-01",
         "2026-11-30",
     )
-    assert [d["type"] for d in body["documents"]] == ["penalty_decision", "repair_notice"]
-    assert [d["doc_number"] for d in body["documents"]] == ["X市监罚〔2025〕118号", "X市监信修告〔2025〕1号"]
+    assert [d["type"] for d in body["documents"]] == ["penalty_decision", "repair_notice", "service_receipt"]
+    # The service receipt (送达回证) is not an act: it lists the two documents and carries no number of its own.
+    assert [d["doc_number"] for d in body["documents"]] == ["X市监罚〔2025〕118号", "X市监信修告〔2025〕1号", ""]
     # The answer renders nothing: the documents are pending, with no link and no hash yet.
-    assert [(d["status"], d["url"], d["sha256"]) for d in body["documents"]] == [("pending", None, None)] * 2
-    assert documents_render_pending() == {"rendered": 2}  # the q2 worker, after commit
+    assert [(d["status"], d["url"], d["sha256"]) for d in body["documents"]] == [("pending", None, None)] * 3
+    assert documents_render_pending() == {"rendered": 3}  # the q2 worker, after commit
     body = as_user("penalty_officer").get(f"/api/v1/repair/records/{body['id']}").json()
     for d in body["documents"]:
         doc = Document.objects.get(pk=d["id"])
@@ -106,7 +109,7 @@ def test_bad_records_are_refused_whole(demo, travel):
     record(travel, publish=False)
     again = as_user("penalty_officer").post("/api/v1/repair/records/", RECORD, format="json")
     assert (again.status_code, again.json()["code"]) == (400, "duplicate_decision")
-    assert (DishonestyRecord.objects.count(), Document.objects.count()) == (1, 2)
+    assert (DishonestyRecord.objects.count(), Document.objects.count()) == (1, 3)
 
 
 def test_serving_both_notices_once_and_publishing(demo, travel):
@@ -151,7 +154,8 @@ def test_not_eligible_is_recorded_and_answered_with_every_reason(demo, travel):
     assert sorted(r["code"] for r in body["reasons"]) == ["obligations_open", "too_early"]
     assert body["earliest_date"] == "2026-03-01"
     assert body["deadlines"] == {"accept": None, "feedback": None}
-    assert [d["type"] for d in body["documents"]] == ["credit_commitment"]
+    # Not accepted is an adverse act: answered in writing (不予受理告知书) besides the signed commitment.
+    assert [d["type"] for d in body["documents"]] == ["credit_commitment", "not_accepted_notice"]
 
 
 def test_eligible_online_with_proof_files_is_accepted_at_once(demo, travel):
@@ -175,7 +179,7 @@ def test_eligible_online_with_proof_files_is_accepted_at_once(demo, travel):
     assert body["proofs"][0]["name"] == "缴款凭证.pdf" and body["channel"] == "online"
     assert {d["type"] for d in body["documents"]} == {"credit_commitment", "acceptance_notice"}
     assert not any(d["sha256"] or d["url"] for d in body["documents"])  # pending: the worker renders them
-    assert documents_render_pending() == {"rendered": 4}  # these two and the record's two
+    assert documents_render_pending() == {"rendered": 5}  # these two and the record's three
     body = as_user("penalty_officer").get(f"/api/v1/repair/applications/{body['id']}").json()
     assert all(d["sha256"] and d["status"] == "rendered" for d in body["documents"])
     assert as_user("penalty_officer").get(f"/api/v1/repair/applications/{body['id']}").status_code == 200

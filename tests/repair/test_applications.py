@@ -35,6 +35,8 @@ def record(officer, travel, category="general", number="X市监罚〔2025〕118�
             "decided_on": decided,
             "facts": "销售不合格建材。",
             "basis": "《产品质量法》第四十九条",
+            "subject_address": "X市高新区科学大道100号",
+            "evidence": "现场检查笔录、抽样检验报告。",
             "obligations": [{"kind": "fine", "amount": "50000.00", "due_on": "2025-12-15"}],
         },
         acting_user=officer,

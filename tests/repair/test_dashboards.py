@@ -31,6 +31,8 @@ def published(officer, travel, number, decided, uscc="91410100AY4CL12THU", name=
             "decided_on": decided,
             "facts": "原认定事实。",
             "basis": "《产品质量法》",
+            "subject_address": "X市东区建材大道66号",
+            "evidence": "现场检查笔录、抽样检验报告。",
             "obligations": [],
         },
         acting_user=officer,

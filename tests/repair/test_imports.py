@@ -143,8 +143,11 @@ def test_a_good_file_creates_every_record_with_its_dates_and_both_documents(offi
         ("X市监罚〔2025〕118号", Decimal("50000.00"), D(2025, 12, 15)),
         ("X市监罚〔2026〕9号", Decimal("2000.50"), D(2025, 12, 15)),
     }
-    assert Document.objects.filter(doc_type="penalty_decision").count() == 3
+    # The imported decisions were issued by the unit already: never issued again here (its own PDF is
+    # attached on the record page); each gets its repair notice and one service receipt listing both.
+    assert Document.objects.filter(doc_type="penalty_decision").count() == 0
     assert Document.objects.filter(doc_type="repair_notice").count() == 3
+    assert Document.objects.filter(doc_type="service_receipt").count() == 3
     assert Document.objects.count() == 6
 
 
@@ -170,9 +173,11 @@ def test_the_page_imports_and_links_to_the_records(officer_client, travel, djang
     assert (imp.status, imp.total, imp.created_count, imp.errors) == ("done", 3, 3, [])
     for record in DishonestyRecord.objects.all():  # each created record is listed with a link to it
         assert record.decision_number in html and reverse("repair-record", args=[record.pk]) in html
-    # Dual notices: a decision and a repair notice for each record, nothing else.
-    assert Document.objects.filter(doc_type="penalty_decision").count() == 3
+    # The imported decisions were issued by the unit already: never issued again here (its own PDF is
+    # attached on the record page); each gets its repair notice and one service receipt listing both.
+    assert Document.objects.filter(doc_type="penalty_decision").count() == 0
     assert Document.objects.filter(doc_type="repair_notice").count() == 3
+    assert Document.objects.filter(doc_type="service_receipt").count() == 3
     assert Document.objects.count() == 6
     status = officer_client.get(reverse("repair-import-status", args=[imp.pk])).json()
     assert (status["status"], status["created_count"], status["errors_count"]) == ("done", 3, 0)
@@ -360,8 +365,11 @@ def test_twenty_workers_claim_one_import_and_exactly_one_runs_it(officer_client,
     imp.refresh_from_db()
     assert (imp.status, imp.created_count, imp.created_records.count()) == ("done", 3, 3)
     assert DishonestyRecord.objects.count() == 3 and Obligation.objects.count() == 2
-    assert Document.objects.filter(doc_type="penalty_decision").count() == 3
+    # The imported decisions were issued by the unit already: never issued again here (its own PDF is
+    # attached on the record page); each gets its repair notice and one service receipt listing both.
+    assert Document.objects.filter(doc_type="penalty_decision").count() == 0
     assert Document.objects.filter(doc_type="repair_notice").count() == 3
+    assert Document.objects.filter(doc_type="service_receipt").count() == 3
     assert Document.objects.count() == 6
     given = list(Document.objects.exclude(doc_number="").values_list("doc_number", flat=True))
     assert len(set(given)) == len(given)

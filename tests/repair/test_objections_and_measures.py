@@ -30,6 +30,8 @@ def published(officer, travel, number="X市监罚〔2026〕7号", decided="2026-
             "decided_on": decided,
             "facts": "原认定事实。",
             "basis": "《产品质量法》",
+            "subject_address": "X市高新区科学大道100号",
+            "evidence": "现场检查笔录、抽样检验报告。",
             "obligations": [],
         },
         acting_user=officer,

@@ -35,6 +35,8 @@ RECORD_FORM = {
     "decided_on": "2025-11-30",
     "facts": "销售不合格建材，货值金额3.2万元。",
     "basis": "《中华人民共和国产品质量法》第四十九条",
+    "subject_address": "X市高新区科学大道100号",
+    "evidence": "现场检查笔录、抽样检验报告。",
     "ob-TOTAL_FORMS": "3",
     "ob-INITIAL_FORMS": "0",
     "ob-MIN_NUM_FORMS": "0",
@@ -82,6 +84,8 @@ def published(travel, number="X市监罚〔2025〕118号", decided="2025-11-30",
             "decided_on": decided,
             "facts": "销售不合格建材。",
             "basis": "《产品质量法》第四十九条",
+            "subject_address": "X市高新区科学大道100号",
+            "evidence": "现场检查笔录、抽样检验报告。",
             "obligations": [{"kind": "fine", "amount": "50000.00", "due_on": "2025-12-15"}],
             **over,
         },
@@ -128,8 +132,8 @@ def test_the_officer_records_a_decision_with_its_obligations(web, travel):
         ("fine", "50000.00", D(2025, 12, 15))
     ]
     assert {d.status for d in Document.objects.all()} == {"pending"}  # the request renders nothing
-    assert documents_render_pending() == {"rendered": 2}  # the q2 worker, after commit
-    assert all(d.sha256 for d in Document.objects.all()) and Document.objects.count() == 2
+    assert documents_render_pending() == {"rendered": 3}  # the q2 worker, after commit
+    assert all(d.sha256 for d in Document.objects.all()) and Document.objects.count() == 3
     page = text(web.get(done["Location"]))
     assert "Earliest repair date 2026-03-01" in page and "Publication ends on 2026-11-30" in page
     assert "not served yet" in page and "Serve both notices" in page
@@ -368,6 +372,8 @@ def test_objections_are_filed_on_the_record_and_answered_by_a_supervisor(web, tr
             "answer": "经复核，货值金额应为1.2万元，予以更正。",
             "facts": "销售不合格建材，货值金额1.2万元。",
             "basis": "《产品质量法》第四十九条",
+            "subject_address": "X市高新区科学大道100号",
+            "evidence": "现场检查笔录、抽样检验报告。",
             "publication_ends_on": "2026-11-30",
         },
     )
@@ -411,6 +417,8 @@ def test_the_public_list_shows_what_is_published_now(web, travel):
             "decided_on": "2025-11-30",
             "facts": "x",
             "basis": "y",
+            "subject_address": "X市高新区科学大道100号",
+            "evidence": "现场检查笔录、抽样检验报告。",
         },
         acting_user=u("penalty_officer"),
     )

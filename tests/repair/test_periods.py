@@ -42,6 +42,8 @@ def data(**over):
         "decided_on": "2025-11-30",
         "facts": "销售不合格建材，货值金额3.2万元。",
         "basis": "《中华人民共和国产品质量法》第四十九条",
+        "subject_address": "X市东区建材大道66号",
+        "evidence": "现场检查笔录、抽样检验报告。",
         "obligations": [],
         **over,
     }
@@ -240,6 +242,8 @@ def test_the_record_form_takes_penalty_types_and_domain(demo, client, travel):
         "decided_on": "2026-06-10",
         "facts": "锅炉未经检验投入使用。",
         "basis": "《中华人民共和国特种设备安全法》第八十四条",
+        "subject_address": "X市东区建材大道66号",
+        "evidence": "现场检查笔录、抽样检验报告。",
         "penalty_types": ["fine", "production_suspension"],
         "domain": "special_equipment",
         "ob-TOTAL_FORMS": "0",

@@ -25,6 +25,8 @@ def data(**over):
         "decided_on": "2025-11-30",
         "facts": "销售不合格建材，货值金额3.2万元。",
         "basis": "《中华人民共和国产品质量法》第四十九条",
+        "subject_address": "X市高新区科学大道100号",
+        "evidence": "现场检查笔录、抽样检验报告。",
         "obligations": [{"kind": "fine", "amount": "50000.00", "due_on": "2025-12-15"}],
         **over,
     }

@@ -64,6 +64,7 @@ EXPECTED = {
     "supervision_letter": DISPOSAL_STAFF,
     "penalty_decision": RECORD_STAFF,
     "repair_notice": RECORD_STAFF,
+    "service_receipt": RECORD_STAFF,
     "credit_commitment": APPLICATION_STAFF,
     "acceptance_notice": APPLICATION_STAFF,
     "repair_decision": APPLICATION_STAFF,
@@ -109,6 +110,8 @@ def _build(travel) -> dict[str, Document]:
             "decided_on": "2025-11-30",
             "facts": "销售不合格建材。",
             "basis": "《产品质量法》第四十九条",
+            "subject_address": "X市高新区科学大道100号",
+            "evidence": "现场检查笔录、抽样检验报告。",
             "obligations": [{"kind": "fine", "amount": "50000.00", "due_on": "2025-12-15"}],
         },
         acting_user=u("penalty_officer"),
@@ -228,7 +231,14 @@ URLS = {
     "api": "/api/v1/documents/{pk}/download",
     "repair_page": "/staff/repair/documents/{pk}",  # repair's own route: its documents only, same rule
 }
-REPAIR_DOCUMENTS = {"penalty_decision", "repair_notice", "credit_commitment", "acceptance_notice", "repair_decision"}
+REPAIR_DOCUMENTS = {
+    "penalty_decision",
+    "repair_notice",
+    "service_receipt",
+    "credit_commitment",
+    "acceptance_notice",
+    "repair_decision",
+}
 
 
 def _url(route, pk):
