@@ -191,6 +191,9 @@ def test_the_api_answers_400_below_lpr_floor_and_saves_nothing(demo, travel):
 def test_a_large_enterprise_may_agree_more_than_60_days_and_is_flagged(make_contract, clerk, travel):
     contract = make_contract(agency_code="XCTJT", payment_term_days=90)
     assert register_audit(contract)["flags"] == {"payment_term_above_default": 90}
+    from contracts.api.contracts import ContractOutSerializer
+
+    assert ContractOutSerializer(contract).data["payment_term_above_default"] is True
     travel("2026-08-03")
     m = milestone_record_delivery(
         milestone=contract.milestones.get(kind="payment"), delivered_on=D(2026, 8, 3), acting_user=clerk
