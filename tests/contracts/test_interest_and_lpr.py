@@ -74,6 +74,11 @@ def test_the_lpr_in_force_changes_on_the_publication_day_not_the_first_of_the_mo
     # The last month entered (2025-05-20, 3.00) covers the days before the next possible publication.
     assert lpr_in_force(D(2025, 6, 19)).one_year_percent == Decimal("3.00")
     assert lpr_in_force(D(2025, 6, 20)) is None
+    # A month left out between two entered ones is unknown too, from its earliest publication day.
+    LoanPrimeRate.objects.create(month=D(2025, 8, 1), published_on=D(2025, 8, 20), one_year_percent=Decimal("3.00"))
+    assert lpr_in_force(D(2025, 6, 19)).one_year_percent == Decimal("3.00")
+    assert lpr_in_force(D(2025, 7, 25)) is None
+    assert lpr_in_force(D(2025, 8, 20)).one_year_percent == Decimal("3.00")
 
 
 @pytest.mark.parametrize(
