@@ -11,8 +11,9 @@ the month), nothing is refused: the contract is recorded and the audit row says 
 checked (`lpr_unknown`), so that work never waits on the table.
 
 A month's rate is in force from its publication (the 20th, postponed over rest days) until the next
-month's publication. The latest row entered covers the days up to the 19th of the following month:
-the next rate cannot have been published earlier than the 20th.
+month's publication. A row whose following month is not entered (the latest row, or one before a
+gap) covers the days up to the 19th of that following month: its rate cannot have been published
+earlier than the 20th.
 """
 
 import datetime as dt
@@ -35,10 +36,11 @@ def lpr_in_force(on: dt.date) -> LoanPrimeRate | None:
     row = LoanPrimeRate.objects.filter(published_on__lte=on).order_by("-published_on").first()
     if row is None:
         return None
-    if LoanPrimeRate.objects.filter(published_on__gt=row.published_on).exists():
-        return row  # a later rate exists, published after `on`: this one was in force
-    following = add_months(row.month, 1).replace(day=EARLIEST_PUBLICATION_DAY)
-    return row if on < following else None
+    next_month = add_months(row.month, 1)
+    if LoanPrimeRate.objects.filter(month=next_month).exists():
+        return row  # the next month's rate was published after `on`: this one was in force
+    # The next month is not entered (the latest row, or a gap): known only up to its earliest publication.
+    return row if on < next_month.replace(day=EARLIEST_PUBLICATION_DAY) else None
 
 
 @dataclass(frozen=True)

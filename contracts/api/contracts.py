@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from contracts import selectors, services
 from contracts.interest import milestone_interest
 from contracts.models import ArrearsCase, Contract, Milestone
+from contracts.payment_terms import payment_term_above_default
 from workflow import clock, roles
 from workflow.api.fields import AmountField
 from workflow.api.serializers import InputSerializer
@@ -118,6 +119,10 @@ class ContractOutSerializer(serializers.ModelSerializer):
     counterparty = serializers.SerializerMethodField()
     deadlines = DeadlinesOutSerializer(source="*")
     registered_on_time = serializers.SerializerMethodField()
+    payment_term_above_default = serializers.SerializerMethodField(
+        help_text="A large enterprise agreed a longer term than the statutory default of 60 days: lawful "
+        "(保障中小企业款项支付条例 第九条第二款), to be looked at for reasonableness."
+    )
     milestones = MilestoneOutSerializer(many=True)
     payments = PaymentOutSerializer(many=True)
     warnings = WarningOutSerializer(many=True)
@@ -138,6 +143,7 @@ class ContractOutSerializer(serializers.ModelSerializer):
             "signed_on",
             "ends_on",
             "payment_term_days",
+            "payment_term_above_default",
             "late_interest_daily",
             "registered_on",
             "registered_on_time",
@@ -155,6 +161,9 @@ class ContractOutSerializer(serializers.ModelSerializer):
 
     def get_counterparty(self, c) -> dict:
         return {"name": c.counterparty.name, "uscc": c.counterparty.uscc, "size": c.counterparty_size}
+
+    def get_payment_term_above_default(self, c) -> bool:
+        return payment_term_above_default(c)
 
     def get_registered_on_time(self, c) -> bool | None:
         if c.registered_on is None or c.register_due_on is None:

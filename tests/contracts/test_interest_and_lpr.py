@@ -74,6 +74,11 @@ def test_the_lpr_in_force_changes_on_the_publication_day_not_the_first_of_the_mo
     # The last month entered (2025-05-20, 3.00) covers the days before the next possible publication.
     assert lpr_in_force(D(2025, 6, 19)).one_year_percent == Decimal("3.00")
     assert lpr_in_force(D(2025, 6, 20)) is None
+    # A month left out between two entered ones is unknown too, from its earliest publication day.
+    LoanPrimeRate.objects.create(month=D(2025, 8, 1), published_on=D(2025, 8, 20), one_year_percent=Decimal("3.00"))
+    assert lpr_in_force(D(2025, 6, 19)).one_year_percent == Decimal("3.00")
+    assert lpr_in_force(D(2025, 7, 25)) is None
+    assert lpr_in_force(D(2025, 8, 20)).one_year_percent == Decimal("3.00")
 
 
 @pytest.mark.parametrize(
@@ -191,6 +196,9 @@ def test_the_api_answers_400_below_lpr_floor_and_saves_nothing(demo, travel):
 def test_a_large_enterprise_may_agree_more_than_60_days_and_is_flagged(make_contract, clerk, travel):
     contract = make_contract(agency_code="XCTJT", payment_term_days=90)
     assert register_audit(contract)["flags"] == {"payment_term_above_default": 90}
+    from contracts.api.contracts import ContractOutSerializer
+
+    assert ContractOutSerializer(contract).data["payment_term_above_default"] is True
     travel("2026-08-03")
     m = milestone_record_delivery(
         milestone=contract.milestones.get(kind="payment"), delivered_on=D(2026, 8, 3), acting_user=clerk
