@@ -19,6 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contracts.models import ArrearsCase, Complaint
+from contracts.notify import (
+    complaint_accepted_notify,
+    complaint_answered_notify,
+    complaint_overdue_notify,
+    complaint_transferred_notify,
+)
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.deadlines import deadline_complete, deadline_extend, deadline_start, deadlines_for
@@ -56,6 +62,7 @@ def complaint_accept(*, complaint: Complaint, acting_user) -> Complaint:
     audit_record(
         action="complaint.accept", obj=complaint, actor=acting_user, from_state=before, to_state=complaint.status
     )
+    complaint_accepted_notify(complaint=complaint)
     return complaint
 
 
@@ -115,6 +122,7 @@ def complaint_transfer(*, complaint: Complaint, agency: Agency, acting_user) -> 
         to_state=complaint.status,
         changes={"handling_agency": agency.code},
     )
+    complaint_transferred_notify(complaint=complaint)
     return complaint
 
 
@@ -281,6 +289,7 @@ def complaint_feedback(*, complaint: Complaint, text: str, acting_user) -> Compl
     audit_record(
         action="complaint.feedback", obj=complaint, actor=acting_user, from_state=before, to_state=complaint.status
     )
+    complaint_answered_notify(complaint=complaint)
     return complaint
 
 
@@ -353,7 +362,6 @@ def complaint_handling_overdue(*, complaint: Complaint) -> bool:
     complaint officers and supervisors (once). Does nothing if the current clock is not overdue (an
     approved extension moved it). Called by the flow's timer and, as a backstop, by the daily sweep."""
     from contracts.models import ComplaintSupervisionNotice
-    from workflow.models import Notification, User
 
     complaint = locked(complaint)
     handle = _open_handle_clock(complaint)
@@ -370,21 +378,5 @@ def complaint_handling_overdue(*, complaint: Complaint) -> bool:
             "text": supervision_notice_text(complaint, handle.due_on),
         },
     )
-    watchers = User.objects.filter(
-        groups__name__in=[roles.COMPLAINT_OFFICER, roles.SUPERVISOR], is_active=True
-    ).distinct()
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient=w,
-                category="complaint.overdue",
-                created_at=clock.now(),
-                title=_("Complaint %(code)s: the %(step)s step is overdue (due %(due)s)")
-                % {"code": complaint.code, "step": handle.purpose, "due": handle.due_on.isoformat()},
-                dedupe_key=f"complaint-overdue:{complaint.pk}:{handle.purpose}",
-            )
-            for w in watchers
-        ],
-        ignore_conflicts=True,
-    )
+    complaint_overdue_notify(complaint=complaint, clock=handle)
     return created

@@ -16,6 +16,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from repair import notify
 from repair.models import DishonestyRecord, OpenApplicationRecord, RepairApplication, RepairProof
 from repair.selectors import ACTIVE, OPEN_APPLICATION
 from workflow import clock, roles
@@ -244,6 +245,8 @@ def application_create(
         to_state=application.status,
         changes={"eligible": eligible, "reasons": [r["code"] for r in reasons], "channel": channel},
     )
+    if application.status == RepairApplication.Status.ACCEPTED:
+        notify.application_accepted_notify(application=application)
     return application
 
 
@@ -291,6 +294,7 @@ def application_supplement(*, application, items: str, acting_user) -> RepairApp
         to_state=application.status,
         reason=items,
     )
+    notify.application_supplement_notify(application=application)
     return application
 
 
@@ -309,6 +313,7 @@ def application_supplement_received(*, application, proofs=(), acting_user) -> R
         from_state=before,
         to_state=application.status,
     )
+    notify.application_supplement_received_notify(application=application)
     return application
 
 
@@ -423,14 +428,7 @@ def _finalize(application, *, approve: bool, reason: str, actor) -> RepairApplic
             "numbers": [r.decision_number for r in records],
         },
     )
-    from workflow.notifications import notification_send
-
-    notification_send(
-        recipients=list(application.enterprise.users.filter(is_active=True)),
-        title=_("Your credit repair application has been decided."),
-        category="repair.decision",
-        dedupe_key=f"repair-decision:{application.pk}",
-    )
+    notify.application_decided_notify(application=application)
     audit_record(
         action="repair.decide",
         obj=application,
