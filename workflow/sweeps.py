@@ -130,7 +130,7 @@ def _deadlines_overdue(*, as_of: dt.date) -> int:
     return deadlines_mark_overdue(as_of=as_of)
 
 
-@sweep_step("deadlines.remind", order=20)
+@sweep_step("notifications.deadlines_soon", order=20)
 def _deadlines_remind(*, as_of: dt.date) -> int:
     """The officer who owns a clock hears of it some working days before it ends (rule notify.deadline.remind)."""
     from workflow.notifications import deadlines_remind
