@@ -98,7 +98,7 @@ def complaint_reject(*, complaint: Complaint, reason: str, text: str, acting_use
         actor=acting_user,
         from_state=before,
         to_state=complaint.status,
-        reason=f"{reason}: {text}",
+        reason=f"{complaint.get_reject_reason_display()}：{text}",  # the label people read, never the code
     )
     return complaint
 
@@ -213,7 +213,7 @@ def _update_arrears(complaint, acting_user) -> None:
                 obj=case,
                 actor=acting_user,
                 to_state=case.status,
-                reason=f"complaint {complaint.code}",
+                reason=_("Complaint %(code)s") % {"code": complaint.code},
             )
     for case in (
         ArrearsCase.objects.select_for_update()
@@ -222,7 +222,13 @@ def _update_arrears(complaint, acting_user) -> None:
     ):
         name = "dispute" if complaint.disputed else "confirm"
         with contextlib.suppress(Conflict):  # a case the step does not apply to in its state stays as it is
-            transition(case, name, actor=acting_user, action=f"arrears.{name}", reason=f"complaint {complaint.code}")
+            transition(
+                case,
+                name,
+                actor=acting_user,
+                action=f"arrears.{name}",
+                reason=_("Complaint %(code)s") % {"code": complaint.code},
+            )
 
 
 @transaction.atomic

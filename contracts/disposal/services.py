@@ -224,5 +224,5 @@ def disposal_no_response(*, case: DisposalCase) -> None:
         action="disposal.no_response",
         obj=case,
         actor=None,
-        reason=f"rectify by {case.rectification_due_on.isoformat()}",
+        reason=_("Rectify by %(day)s") % {"day": case.rectification_due_on.isoformat()},
     )

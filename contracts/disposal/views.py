@@ -10,10 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts import selectors
 from contracts.disposal.process import disposal_open, disposal_task_respond, disposal_task_review
-from contracts.disposal.selectors import disposal_current_step, disposals_visible_to
+from contracts.disposal.selectors import disposal_audit, disposal_current_step, disposals_visible_to
 from contracts.models import DisposalCase, GovernmentDishonestyRecord, Warning
 from workflow import roles
-from workflow.audit import audit_for
 from workflow.errors import DomainError, ValidationFailed
 from workflow.forms import form_errors_from
 
@@ -132,6 +131,6 @@ def disposal_detail(request, pk):
             "form": form,
             "documents": documents,
             "record": GovernmentDishonestyRecord.objects.filter(disposal=case).first(),
-            "audit": audit_for(case)[:50],
+            "audit": disposal_audit(case),
         },
     )

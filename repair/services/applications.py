@@ -394,7 +394,7 @@ def _finalize(application, *, approve: bool, reason: str, actor) -> RepairApplic
                 actor=actor,
                 from_state=was,
                 to_state=record.status,
-                reason=f"application {application.pk}",
+                reason=notify.application_code(application),
             )
         # Sharing stops: the city credit platform is told within `repair.sync`.
         deadline_start(case=application, purpose="sync", rule_code="repair.sync", start_on=today)
