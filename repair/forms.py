@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from repair.models import DishonestyRecord, Objection, Obligation
 from repair.services.applications import proof_limits_text
@@ -87,7 +88,7 @@ class RecordForm(ServiceErrorsMixin, forms.Form):
         label=_("Decision number"), max_length=64, help_text=_("The decision's own number, e.g. X市监罚〔2026〕18号.")
     )
     decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
-    facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 3}))
+    facts = forms.CharField(label=pgettext_lazy("penalty", "Facts"), widget=forms.Textarea(attrs={"rows": 3}))
     basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 2}))
 
     field_of = {
@@ -285,7 +286,9 @@ class AnswerForm(forms.Form):
         widget=forms.RadioSelect,
     )
     answer = forms.CharField(label=_("Answer to the subject"), widget=forms.Textarea(attrs={"rows": 3}))
-    facts = forms.CharField(label=_("Facts (corrected)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    facts = forms.CharField(
+        label=pgettext_lazy("penalty", "Facts (corrected)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     basis = forms.CharField(
         label=_("Legal basis (corrected)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
