@@ -65,3 +65,15 @@ def test_disposal_history_names_people_and_steps(make_contract, clerk, travel, s
     assert "陈思远 · 已结案" in history
     for raw in ("disposal.close", "disposal.respond", "disposal.review", "agency_clerk", "supervisor ·"):
         assert raw not in history, raw
+
+
+def test_contract_history_names_milestones_and_warnings_not_their_codes(make_contract, clerk, travel, sweep):
+    c = make_contract()
+    travel("2026-09-02")
+    milestone_record_delivery(milestone=c.milestones.get(kind="payment"), delivered_on=D(2026, 9, 2), acting_user=clerk)
+    sweep(D(2026, 10, 9))  # the payment is overdue: the sweep writes its audit rows
+    html = login("agency_clerk").get(f"/staff/contracts/{c.pk}/").content.decode()
+    audit = re.search(r'<details class="card" id="audit">(.*?)</details>', html, re.S).group(1)
+    text = " ".join(re.sub(r"<[^>]+>", " ", audit).split())
+    assert "系统 履约节点逾期（每日巡检） 第一期付款" in text
+    assert not re.search(r"\b(milestone|warning|contract)[ .]\w", text), text
