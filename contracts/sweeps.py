@@ -306,7 +306,7 @@ def notify_clerks(*, as_of: dt.date) -> int:
     User = get_user_model()
     new = list(
         Warning.objects.filter(raised_on=as_of, status=Warning.Status.OPEN).values(
-            "id", "agency_id", "rule", "contract__number", "level"
+            "id", "agency_id", "rule", "contract__number", "contract__counterparty__name", "level"
         )
     )
     if not new:
@@ -319,6 +319,7 @@ def notify_clerks(*, as_of: dt.date) -> int:
     ).values_list("id", "agency_id"):
         clerks.setdefault(agency_id, []).append(user_id)
     labels = dict(Warning.Rule.choices)
+    step = _("Acknowledge, resolve or escalate the warning")
     now = clock.now()
     before = Notification.objects.count()
     Notification.objects.bulk_create(
@@ -330,6 +331,9 @@ def notify_clerks(*, as_of: dt.date) -> int:
                 % {"rule": labels[w["rule"]], "number": w["contract__number"]},
                 dedupe_key=f"warning:{w['id']}",
                 created_at=now,
+                case_code=w["contract__number"],
+                party=w["contract__counterparty__name"] or "",
+                step=step,
             )
             for w in new
             for user_id in clerks.get(w["agency_id"], [])

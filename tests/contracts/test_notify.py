@@ -50,6 +50,17 @@ def overdue(make_contract, clerk, travel, sweep):
     return c, Warning.objects.get(rule="payment.overdue")
 
 
+def test_a_new_warning_tells_the_agencys_clerk_and_head_with_the_case(overdue):
+    warned = {u: v for u, v in told("contract.warning").items() if "付款逾期" in v[0]}
+    assert set(warned) == {"agency_clerk", "agency_head"}  # not 教育局's clerk, not the supervisor
+    assert warned["agency_clerk"][1:] == (
+        "HT-XJTJ-2026-08-03",
+        "X市恒信建材有限公司",
+        "处理预警（确认、化解或提请督办）",
+        None,
+    )
+
+
 def test_escalation_tells_the_supervisors_only(overdue, travel, clerk, django_capture_on_commit_callbacks):
     contract, warning = overdue
     travel("2026-10-10")
