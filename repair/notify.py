@@ -112,6 +112,20 @@ def application_supplement_received_notify(*, application: RepairApplication) ->
         )
 
 
+def application_approval_notify(*, application: RepairApplication) -> None:
+    """Serious-category information: the deciding unit proposes repair, a supervisor approves or refuses."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(
+            application,
+            recipients=_active(Q(groups__name=roles.SUPERVISOR)),
+            title=_("%(code)s from %(party)s: the deciding unit proposes repair; your approval is needed")
+            % {"code": application_code(application), "party": application.enterprise.name},
+            step=_("Approve the repair of serious dishonesty information"),
+            category="repair.approval",
+            outside=False,
+        )
+
+
 def application_decided_notify(*, application: RepairApplication) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         title = (

@@ -350,6 +350,7 @@ def application_decide(*, application, approve: bool, reason: str, acting_user) 
             action="repair.propose",
             reason=reason,
         )
+        notify.application_approval_notify(application=application)
         return application
     application.save(update_fields=["reviewed_by", "decision_reason"])
     return _finalize(application, approve=approve, reason=reason, actor=acting_user)

@@ -115,3 +115,15 @@ def test_a_refusal_says_so(officer, travel, demo):
     assert (
         told("repair.decision")["enterprise_user"][0] == f"第 {a.pk} 号信用修复申请：申请未获准予修复，理由详见决定书。"
     )
+
+
+def test_a_serious_case_proposed_for_repair_tells_the_supervisors_only(officer, travel, demo):
+    r = record(officer, travel, category="serious", decided="2025-01-10")
+    a = apply(travel, "2026-01-12", [r], proof_held_by_unit=True)
+    application_task(application=a, step="review", user=officer, approve=True, reason="已整改")
+    asked = told("repair.approval")
+    assert set(asked) == {"supervisor"}
+    title, code, party, step, due = asked["supervisor"]
+    assert title == f"X市恒信建材有限公司的{code}：认定单位拟准予修复，请审批"
+    assert step == "批准严重失信信息的信用修复"
+    assert told("repair.decision") == {}  # not decided yet
