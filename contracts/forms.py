@@ -232,7 +232,12 @@ class PaymentForm(forms.Form):
             if m.kind == Milestone.Kind.PAYMENT and m.status != Milestone.Status.WAIVED and m.outstanding > 0
         }
         choice_field(self, "milestone").choices = NO_CHOICE + [
-            (m.pk, f"{_milestone_label(m)} ({_('outstanding')} {m.outstanding:,.2f})") for m in self.milestones.values()
+            (
+                m.pk,
+                _("%(milestone)s (%(amount)s yuan unpaid)")
+                % {"milestone": _milestone_label(m), "amount": f"{m.outstanding:,.2f}"},
+            )
+            for m in self.milestones.values()
         ]
 
 

@@ -321,7 +321,7 @@ def notify_clerks(*, as_of: dt.date) -> int:
     User = get_user_model()
     new = list(
         Warning.objects.filter(raised_on=as_of, status=Warning.Status.OPEN).values(
-            "id", "agency_id", "rule", "contract__number", "level"
+            "id", "agency_id", "rule", "contract__number", "contract__counterparty__name", "level"
         )
     )
     if not new:
@@ -334,6 +334,7 @@ def notify_clerks(*, as_of: dt.date) -> int:
     ).values_list("id", "agency_id"):
         clerks.setdefault(agency_id, []).append(user_id)
     labels = dict(Warning.Rule.choices)
+    step = _("Acknowledge, resolve or escalate the warning")
     now = clock.now()
     before = Notification.objects.count()
     Notification.objects.bulk_create(
@@ -345,6 +346,9 @@ def notify_clerks(*, as_of: dt.date) -> int:
                 % {"rule": labels[w["rule"]], "number": w["contract__number"]},
                 dedupe_key=f"warning:{w['id']}",
                 created_at=now,
+                case_code=w["contract__number"],
+                party=w["contract__counterparty__name"] or "",
+                step=step,
             )
             for w in new
             for user_id in clerks.get(w["agency_id"], [])
@@ -365,6 +369,7 @@ def sweep_complaints(*, as_of: dt.date) -> dict:
 
     from contracts.complaints.services import supervision_notice_text
     from contracts.models import Complaint, ComplaintSupervisionNotice
+    from contracts.notify import complaint_step_label
     from workflow.models import Deadline
 
     ct = ContentType.objects.get_for_model(Complaint)
@@ -378,7 +383,7 @@ def sweep_complaints(*, as_of: dt.date) -> dict:
     complaints = {
         str(c.pk): c
         for c in Complaint.objects.filter(pk__in={int(o) for o, _p, _d in late}).select_related(
-            "handling_agency", "respondent"
+            "handling_agency", "respondent", "complainant"
         )
     }
     drafts = [
@@ -404,6 +409,18 @@ def sweep_complaints(*, as_of: dt.date) -> dict:
         .values_list("id", flat=True)
         .distinct()
     )
+    # The handling body's staff own a late handling step: they hear of it too.
+    staff: dict[int, list[int]] = {}
+    for uid, agency_id in (
+        User.objects.filter(
+            agency_id__in={c.handling_agency_id for c in complaints.values() if c.handling_agency_id},
+            groups__name__in=[roles.AGENCY_CLERK, roles.AGENCY_HEAD],
+            is_active=True,
+        )
+        .values_list("id", "agency_id")
+        .distinct()
+    ):
+        staff.setdefault(agency_id, []).append(uid)
     now = clock.now()
     before = Notification.objects.count()
     Notification.objects.bulk_create(
@@ -411,14 +428,21 @@ def sweep_complaints(*, as_of: dt.date) -> dict:
             Notification(
                 recipient_id=uid,
                 category="complaint.overdue",
-                title=_("Complaint %(code)s: the %(step)s step is overdue (due %(due)s)")
-                % {"code": complaints[o].code, "step": p, "due": d.isoformat()},
+                title=_("Complaint %(code)s: the step “%(step)s” is overdue (due %(due)s)")
+                % {"code": complaints[o].code, "step": complaint_step_label(p), "due": d.isoformat()},
                 dedupe_key=f"complaint-overdue:{o}:{p}",
                 created_at=now,
+                case_code=complaints[o].code,
+                party=complaints[o].complainant.name,
+                step=complaint_step_label(p),
+                due_on=d,
             )
             for o, p, d in late
             if o in complaints
-            for uid in watchers
+            for uid in {
+                *watchers,
+                *(staff.get(complaints[o].handling_agency_id or 0, []) if p.startswith("handle") else []),
+            }
         ],
         batch_size=1000,
         ignore_conflicts=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from repair.models import DishonestyRecord, Objection, Obligation
 from repair.services.applications import proof_limits_text
@@ -127,7 +128,7 @@ class RecordForm(ServiceErrorsMixin, forms.Form):
         max_length=200,
         help_text=_("Required when the decision is issued here."),
     )
-    facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 3}))
+    facts = forms.CharField(label=pgettext_lazy("penalty", "Facts"), widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.CharField(
         label=_("Evidence"),
         required=False,
@@ -391,7 +392,9 @@ class AnswerForm(forms.Form):
         widget=forms.RadioSelect,
     )
     answer = forms.CharField(label=_("Answer to the subject"), widget=forms.Textarea(attrs={"rows": 3}))
-    facts = forms.CharField(label=_("Facts (corrected)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    facts = forms.CharField(
+        label=pgettext_lazy("penalty", "Facts (corrected)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     basis = forms.CharField(
         label=_("Legal basis (corrected)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -10,8 +10,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -97,8 +100,14 @@ def notification_send(
     dedupe_key: str | None = None,
     email: bool = True,
     sms: bool = False,
+    case_code: str = "",
+    party: str = "",
+    step: str = "",
+    due_on: dt.date | None = None,
 ) -> list[Notification]:
     """Create in-app notifications; mail/SMS them after commit. Returns the rows created now.
+
+    `case_code`, `party`, `step` and `due_on` are what the inbox shows of the case the message is about.
 
     With `dedupe_key`, recipients who already have a notification with that key get nothing.
     The existing keys are skipped in one query; a concurrent sender that wins the race is
@@ -112,6 +121,7 @@ def notification_send(
     now = clock.now()
     title = str(title)[:200]
     link = str(link)[:300]
+    about = {"case_code": str(case_code)[:100], "party": str(party)[:200], "step": str(step)[:200], "due_on": due_on}
     ids = [u.pk for u in users]
     if dedupe_key:
         already = set(
@@ -134,6 +144,7 @@ def notification_send(
                     link=link,
                     dedupe_key=dedupe_key,
                     created_at=now,
+                    **about,
                 )
                 for u in users
             ],
@@ -147,7 +158,7 @@ def notification_send(
     else:
         created = Notification.objects.bulk_create(
             [
-                Notification(recipient=u, category=category, title=title, body=body, link=link, created_at=now)
+                Notification(recipient=u, category=category, title=title, body=body, link=link, created_at=now, **about)
                 for u in users
             ]
         )
@@ -213,14 +224,154 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
     return notification
 
 
+def party_tell(*, mobile: str = "", email: str = "", subject: str, text: str) -> None:
+    """Tell a party who has no account (an SME complainant, an enterprise's contact) by SMS and/or e-mail,
+    once the transaction commits (a rolled-back act tells nobody)."""
+    if mobile:
+        jobs.enqueue("workflow.tasks.party_sms", mobile, str(text)[:SMS_MAX_CHARS])
+    if email:
+        jobs.enqueue("workflow.tasks.party_email", email, str(subject), str(text))
+
+
+def party_sms(mobile: str, text: str) -> bool:
+    """q2 task: text a party through the configured gateway."""
+    get_sms_backend().send(mobile, text)
+    return True
+
+
+def party_email(address: str, subject: str, text: str) -> bool:
+    """q2 task: mail a party."""
+    send_mail(subject=subject, message=text, from_email=None, recipient_list=[address])
+    return True
+
+
+# --- what a notification is about: cases, their parties and the officers who own their clocks -------
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """How the inbox names a case, and who owns its clocks (per clock purpose; "*" for any other)."""
+
+    code: str
+    party: str
+    link: str = ""
+    owners: dict[str, list[User]] = field(default_factory=dict)
+    due_on: dt.date | None = None  # a due date the case keeps outside workflow clocks (if any)
+
+    def owners_of(self, purpose: str) -> list[User]:
+        for key in (purpose, re.sub(r"\d+$", "", purpose), "*"):
+            if key in self.owners:
+                return self.owners[key]
+        return []
+
+
+CaseRefs = Callable[[list[str]], dict[str, CaseRef]]
+CASE_REFS: dict[str, CaseRefs] = {}
+_refs_discovered = False
+
+
+def case_refs(model_label: str):
+    """Register `f(object_ids) -> {object_id: CaseRef}` for the cases of `model_label` ("app.model",
+    lower case). Apps register theirs in a module named `notify`, found by `case_refs_for`. The function
+    must read in a number of queries that does not grow with the number of ids."""
+
+    def register(func: CaseRefs) -> CaseRefs:
+        CASE_REFS[model_label] = func
+        return func
+
+    return register
+
+
+def case_refs_for(model_label: str, object_ids: Iterable) -> dict[str, CaseRef]:
+    global _refs_discovered
+    if not _refs_discovered:
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("notify")
+        _refs_discovered = True
+    resolver = CASE_REFS.get(model_label)
+    ids = sorted({str(i) for i in object_ids})
+    if resolver is None or not ids:
+        return {}
+    return resolver(ids)
+
+
+def deadlines_remind(*, as_of: dt.date) -> int:
+    """Daily sweep step: tell the officer who owns each running clock that ends within the reminder lead
+    (rule `notify.deadline.remind`, working days) of `as_of`. Once per clock per day (dedupe key); the
+    number of statements depends on the kinds of case, not on the number of clocks."""
+    from workflow import workdays
+    from workflow.models import Deadline
+    from workflow.rules import rule_in_force
+
+    lead = rule_in_force("notify.deadline.remind", as_of).amount or 0
+    until = workdays.add_working_days(as_of, lead)
+    clocks = list(
+        Deadline.objects.filter(status=Deadline.Status.RUNNING, due_on__gte=as_of, due_on__lte=until)
+        .select_related("content_type", "rule")
+        .order_by("due_on", "id")
+    )
+    by_model: dict[str, list[str]] = {}
+    for d in clocks:
+        by_model.setdefault(f"{d.content_type.app_label}.{d.content_type.model}", []).append(d.object_id)
+    refs = {label: case_refs_for(label, ids) for label, ids in by_model.items()}
+    key_of = {d.pk: f"deadline-soon:{d.pk}:{as_of.isoformat()}" for d in clocks}
+    rows: list[Notification] = []
+    now = clock.now()
+    for d in clocks:
+        ref = refs[f"{d.content_type.app_label}.{d.content_type.model}"].get(d.object_id)
+        if ref is None:
+            continue
+        left = workdays.count_working_days(as_of, d.due_on)
+        title = _("%(code)s: %(rule)s ends on %(due)s (%(left)s working days left)") % {
+            "code": ref.code,
+            "rule": d.rule.title,
+            "due": d.due_on.isoformat(),
+            "left": left,
+        }
+        for user in _unique_recipients(ref.owners_of(d.purpose)):
+            rows.append(
+                Notification(
+                    recipient=user,
+                    category="deadline.soon",
+                    title=title[:200],
+                    link=ref.link[:300],
+                    dedupe_key=key_of[d.pk],
+                    created_at=now,
+                    case_code=ref.code[:100],
+                    party=ref.party[:200],
+                    step=d.rule.title[:200],
+                    due_on=d.due_on,
+                )
+            )
+    if not rows:
+        return 0
+    floor = Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    created = list(
+        Notification.objects.filter(
+            id__gt=floor, category="deadline.soon", dedupe_key__in=set(key_of.values())
+        ).select_related("recipient")
+    )
+    for n in created:
+        if n.recipient.email:
+            jobs.enqueue("workflow.tasks.notification_email", n.pk)
+    return len(created)
+
+
 # --- selectors -------------------------------------------------------------------------------
 
 
 def notifications_for_user(user: User):
-    """The user's notifications, newest first."""
+    """The user's notifications: unread first, then by due date (soonest first, none last), newest first."""
+    from django.db.models import Case, F, IntegerField, Value, When
+
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
-    return Notification.objects.filter(recipient_id=user.pk).order_by("-created_at", "-id")
+    read_last = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return Notification.objects.filter(recipient_id=user.pk).order_by(
+        read_last, F("due_on").asc(nulls_last=True), "-created_at", "-id"
+    )
 
 
 def notifications_unread_count(user: User) -> int:

@@ -93,6 +93,10 @@ class TaskRow:
     created: dt.datetime
     url: str | None
     assigned: bool  # True: in the user's inbox; False: in a queue the user may take
+    case_code: str = ""
+    party: str = ""
+    due_on: dt.date | None = None
+    overdue: bool = False
 
 
 def _task_url(task) -> str | None:
@@ -109,29 +113,88 @@ def _task_url(task) -> str | None:
         return None
 
 
+def _case_facts(tasks) -> dict[int, tuple[str, str, dt.date | None]]:
+    """For each task's process: (case code, party, due date of its earliest open clock), read in a few
+    queries per kind of case (never per task)."""
+    from django.db.models import Min
+
+    from workflow.models import Deadline
+    from workflow.notifications import case_refs_for
+
+    by_ct: dict[int, set[str]] = {}
+    for task in tasks:
+        process = task.process
+        if process.artifact_content_type_id and process.artifact_object_id is not None:
+            by_ct.setdefault(process.artifact_content_type_id, set()).add(str(process.artifact_object_id))
+    if not by_ct:
+        return {}
+    from django.contrib.contenttypes.models import ContentType
+
+    refs = {}
+    for ct_id, ids in by_ct.items():
+        ct = ContentType.objects.get_for_id(ct_id)
+        refs[ct_id] = case_refs_for(f"{ct.app_label}.{ct.model}", ids)
+    due: dict[tuple[int, str], dt.date] = {}
+    open_states = [Deadline.Status.RUNNING, Deadline.Status.PAUSED, Deadline.Status.OVERDUE]
+    for ct_id, ids in by_ct.items():
+        for object_id, first in (
+            Deadline.objects.filter(content_type_id=ct_id, object_id__in=ids, status__in=open_states)
+            .exclude(status=Deadline.Status.PAUSED)
+            .values("object_id")
+            .annotate(first=Min("due_on"))
+            .values_list("object_id", "first")
+        ):
+            due[(ct_id, object_id)] = first
+    facts: dict[int, tuple[str, str, dt.date | None]] = {}
+    for task in tasks:
+        process = task.process
+        key = (process.artifact_content_type_id, str(process.artifact_object_id))
+        ref = refs.get(key[0], {}).get(key[1])
+        if ref is None:
+            continue
+        facts[task.pk] = (ref.code, ref.party, due.get(key) or ref.due_on)
+    return facts
+
+
 def tasks_for_user(user) -> list[TaskRow]:
-    """Tasks assigned to the user, then unassigned tasks the user may take, newest first."""
+    """Tasks assigned to the user, then unassigned tasks the user may take; each group by due date (soonest
+    first; no due date last), then newest first."""
     classes = flow_classes()
     if not classes or not getattr(user, "is_authenticated", False):
         return []
     from viewflow.workflow.models import Task
 
+    from workflow import clock
+
+    today = clock.today()
     rows: list[TaskRow] = []
     for assigned, qs in (
         (True, Task.objects.inbox(classes, user)),
         (False, Task.objects.queue(classes, user)),
     ):
-        for task in qs.order_by("-created"):
-            rows.append(
+        tasks = list(qs.select_related("process").order_by("-created"))
+        facts = _case_facts(tasks)
+        group = []
+        for task in tasks:
+            code, party, due_on = facts.get(task.pk, ("", "", None))
+            group.append(
                 TaskRow(
                     task=task,
                     title=str(task.title or task.flow_task),
-                    process=f"{task.flow_task.flow_class.process_title} #{task.process_id}",
+                    process=f"{task.flow_task.flow_class.process_title} {code}".strip()
+                    if code
+                    else f"{task.flow_task.flow_class.process_title} #{task.process_id}",
                     created=task.created,
                     url=_task_url(task),
                     assigned=assigned,
+                    case_code=code,
+                    party=party,
+                    due_on=due_on,
+                    overdue=due_on is not None and due_on < today,
                 )
             )
+        group.sort(key=lambda r: (r.due_on is None, r.due_on or dt.date.max))  # stable: newest first within
+        rows.extend(group)
     return rows
 
 

@@ -130,6 +130,14 @@ def _deadlines_overdue(*, as_of: dt.date) -> int:
     return deadlines_mark_overdue(as_of=as_of)
 
 
+@sweep_step("notifications.deadlines_soon", order=20)
+def _deadlines_remind(*, as_of: dt.date) -> int:
+    """The officer who owns a clock hears of it some working days before it ends (rule notify.deadline.remind)."""
+    from workflow.notifications import deadlines_remind
+
+    return deadlines_remind(as_of=as_of)
+
+
 @sweep_step("documents.render_pending", order=90)
 def _documents_render_pending(*, as_of: dt.date):
     """Render documents still waiting for their PDF (a worker died, or a render failed)."""

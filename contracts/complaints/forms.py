@@ -3,7 +3,7 @@ supervision notice and the list's filters."""
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from contracts.complaints.selectors import transfer_agency
 from contracts.models import Complaint
@@ -90,7 +90,7 @@ class ComplaintForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "180000.00"}),
     )
     facts = forms.CharField(
-        label=gettext_lazy("Facts"),
+        label=pgettext_lazy("complaint", "Facts"),
         help_text=gettext_lazy(
             "What was delivered or done and when, what is owed and since when, and how you asked to be paid."
         ),

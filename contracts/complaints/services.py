@@ -20,6 +20,12 @@ from django.utils.translation import gettext_lazy
 
 from contracts.interest import contract_interest, interest_rule
 from contracts.models import ArrearsCase, Complaint
+from contracts.notify import (
+    complaint_accepted_notify,
+    complaint_answered_notify,
+    complaint_overdue_notify,
+    complaint_transferred_notify,
+)
 from contracts.payment_terms import statutory_rule
 from workflow import clock, roles
 from workflow.audit import audit_record
@@ -58,6 +64,7 @@ def complaint_accept(*, complaint: Complaint, acting_user) -> Complaint:
     audit_record(
         action="complaint.accept", obj=complaint, actor=acting_user, from_state=before, to_state=complaint.status
     )
+    complaint_accepted_notify(complaint=complaint)
     return complaint
 
 
@@ -93,7 +100,7 @@ def complaint_reject(*, complaint: Complaint, reason: str, text: str, acting_use
         actor=acting_user,
         from_state=before,
         to_state=complaint.status,
-        reason=f"{reason}: {text}",
+        reason=f"{complaint.get_reject_reason_display()}：{text}",  # the label people read, never the code
     )
     return complaint
 
@@ -117,6 +124,7 @@ def complaint_transfer(*, complaint: Complaint, agency: Agency, acting_user) -> 
         to_state=complaint.status,
         changes={"handling_agency": agency.code},
     )
+    complaint_transferred_notify(complaint=complaint)
     return complaint
 
 
@@ -223,7 +231,7 @@ def _update_arrears(complaint, acting_user) -> None:
                 obj=case,
                 actor=acting_user,
                 to_state=case.status,
-                reason=f"complaint {complaint.code}",
+                reason=_("Complaint %(code)s") % {"code": complaint.code},
             )
     for case in (
         ArrearsCase.objects.select_for_update()
@@ -232,7 +240,13 @@ def _update_arrears(complaint, acting_user) -> None:
     ):
         name = "dispute" if complaint.disputed else "confirm"
         with contextlib.suppress(Conflict):  # a case the step does not apply to in its state stays as it is
-            transition(case, name, actor=acting_user, action=f"arrears.{name}", reason=f"complaint {complaint.code}")
+            transition(
+                case,
+                name,
+                actor=acting_user,
+                action=f"arrears.{name}",
+                reason=_("Complaint %(code)s") % {"code": complaint.code},
+            )
 
 
 @transaction.atomic
@@ -300,6 +314,7 @@ def complaint_feedback(*, complaint: Complaint, text: str, acting_user) -> Compl
     audit_record(
         action="complaint.feedback", obj=complaint, actor=acting_user, from_state=before, to_state=complaint.status
     )
+    complaint_answered_notify(complaint=complaint)
     return complaint
 
 
@@ -398,7 +413,6 @@ def complaint_handling_overdue(*, complaint: Complaint) -> bool:
     complaint officers and supervisors (once). Does nothing if the current clock is not overdue (an
     approved extension moved it). Called by the flow's timer and, as a backstop, by the daily sweep."""
     from contracts.models import ComplaintSupervisionNotice
-    from workflow.models import Notification, User
 
     complaint = locked(complaint)
     handle = _open_handle_clock(complaint)
@@ -415,21 +429,5 @@ def complaint_handling_overdue(*, complaint: Complaint) -> bool:
             "text": supervision_notice_text(complaint, handle.due_on),
         },
     )
-    watchers = User.objects.filter(
-        groups__name__in=[roles.COMPLAINT_OFFICER, roles.SUPERVISOR], is_active=True
-    ).distinct()
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient=w,
-                category="complaint.overdue",
-                created_at=clock.now(),
-                title=_("Complaint %(code)s: the %(step)s step is overdue (due %(due)s)")
-                % {"code": complaint.code, "step": handle.purpose, "due": handle.due_on.isoformat()},
-                dedupe_key=f"complaint-overdue:{complaint.pk}:{handle.purpose}",
-            )
-            for w in watchers
-        ],
-        ignore_conflicts=True,
-    )
+    complaint_overdue_notify(complaint=complaint, clock=handle)
     return created

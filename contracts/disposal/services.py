@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract, DisposalCase, GovernmentDishonestyRecord, Warning
+from contracts.notify import disposal_answered_notify, disposal_opened_notify
 from contracts.publication.services import publication_touch
 from workflow import clock, roles
 from workflow.audit import audit_record
@@ -124,6 +125,7 @@ def disposal_issue_notice(*, case: DisposalCase) -> None:
             "rectification_days": case.rectification_days,
         },
     )
+    disposal_opened_notify(case=case)
 
 
 @transaction.atomic
@@ -144,6 +146,7 @@ def disposal_respond(*, case: DisposalCase, response: str, acting_user) -> Dispo
         reason=response,
         changes={"responded_on": case.responded_on.isoformat(), "late": late},
     )
+    disposal_answered_notify(case=case)
     return case
 
 
@@ -246,5 +249,5 @@ def disposal_no_response(*, case: DisposalCase) -> None:
         action="disposal.no_response",
         obj=case,
         actor=None,
-        reason=f"rectify by {case.rectification_due_on.isoformat()}",
+        reason=_("Rectify by %(day)s") % {"day": case.rectification_due_on.isoformat()},
     )

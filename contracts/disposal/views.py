@@ -11,11 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts import selectors
 from contracts.disposal.process import disposal_open, disposal_task_respond, disposal_task_review
-from contracts.disposal.selectors import disposal_current_step, disposal_steps, disposals_visible_to
+from contracts.disposal.selectors import disposal_audit, disposal_current_step, disposal_steps, disposals_visible_to
 from contracts.disposal.services import RECTIFY_RULE
 from contracts.models import Contract, DisposalCase, GovernmentDishonestyRecord, Warning
 from workflow import clock, roles
-from workflow.audit import audit_for
 from workflow.errors import DomainError, ValidationFailed
 from workflow.forms import form_errors_from
 from workflow.rules import rule_in_force
@@ -162,7 +161,7 @@ def disposal_detail(request, pk):
             "form": form,
             "documents": documents,
             "record": GovernmentDishonestyRecord.objects.filter(disposal=case).first(),
-            "audit": audit_for(case)[:50],
+            "audit": disposal_audit(case),
             "steps": disposal_steps(case),
         },
     )

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from contracts.models import Warning
+from contracts.notify import warning_escalated_notify
 from contracts.services.contracts import _fail
 from workflow import clock
 from workflow.audit import audit_record
@@ -41,7 +42,9 @@ def warning_resolve(*, warning: Warning, acting_user, note: str) -> Warning:
 def warning_escalate(*, warning: Warning, acting_user, note: str) -> Warning:
     if not note.strip():
         _fail("note", _("Say why the warning is escalated."), "reason_required")
-    return _warning_transition(warning=warning, name="escalate", acting_user=acting_user, note=note)
+    warning = _warning_transition(warning=warning, name="escalate", acting_user=acting_user, note=note)
+    warning_escalated_notify(warning=warning, acting_user=acting_user)
+    return warning
 
 
 @transaction.atomic

@@ -199,6 +199,13 @@ AUDIT_ACTIONS = {
     "warning.resolve": gettext_lazy("Warning resolved"),
     "warning.escalate": gettext_lazy("Warning escalated"),
     "warning.superseded": gettext_lazy("Warning superseded (daily sweep)"),
+    "warning.resolved_on_fulfil": gettext_lazy("Warning resolved: the contract was fulfilled"),
+    "contract.disposal_open": gettext_lazy("Disposal opened"),
+    "contract.fulfil": gettext_lazy("Contract fulfilled"),
+    "contract.terminate": gettext_lazy("Contract terminated"),
+    "contract.import": gettext_lazy("Contract imported from a spreadsheet"),
+    "milestone.waive": gettext_lazy("Milestone waived"),
+    "milestone.payment_due_recompute": gettext_lazy("Payment date recomputed (holiday notice)"),
 }
 
 
@@ -212,8 +219,13 @@ def _audit_trail(contract: Contract, milestones, warnings):
         for model in (Contract, Milestone, Warning)
     }
     rows = list(qs.select_related("actor").order_by("-at", "-id")[:AUDIT_ROWS])
+    # What each row is about, as the page names it (the stored repr of a sweep's row reads "milestone 5").
+    names = {(ContentType.objects.get_for_model(Contract).pk, str(contract.pk)): contract.number}
+    names.update({(ContentType.objects.get_for_model(Milestone).pk, str(m.pk)): m.title for m in milestones})
+    names.update({(ContentType.objects.get_for_model(Warning).pk, str(w.pk)): w.get_rule_display() for w in warnings})
     for row in rows:
         labels = states.get(row.content_type_id, {})
+        row.object_repr = names.get((row.content_type_id, row.object_id), row.object_repr)
         row.label = AUDIT_ACTIONS.get(row.action, row.action)
         row.from_label = labels.get(row.from_state, row.from_state)
         row.to_label = labels.get(row.to_state, row.to_state)

@@ -16,6 +16,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from repair import notify
 from repair.models import (
     DishonestyRecord,
     OpenApplicationRecord,
@@ -275,6 +276,8 @@ def application_create(
         to_state=application.status,
         changes={"eligible": eligible, "reasons": [r["code"] for r in reasons], "channel": channel},
     )
+    if application.status == RepairApplication.Status.ACCEPTED:
+        notify.application_accepted_notify(application=application)
     return application
 
 
@@ -322,6 +325,7 @@ def application_supplement(*, application, items: str, acting_user) -> RepairApp
         to_state=application.status,
         reason=items,
     )
+    notify.application_supplement_notify(application=application)
     return application
 
 
@@ -340,6 +344,7 @@ def application_supplement_received(*, application, proofs=(), acting_user) -> R
         from_state=before,
         to_state=application.status,
     )
+    notify.application_supplement_received_notify(application=application)
     return application
 
 
@@ -377,6 +382,7 @@ def application_decide(*, application, approve: bool, reason: str, acting_user) 
             action="repair.propose",
             reason=reason,
         )
+        notify.application_approval_notify(application=application)
         return application
     application.decision_reason = reason
     application.save(update_fields=["reviewed_by", "decision_reason"])
@@ -421,7 +427,7 @@ def _finalize(application, *, approve: bool, reason: str, actor) -> RepairApplic
                 actor=actor,
                 from_state=was,
                 to_state=record.status,
-                reason=f"application {application.pk}",
+                reason=notify.application_code(application),
             )
         # Sharing stops: the city credit platform is told within `repair.sync`.
         deadline_start(case=application, purpose="sync", rule_code="repair.sync", start_on=today)
@@ -445,14 +451,7 @@ def _finalize(application, *, approve: bool, reason: str, actor) -> RepairApplic
         numbers=[r.decision_number for r in records],
         actor=actor,
     )
-    from workflow.notifications import notification_send
-
-    notification_send(
-        recipients=list(application.enterprise.users.filter(is_active=True)),
-        title=_("Your credit repair application has been decided."),
-        category="repair.decision",
-        dedupe_key=f"repair-decision:{application.pk}",
-    )
+    notify.application_decided_notify(application=application)
     audit_record(
         action="repair.decide",
         obj=application,

@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
-from django.views import csrf, defaults
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import exceptions, serializers, status
@@ -161,9 +162,19 @@ def is_api(request) -> bool:
     return request.path_info.startswith("/api/")
 
 
+def _page(request, status: int, title: str, text: str, template: str | None = None):
+    """The site's own error page in the site's language (never viewflow's or Django's English ones)."""
+    return render(
+        request,
+        template or f"{status}.html",
+        {"status": status, "error_title": title, "error_text": text},
+        status=status,
+    )
+
+
 def bad_request(request, exception=None):
     if not is_api(request):
-        return defaults.bad_request(request, exception)
+        return _page(request, 400, _("Bad request"), _("The request could not be understood. Go back and try again."))
     if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
         return JsonResponse(error_body("too_large", _("The request body is too large.")), status=413)
     return JsonResponse(error_body("bad_request", _("The request could not be understood.")), status=400)
@@ -171,28 +182,40 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     if not is_api(request):
-        return defaults.permission_denied(request, exception)
+        if not getattr(getattr(request, "user", None), "is_authenticated", False):
+            text = _("Please log in to see this page.")
+        else:
+            text = _("%(name)s, your role does not give access to this page.") % {"name": request.user}
+        return _page(request, 403, _("Access denied"), text)
     return JsonResponse(error_body("forbidden", _("You do not have permission to perform this action.")), status=403)
 
 
 def page_not_found(request, exception=None):
     if not is_api(request):
-        return defaults.page_not_found(request, exception)
+        return _page(
+            request, 404, _("Page not found"), _("The page you asked for does not exist, or it has been moved.")
+        )
     return JsonResponse(error_body("not_found", _("Not found.")), status=404)
 
 
 def server_error(request):
     if not is_api(request):
-        return defaults.server_error(request)
+        return defaults.server_error(request)  # templates/500.html, rendered without a request
     return JsonResponse(
         error_body("server_error", _("Something went wrong on our side. Please try again.")), status=500
     )
 
 
 def csrf_failure(request, reason=""):
-    """CSRF_FAILURE_VIEW: a JSON 403 `csrf_failed` under /api/, Django's page elsewhere."""
+    """CSRF_FAILURE_VIEW: a JSON 403 `csrf_failed` under /api/, the site's page elsewhere."""
     if not is_api(request):
-        return csrf.csrf_failure(request, reason)
+        return _page(
+            request,
+            403,
+            _("The page has expired"),
+            _("The form was open too long or your session ended. Go back, reload the page and submit it again."),
+            template="403_csrf.html",
+        )
     return JsonResponse(
         error_body("csrf_failed", _("The CSRF check failed: send the X-CSRFToken header or use a token.")),
         status=403,

@@ -12,6 +12,11 @@ class Notification(models.Model):
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    # What the inbox shows of the case the message is about (copied when sent: a list needs no joins).
+    case_code = models.CharField(_("case"), max_length=100, blank=True)
+    party = models.CharField(_("party"), max_length=200, blank=True)
+    step = models.CharField(_("step"), max_length=200, blank=True)
+    due_on = models.DateField(_("due"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
@@ -27,7 +32,10 @@ class Notification(models.Model):
                 condition=models.Q(dedupe_key__isnull=False),
             )
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["recipient", "due_on"], name="notification_recipient_due"),
+        ]
 
     def __str__(self) -> str:
         return self.title

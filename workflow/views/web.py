@@ -105,7 +105,7 @@ def staff_notifications(request):
     from workflow.notifications import notifications_for_user
 
     page = Paginator(notifications_for_user(request.user), NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    return _render(request, "staff/notifications.html", {"page": page})
+    return _render(request, "staff/notifications.html", {"page": page, "today": clock.today()})
 
 
 @login_required

@@ -67,10 +67,10 @@ AUDIT_LABELS = {
 
 
 def actor_name(row) -> str:
-    """Who did it, as people read it: 李文清 (agency_clerk), the complainant, the system."""
+    """Who did it, as people read it: 李文清 (the login name only for someone with no name), the
+    complainant, the system."""
     if row.actor_id:
-        name = display_name(row.actor)
-        return name if name == row.actor.get_username() else f"{name} ({row.actor.get_username()})"
+        return display_name(row.actor)
     if row.actor_label == "complainant":
         return _("the complainant")
     if row.actor_label in ("system", "sweep"):
