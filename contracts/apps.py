@@ -16,4 +16,5 @@ class ContractsConfig(AppConfig):
         document_scope_register(Complaint, complaints_visible_to)
         document_scope_register(DisposalCase, disposals_visible_to)
         # Registers this app's hooks for the recompute after a holiday notice (workflow.recompute).
-        from contracts import recompute  # noqa: F401
+        # and the cache invalidation of the public list's facets (contracts.selectors).
+        from contracts import recompute, selectors  # noqa: F401
