@@ -1,0 +1,9 @@
+"""Settings for the web benchmark only (bench/web_bench.py): the local settings with DEBUG off and a
+URLconf that adds the no-database 50-row template page next to the project's own URLs. Never used
+in production: config/urls.py does not know this page."""
+
+from config.settings.local import *  # noqa: F403
+
+DEBUG = False
+ROOT_URLCONF = "bench.web_urls"
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]  # noqa: F405
