@@ -8,8 +8,8 @@ PORT ?= 8000
 # make run serves here, and documents' QR/verification links follow unless GOVCREDIT_PUBLIC_URL is set.
 export HOST PORT
 # Debian packages: WeasyPrint's libraries and CJK fonts, Debian's Chromium for browser tests,
-# gettext to compile the translations.
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk chromium gettext poppler-utils
+# gettext to compile the translations, poppler-utils to read PDFs in tests, wrk for `make bench`'s web pages.
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk chromium gettext poppler-utils wrk
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: install system-packages run test test-sqlite test-postgres lint bench clean vendor-echarts
@@ -99,8 +99,16 @@ test-postgres:
 	  echo "TEST_POSTGRES_URL not set: PostgreSQL run skipped"; \
 	fi
 
+# The 100k benchmark in one run on a scratch PostgreSQL database (docs/performance.md): the sweep against
+# its SQL baseline on createdb -T copies, then the list pages against the template ceiling (wrk -c16).
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_DB ?= gcb_bench
+BENCH_SCALE ?= 1
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py calendar
+	dropdb -h 127.0.0.1 -U postgres --if-exists $(BENCH_DB) && createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) bench/run.py sweepsql web --scale $(BENCH_SCALE)
+	dropdb -h 127.0.0.1 -U postgres --if-exists $(BENCH_DB)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

@@ -24,7 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_SQLITE = ROOT / "var" / "bench.sqlite3"
 BENCH_POSTGRES = "postgres://postgres@127.0.0.1:5432/govcredit_bench"
-BENCHES = {"calendar": "bench.calendar_bench", "contracts": "bench.contracts_bench"}
+BENCHES = {
+    "calendar": "bench.calendar_bench",
+    "contracts": "bench.contracts_bench",
+    "sweepsql": "bench.sweep_compare",
+    "web": "bench.web_bench",
+}
 
 
 def report(label, value, unit="", **extra):

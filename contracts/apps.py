@@ -31,4 +31,5 @@ class ContractsConfig(AppConfig):
             )
 
         # Registers this app's hooks for the recompute after a holiday notice (workflow.recompute).
-        from contracts import recompute  # noqa: F401
+        # and the cache invalidation of the public list's facets (contracts.selectors).
+        from contracts import recompute, selectors  # noqa: F401

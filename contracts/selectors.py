@@ -1,10 +1,15 @@
 """Reads for government contracts, always scoped to what the user may see."""
 
-from django.db.models import Prefetch, Q
+from django.core.cache import cache
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
-from contracts.models import ArrearsCase, Contract, Milestone, Payment, Warning
+from contracts.models import ArrearsCase, Contract, ContractPublication, Milestone, Payment, Warning
 from workflow import roles
 from workflow.errors import NotFound, PermissionDenied
+from workflow.models import Agency
 from workflow.scoping import agency_filter, enterprise_filter
 
 
@@ -15,6 +20,37 @@ def _contract_scope(user) -> Q:
 
 def contracts_visible_to(user):
     return Contract.objects.filter(_contract_scope(user)).select_related("agency", "counterparty")
+
+
+def contracts_for_list(user):
+    """The staff list: visible contracts newest signed first (index contract_signed), each with
+    `open_warnings` counted by a subquery per row of the page, never a GROUP BY over the table."""
+    open_warnings = (
+        Warning.objects.filter(contract=OuterRef("pk"), status__in=Warning.OPEN_STATUSES)
+        .order_by()
+        .values("contract")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        contracts_visible_to(user)
+        .annotate(open_warnings=Coalesce(Subquery(open_warnings, output_field=IntegerField()), 0))
+        .order_by("-signed_on", "-id")
+    )
+
+
+def contracts_keyset(user, *, after: tuple | None, limit: int) -> tuple[list[Contract], tuple | None]:
+    """Up to `limit` visible contracts newest signed first, after the (signed_on, id) key `after`,
+    and the key to continue from (None on the last page). Reads limit + 1 rows through the
+    contract_signed index whatever the page: no OFFSET, no COUNT."""
+    qs = contracts_visible_to(user).order_by("-signed_on", "-id")
+    if after is not None:
+        signed_on, pk = after
+        qs = qs.filter(Q(signed_on__lt=signed_on) | Q(signed_on=signed_on, id__lt=pk))
+    rows = list(qs[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, ((rows[-1].signed_on, rows[-1].pk) if more else None)
 
 
 def contract_get_for_user(*, user, pk) -> Contract:
@@ -77,3 +113,32 @@ def agencies_visible_ids(user) -> list[int]:
     from workflow.scoping import agencies_for_user
 
     return list(agencies_for_user(user).values_list("id", flat=True))
+
+
+# -- public list facets (no login) -------------------------------------------------------------
+
+PUBLIC_FACETS_KEY = "contracts:public-facets:v1"
+PUBLIC_FACETS_SECONDS = 300
+
+
+def public_facets() -> dict:
+    """The agencies (id, name) and signing years of the published contracts, for the public list's
+    filters. Cached: computing them scans every published contract. Deleted from the cache when a
+    publication is saved (published, withdrawn, reviewed), and at most PUBLIC_FACETS_SECONDS old
+    in another process whose cache is not shared (the default in-process cache)."""
+    facets = cache.get(PUBLIC_FACETS_KEY)
+    if facets is None:
+        published = Contract.objects.filter(publication__status=ContractPublication.Status.PUBLISHED)
+        facets = {
+            "agencies": list(
+                Agency.objects.filter(pk__in=published.values("agency_id")).order_by("code").values_list("pk", "name")
+            ),
+            "years": sorted({d.year for d in published.dates("signed_on", "year")}, reverse=True),
+        }
+        cache.set(PUBLIC_FACETS_KEY, facets, PUBLIC_FACETS_SECONDS)
+    return facets
+
+
+@receiver([post_save, post_delete], sender=ContractPublication, dispatch_uid="contracts-public-facets")
+def _public_facets_forget(**kwargs) -> None:
+    cache.delete(PUBLIC_FACETS_KEY)

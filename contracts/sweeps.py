@@ -9,8 +9,21 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
-from django.db.models.functions import Concat
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat
 from django.utils.translation import gettext as _
 
 from contracts.models import ArrearsCase, Contract, Milestone, Warning
@@ -18,8 +31,7 @@ from contracts.publication.services import publication_touch_many
 from workflow import clock, roles
 from workflow.models import Enterprise, Notification
 from workflow.rules import rule_in_force
-from workflow.sweeps import sweep_step
-from workflow.transitions import bulk_transition
+from workflow.sweeps import insert_select, statistics_refresh, sweep_step, transition_where
 
 
 def cn_date(day: dt.date) -> str:
@@ -57,28 +69,39 @@ def _open_warning_exists(rule: str, subject_expr) -> Exists:
     return Exists(Warning.objects.filter(rule=rule, subject=subject_expr, status__in=OPEN))
 
 
-def _raise(rule: str, rows: list[dict], as_of: dt.date) -> int:
-    """Insert warnings for candidate rows (each with agency_id, contract_id, milestone_id, subject,
-    reference_on); the partial unique index drops any that another run raised meanwhile."""
-    before = Warning.objects.count()
-    Warning.objects.bulk_create(
-        [
-            Warning(
-                agency_id=r["agency_id"],
-                contract_id=r["contract_id"],
-                milestone_id=r.get("milestone_id"),
-                subject=r["subject"],
-                rule=rule,
-                level=level_for(rule, (as_of - r["reference_on"]).days, on=as_of),
-                reference_on=r["reference_on"],
-                raised_on=as_of,
-            )
-            for r in rows
+def _level(rule: str, as_of: dt.date, reference) -> Case | Value:
+    """`level_for(rule, days late)` as SQL over a date column or a constant date."""
+    if not isinstance(reference, str):
+        return Value(level_for(rule, (as_of - reference).days, on=as_of))
+    return Case(
+        *[
+            When(**{f"{reference}__lt": as_of - dt.timedelta(days=threshold)}, then=Value(level))
+            for threshold, level in warning_levels(rule, as_of)
         ],
-        batch_size=1000,
-        ignore_conflicts=True,
+        default=Value(warning_levels(rule, as_of)[-1][1]),
+        output_field=IntegerField(),
     )
-    return Warning.objects.count() - before
+
+
+def _raise(rule: str, queryset, *, as_of: dt.date, contract: str, agency: str, milestone: str | None, reference) -> int:
+    """One INSERT … SELECT of a warning per row of `queryset` (annotated with `subject_key`) that has
+    no open warning of `rule` yet; the partial unique index (ON CONFLICT DO NOTHING) drops any
+    that another run raised meanwhile. `reference` is a date column of the row or a date."""
+    candidates = queryset.filter(~_open_warning_exists(rule, OuterRef("subject_key")))
+    return insert_select(
+        Warning,
+        candidates,
+        {
+            "agency_id": F(agency),
+            "contract_id": F(contract),
+            "milestone_id": F(milestone) if milestone else Value(None, output_field=IntegerField()),
+            "subject": F("subject_key"),
+            "rule": rule,
+            "level": _level(rule, as_of, reference),
+            "reference_on": F(reference) if isinstance(reference, str) else reference,
+            "raised_on": as_of,
+        },
+    )
 
 
 def _relevel(rule: str, as_of: dt.date) -> int:
@@ -94,124 +117,77 @@ def _relevel(rule: str, as_of: dt.date) -> int:
     return Warning.objects.filter(rule=rule, status__in=OPEN).filter(lower).update(level=target)
 
 
+def _subject(prefix: str):
+    return Concat(Value(prefix), F("id"), output_field=Warning._meta.get_field("subject"))
+
+
 @sweep_step("contracts.payments", order=20)
 @transaction.atomic
 def sweep_payments(*, as_of: dt.date) -> dict:
+    """A fixed number of statements whatever the data size: no id lists through Python."""
     unpaid = Q(paid_amount__lt=F("amount"))
-    late_ids = list(
-        Milestone.objects.filter(
-            unpaid, kind=Milestone.Kind.PAYMENT, status=Milestone.Status.DUE, payment_due_on__lt=as_of
-        ).values_list("id", flat=True)
-    )
-    overdue = bulk_transition(
-        model=Milestone,
-        ids=late_ids,
+    payments = Milestone.objects.filter(unpaid, kind=Milestone.Kind.PAYMENT)
+    late = payments.filter(status=Milestone.Status.DUE, payment_due_on__lt=as_of)
+    # What the public sees changes: published contracts whose payment turns overdue get a new
+    # release date, so that OCDS consumers reading with `since` see the change.
+    publication_touch_many(late.values("contract_id"))
+    overdue = transition_where(
+        late,
         field="status",
         source=Milestone.Status.DUE,
         target=Milestone.Status.OVERDUE,
         action="milestone.overdue",
         changes={"as_of": as_of.isoformat()},
     )
-    # Arrears: payments owed to SMEs past their due date, one case per milestone.
-    owed = (
-        Milestone.objects.filter(
-            unpaid, kind=Milestone.Kind.PAYMENT, status=Milestone.Status.OVERDUE, payment_due_on__lt=as_of
-        )
-        .exclude(contract__counterparty_size=Enterprise.Size.LARGE)
-        .filter(~Exists(ArrearsCase.objects.filter(milestone=OuterRef("pk"))))
-        .values(
-            "id",
-            "contract_id",
-            "contract__agency_id",
-            "contract__counterparty_id",
-            "payment_due_on",
-            "amount",
-            "paid_amount",
-        )
+    statistics_refresh(Milestone, changed=overdue)
+    overdue_now = payments.filter(status=Milestone.Status.OVERDUE)
+    # Arrears: payments owed to SMEs past their due date, one case per milestone. The one-to-one
+    # milestone index refuses a second case (ON CONFLICT DO NOTHING). No NOT EXISTS on the table
+    # being filled: planned on the empty table's statistics it became a nested loop that scans the
+    # growing heap once per candidate, quadratic (26 of 49 s of a 100k catch-up, docs/performance.md).
+    owed = overdue_now.filter(payment_due_on__lt=as_of).exclude(contract__counterparty_size=Enterprise.Size.LARGE)
+    arrears = insert_select(
+        ArrearsCase,
+        owed,
+        {
+            "milestone_id": F("id"),
+            "contract_id": F("contract_id"),
+            "agency_id": F("contract__agency_id"),
+            "enterprise_id": F("contract__counterparty_id"),
+            "due_on": F("payment_due_on"),
+            "owed": ExpressionWrapper(F("amount") - F("paid_amount"), output_field=DecimalField()),
+            "identified_on": as_of,
+        },
     )
-    before = ArrearsCase.objects.count()
-    ArrearsCase.objects.bulk_create(
-        [
-            ArrearsCase(
-                milestone_id=m["id"],
-                contract_id=m["contract_id"],
-                agency_id=m["contract__agency_id"],
-                enterprise_id=m["contract__counterparty_id"],
-                due_on=m["payment_due_on"],
-                owed=m["amount"] - m["paid_amount"],
-                identified_on=as_of,
-            )
-            for m in owed
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
-    arrears = ArrearsCase.objects.count() - before
     # Warnings: overdue, and due within the configured number of days.
-    subject = Concat(Value("m"), F("id"), output_field=Warning._meta.get_field("subject"))
-    overdue_rows = (
-        Milestone.objects.filter(unpaid, kind=Milestone.Kind.PAYMENT, status=Milestone.Status.OVERDUE)
-        .annotate(subject_key=subject)
-        .filter(~_open_warning_exists(Warning.Rule.PAYMENT_OVERDUE, OuterRef("subject_key")))
-        .values("id", "contract_id", "contract__agency_id", "subject_key", "payment_due_on")
-    )
+    common = {"contract": "contract_id", "agency": "contract__agency_id", "milestone": "id"}
     raised_overdue = _raise(
         Warning.Rule.PAYMENT_OVERDUE,
-        [
-            {
-                "agency_id": r["contract__agency_id"],
-                "contract_id": r["contract_id"],
-                "milestone_id": r["id"],
-                "subject": r["subject_key"],
-                "reference_on": r["payment_due_on"],
-            }
-            for r in overdue_rows
-        ],
-        as_of,
+        overdue_now.annotate(subject_key=_subject("m")),
+        as_of=as_of,
+        reference="payment_due_on",
+        **common,
     )
     horizon = as_of + dt.timedelta(days=due_soon_days(as_of))
-    soon_rows = (
-        Milestone.objects.filter(
-            unpaid,
-            kind=Milestone.Kind.PAYMENT,
-            status=Milestone.Status.DUE,
-            payment_due_on__gte=as_of,
-            payment_due_on__lte=horizon,
-        )
-        .annotate(subject_key=subject)
-        .filter(~_open_warning_exists(Warning.Rule.PAYMENT_DUE_SOON, OuterRef("subject_key")))
-        .values("id", "contract_id", "contract__agency_id", "subject_key", "payment_due_on")
-    )
     raised_soon = _raise(
         Warning.Rule.PAYMENT_DUE_SOON,
-        [
-            {
-                "agency_id": r["contract__agency_id"],
-                "contract_id": r["contract_id"],
-                "milestone_id": r["id"],
-                "subject": r["subject_key"],
-                "reference_on": as_of,
-            }
-            for r in soon_rows
-        ],
-        as_of,
+        payments.filter(status=Milestone.Status.DUE, payment_due_on__gte=as_of, payment_due_on__lte=horizon).annotate(
+            subject_key=_subject("m")
+        ),
+        as_of=as_of,
+        reference=as_of,
+        **common,
     )
+    statistics_refresh(Warning, changed=raised_overdue + raised_soon)
     # A "due soon" warning is superseded once the payment is overdue.
-    superseded = Warning.objects.filter(
-        rule=Warning.Rule.PAYMENT_DUE_SOON, status__in=OPEN, milestone__status=Milestone.Status.OVERDUE
-    ).values_list("id", flat=True)
-    resolved = bulk_transition(
-        model=Warning,
-        ids=list(superseded),
+    resolved = transition_where(
+        Warning.objects.filter(rule=Warning.Rule.PAYMENT_DUE_SOON, milestone__status=Milestone.Status.OVERDUE),
         field="status",
         source=OPEN,
         target=Warning.Status.RESOLVED,
         action="warning.superseded",
     )
     relevelled = _relevel(Warning.Rule.PAYMENT_OVERDUE, as_of)
-    # What the public sees changed: published contracts whose payment just turned overdue get a new
-    # release date, so that OCDS consumers reading with `since` see the change.
-    publication_touch_many(Milestone.objects.filter(pk__in=late_ids).values("contract_id"))
     return {
         "overdue": overdue,
         "arrears_opened": arrears,
@@ -226,44 +202,33 @@ def sweep_payments(*, as_of: dt.date) -> dict:
 @transaction.atomic
 def sweep_milestones(*, as_of: dt.date) -> int:
     """Delivery and acceptance milestones past their planned date without being recorded."""
-    ids = list(
-        Milestone.objects.filter(
-            kind__in=[Milestone.Kind.DELIVERY, Milestone.Kind.ACCEPTANCE],
-            status=Milestone.Status.PLANNED,
-            planned_on__lt=as_of,
-            contract__status__in=ACTIVE,
-        ).values_list("id", flat=True)
+    late = Milestone.objects.filter(
+        kind__in=[Milestone.Kind.DELIVERY, Milestone.Kind.ACCEPTANCE],
+        status=Milestone.Status.PLANNED,
+        planned_on__lt=as_of,
+        contract__status__in=ACTIVE,
     )
-    publication_touch_many(Milestone.objects.filter(pk__in=ids).values("contract_id"))
-    return bulk_transition(
-        model=Milestone,
-        ids=ids,
+    publication_touch_many(late.values("contract_id"))
+    changed = transition_where(
+        late,
         field="status",
         source=Milestone.Status.PLANNED,
         target=Milestone.Status.OVERDUE,
         action="milestone.overdue",
     )
+    statistics_refresh(Milestone, changed=changed)
+    return changed
 
 
 def _contract_rule(rule: str, queryset, reference: str, as_of: dt.date) -> int:
-    subject = Concat(Value("c"), F("id"), output_field=Warning._meta.get_field("subject"))
-    rows = (
-        queryset.annotate(subject_key=subject)
-        .filter(~_open_warning_exists(rule, OuterRef("subject_key")))
-        .values("id", "agency_id", "subject_key", reference)
-    )
     raised = _raise(
         rule,
-        [
-            {
-                "agency_id": r["agency_id"],
-                "contract_id": r["id"],
-                "subject": r["subject_key"],
-                "reference_on": r[reference],
-            }
-            for r in rows
-        ],
-        as_of,
+        queryset.annotate(subject_key=_subject("c")),
+        as_of=as_of,
+        contract="id",
+        agency="agency_id",
+        milestone=None,
+        reference=reference,
     )
     _relevel(rule, as_of)
     return raised
@@ -292,71 +257,70 @@ def sweep_term(*, as_of: dt.date) -> int:
 @transaction.atomic
 def sweep_registration(*, as_of: dt.date) -> int:
     """Contracts registered after `contract.register` allowed; raised once, ever, per contract."""
-    subject = Concat(Value("c"), F("id"), output_field=Warning._meta.get_field("subject"))
+    rule = Warning.Rule.REGISTER_LATE
     rows = (
         Contract.objects.filter(registered_on__gt=F("register_due_on"), registered_on__lte=as_of)
-        .annotate(subject_key=subject)
-        .filter(~Exists(Warning.objects.filter(rule=Warning.Rule.REGISTER_LATE, subject=OuterRef("subject_key"))))
-        .values("id", "agency_id", "subject_key", "register_due_on", "registered_on")
+        .annotate(subject_key=_subject("c"))
+        .filter(~Exists(Warning.objects.filter(rule=rule, subject=OuterRef("subject_key"))))
     )
     return _raise(
-        Warning.Rule.REGISTER_LATE,
-        [
-            {
-                "agency_id": r["agency_id"],
-                "contract_id": r["id"],
-                "subject": r["subject_key"],
-                "reference_on": r["register_due_on"],
-            }
-            for r in rows
-        ],
-        as_of,
+        rule, rows, as_of=as_of, contract="id", agency="agency_id", milestone=None, reference="register_due_on"
+    )
+
+
+def _title_parts() -> tuple[Case, Case]:
+    """The notification title "Warning: <rule> — contract <number>" (translated) as SQL: the text
+    before and after the contract number, by rule."""
+    labels = dict(Warning.Rule.choices)
+    before, after = [], []
+    for rule, label in labels.items():
+        head, _sep, tail = (_("Warning: %(rule)s — contract %(number)s") % {"rule": label, "number": "\x00"}).partition(
+            "\x00"
+        )
+        before.append(When(rule=rule, then=Value(head)))
+        after.append(When(rule=rule, then=Value(tail)))
+    return (
+        Case(*before, default=Value(""), output_field=CharField()),
+        Case(*after, default=Value(""), output_field=CharField()),
     )
 
 
 @sweep_step("contracts.notify", order=90)
 @transaction.atomic
 def notify_clerks(*, as_of: dt.date) -> int:
-    """One in-app notification per new warning for each clerk of the agency (once per warning)."""
+    """One in-app notification per new warning for each clerk of the agency (once per warning).
+
+    One INSERT … SELECT over (the day's open warnings × their agency's active clerks and heads)
+    that skips pairs already notified before building anything: a same-day re-run reads the
+    day's warnings and writes nothing."""
     User = get_user_model()
-    new = list(
-        Warning.objects.filter(raised_on=as_of, status=Warning.Status.OPEN).values(
-            "id", "agency_id", "rule", "contract__number", "contract__counterparty__name", "level"
+    clerks = User.objects.filter(groups__name__in=[roles.AGENCY_CLERK, roles.AGENCY_HEAD], is_active=True)
+    head, tail = _title_parts()
+    pairs = (
+        Warning.objects.filter(raised_on=as_of, status=Warning.Status.OPEN, agency__users__in=clerks.values("pk"))
+        .annotate(
+            recipient_key=F("agency__users__id"),
+            dedupe=Concat(Value("warning:"), F("id"), output_field=CharField()),
+        )
+        .filter(
+            ~Exists(Notification.objects.filter(recipient_id=OuterRef("recipient_key"), dedupe_key=OuterRef("dedupe")))
         )
     )
-    if not new:
-        return 0
-    clerks: dict[int, list[int]] = {}
-    for user_id, agency_id in User.objects.filter(
-        groups__name__in=[roles.AGENCY_CLERK, roles.AGENCY_HEAD],
-        agency_id__in={w["agency_id"] for w in new},
-        is_active=True,
-    ).values_list("id", "agency_id"):
-        clerks.setdefault(agency_id, []).append(user_id)
-    labels = dict(Warning.Rule.choices)
-    step = _("Acknowledge, resolve or escalate the warning")
-    now = clock.now()
-    before = Notification.objects.count()
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient_id=user_id,
-                category="contract.warning",
-                title=_("Warning: %(rule)s — contract %(number)s")
-                % {"rule": labels[w["rule"]], "number": w["contract__number"]},
-                dedupe_key=f"warning:{w['id']}",
-                created_at=now,
-                case_code=w["contract__number"],
-                party=w["contract__counterparty__name"] or "",
-                step=step,
-            )
-            for w in new
-            for user_id in clerks.get(w["agency_id"], [])
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
+    return insert_select(
+        Notification,
+        pairs,
+        {
+            "recipient_id": F("recipient_key"),
+            "category": "contract.warning",
+            "title": Concat(head, F("contract__number"), tail, output_field=CharField()),
+            "dedupe_key": F("dedupe"),
+            "created_at": Value(clock.now(), output_field=DateTimeField()),
+            # The inbox row: the case, the party and what to do.
+            "case_code": F("contract__number"),
+            "party": Coalesce(F("contract__counterparty__name"), Value(""), output_field=CharField()),
+            "step": Value(_("Acknowledge, resolve or escalate the warning"), output_field=CharField()),
+        },
     )
-    return Notification.objects.count() - before
 
 
 @sweep_step("complaints.overdue", order=110)

@@ -37,6 +37,15 @@ def travel(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a rolled-back test leaves cached reads (the public
+    list's facets) that no signal removed."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _site_language():
     """Each test starts in the site's language: a request with Accept-Language: en in an earlier test
     leaves English active in the thread otherwise."""

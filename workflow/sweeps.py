@@ -20,14 +20,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
 from workflow import clock
 from workflow.errors import ValidationFailed
-from workflow.models import SweepRun
+from workflow.models import AuditLog, SweepRun
+from workflow.request_context import current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -152,3 +156,142 @@ def _ratelimit_purge_expired(*, as_of: dt.date) -> int:
     from workflow.ratelimit import purge_expired
 
     return purge_expired()
+
+
+# --- set-based building blocks for the steps ------------------------------------------------
+#
+# A step's statements must not grow in number with the data: no ids through Python, no COUNT(*)
+# before and after. Both helpers compile a Django queryset (so the SQL works on SQLite and
+# PostgreSQL alike) and wrap it in one INSERT … SELECT or one UPDATE … RETURNING.
+
+
+def _compiled(queryset) -> tuple[str, tuple]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def insert_select(model, queryset, values: dict, *, on_conflict_skip: bool = True) -> int:
+    """INSERT INTO `model` one row per row of `queryset`, each column from `values`
+    (field name -> expression over the queryset's model) or the field's default. Rows that would
+    break a unique constraint (e.g. "one open warning per subject and rule") are skipped with
+    `ON CONFLICT DO NOTHING`. Returns the number of rows inserted. One statement."""
+    columns: list[str] = []
+    annotations: dict = {}
+    for i, field in enumerate(f for f in model._meta.concrete_fields if not f.primary_key):
+        if field.name in values:
+            expression = values[field.name]
+        elif field.attname in values:
+            expression = values[field.attname]
+        else:  # what a model instance would get: its default, "" for text, else NULL
+            default = field.get_default()
+            if default is None and not field.null:
+                raise ValueError(f"insert_select: no value for {model.__name__}.{field.name}")
+            expression = Value(default, output_field=field)
+        if not hasattr(expression, "resolve_expression"):
+            expression = Value(expression, output_field=field)
+        if isinstance(expression, Value) and expression.value is None:
+            expression = Cast(expression, output_field=field)  # PostgreSQL: a bare NULL would be text
+        annotations[f"gc_col{i}"] = expression
+        columns.append(connection.ops.quote_name(field.column))
+    select = queryset.order_by().annotate(**annotations).values_list(*annotations)
+    sql, params = _compiled(select)
+    # The subquery keeps SQLite's parser from reading ON CONFLICT as a join constraint.
+    # Identifiers come from the model's meta, values travel as parameters.
+    table = connection.ops.quote_name(model._meta.db_table)
+    statement = f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM ({sql}) gc_src WHERE 1 = 1"  # noqa: S608
+    if on_conflict_skip:
+        statement += " ON CONFLICT DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return max(cursor.rowcount, 0)
+
+
+def transition_where(queryset, *, field: str, source, target: str, action: str, changes: dict | None = None) -> int:
+    """The set-based form of `workflow.transitions.transition` for sweeps: every row of `queryset`
+    still in a `source` state moves to `target`, with one audit row each (who: "sweep", from, to,
+    `changes`), in the caller's transaction. Returns the number of rows changed.
+
+    PostgreSQL: one statement, the rows locked (FOR UPDATE) and updated with their previous state
+    RETURNING into the INSERT of the audit rows. SQLite: the audit rows are inserted from the
+    same selection and then the rows are updated; the first write takes SQLite's database write
+    lock, so nothing can change the selection between the two statements."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("transition_where must run inside a transaction")
+    model = queryset.model
+    sources = [source] if isinstance(source, str) else list(source)
+    rows = queryset.filter(**{f"{field}__in": sources}).order_by()
+    ct = ContentType.objects.get_for_model(model)
+    now = clock.now()
+    label = f"{model._meta.model_name} "
+    changes_json = json.dumps(changes or {}, cls=DjangoJSONEncoder)
+    request_id = current_request_id()
+    column = connection.ops.quote_name(model._meta.get_field(field).column)
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    audit_columns = (
+        "at, actor_id, actor_label, action, content_type_id, object_id, object_repr, from_state, to_state, "
+        "reason, changes, request_id"
+    )
+    if connection.vendor == "postgresql":
+        sql, params = _compiled(rows.values_list("pk", field).select_for_update(of=("self",)))
+        # Identifiers come from the model's meta, values travel as parameters.
+        statement = (
+            f"WITH gc_old (pk, state) AS ({sql}), "  # noqa: S608
+            f"gc_new AS (UPDATE {table} SET {column} = %s FROM gc_old WHERE {table}.{pk} = gc_old.pk "
+            f"RETURNING gc_old.pk, gc_old.state) "
+            f"INSERT INTO workflow_auditlog ({audit_columns}) "
+            f"SELECT %s, NULL, 'sweep', %s, %s, CAST(pk AS varchar), %s || CAST(pk AS varchar), state, %s, '', "
+            f"CAST(%s AS jsonb), %s FROM gc_new"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                statement,
+                (
+                    *params,
+                    target,
+                    connection.ops.adapt_datetimefield_value(now),
+                    action,
+                    ct.pk,
+                    label,
+                    target,
+                    changes_json,
+                    request_id,
+                ),
+            )
+            return max(cursor.rowcount, 0)
+    audited = insert_select(
+        AuditLog,
+        rows,
+        {
+            "at": Value(now, output_field=AuditLog._meta.get_field("at")),
+            "actor_label": "sweep",
+            "action": action,
+            "content_type_id": ct.pk,
+            "object_id": Cast("pk", output_field=CharField()),
+            "object_repr": Concat(Value(label), Cast("pk", output_field=CharField()), output_field=CharField()),
+            "from_state": F(field),
+            "to_state": target,
+            "changes": Value(changes or {}, output_field=AuditLog._meta.get_field("changes")),
+            "request_id": request_id,
+        },
+        on_conflict_skip=False,
+    )
+    changed = model.objects.filter(pk__in=rows.values("pk")).update(**{field: target})
+    if changed != audited:  # cannot happen under SQLite's write lock; refuse a half-audited change
+        raise RuntimeError(f"transition_where: {changed} rows changed but {audited} audited")
+    return changed
+
+
+ANALYZE_AFTER_ROWS = 5000
+
+
+def statistics_refresh(*models, changed: int) -> None:
+    """PostgreSQL: after a step changed many rows, ANALYZE the tables so that the step's next
+    queries are planned for the data as it now is (in the same transaction, ANALYZE sees the
+    transaction's own changes). Stale statistics made the "due soon superseded" query a nested
+    loop over every overdue milestone: 497 s of a 1M-contract catch-up (issue 11)."""
+    if connection.vendor != "postgresql" or changed < ANALYZE_AFTER_ROWS:
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -216,6 +216,9 @@ Q_CLUSTER = {
     "name": "govcredit",
     "workers": env.int("Q_WORKERS", default=2),
     "recycle": 50,
+    # ... and by memory: a worker whose peak RSS passed Q_MAX_RSS_KB (700 MiB) is replaced after its
+    # task (WeasyPrint with CJK fonts grows a process towards 1 GB within 25 renders: issue 11).
+    "max_rss": env.int("Q_MAX_RSS_KB", default=700 * 1024),
     "timeout": 300,
     "retry": 420,
     "max_attempts": 3,

@@ -4,7 +4,9 @@ Thin: parse and validate the request shape, call a selector or a service, render
 Amounts are strings with two decimals, dates ISO. Errors use the API's common format.
 """
 
+import datetime as dt
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,6 +22,7 @@ from workflow import clock, roles
 from workflow.api.fields import AmountField
 from workflow.api.serializers import InputSerializer
 from workflow.errors import NotFound, PermissionDenied, ValidationFailed
+from workflow.pagination import keyset_cursor, keyset_parse
 
 
 class CounterpartySerializer(InputSerializer):
@@ -176,11 +179,47 @@ def _contract_response(request, pk, code=status.HTTP_200_OK):
     return Response(ContractOutSerializer(contract).data, status=code)
 
 
+LIST_LIMIT = 200
+
+
+class ContractListQuerySerializer(InputSerializer):
+    after = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="The cursor of the next page: the `X-Next-Cursor` header (also in the `Link` header, "
+        'rel="next") of the previous page. Without it, the newest contracts.',
+    )
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=LIST_LIMIT, default=LIST_LIMIT, help_text="Contracts per page."
+    )
+
+    def validate_after(self, raw: str):
+        if not raw:
+            return None
+        values = keyset_parse(raw, 2)
+        try:
+            return (dt.date.fromisoformat(values[0]), int(values[1])) if values else None
+        except ValueError:
+            return None
+
+
 class ContractListCreateApi(APIView):
-    @extend_schema(responses=ContractOutSerializer(many=True))
+    @extend_schema(
+        parameters=[ContractListQuerySerializer],
+        responses=ContractOutSerializer(many=True),
+        description="The visible contracts, newest signed first, `limit` (at most 200) a page. Keyset "
+        "pagination: when there are more, the response carries `X-Next-Cursor` and a `Link` header "
+        '(rel="next"); pass the cursor as `after`. A page costs the same at any depth.',
+    )
     def get(self, request):
-        qs = selectors.contracts_visible_to(request.user).order_by("-signed_on", "-id")[:200]
-        return Response(
+        query = ContractListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        after = query.validated_data.get("after")
+        if after is None and request.query_params.get("after"):  # not one of ours: refuse, do not restart
+            raise ValidationFailed(_("This is not a cursor of this list."), "invalid_cursor", field="after")
+        rows, next_key = selectors.contracts_keyset(request.user, after=after, limit=query.validated_data["limit"])
+        response = Response(
             [
                 {
                     "id": c.id,
@@ -191,9 +230,17 @@ class ContractListCreateApi(APIView):
                     "amount": f"{c.amount:.2f}",
                     "signed_on": c.signed_on,
                 }
-                for c in qs
+                for c in rows
             ]
         )
+        if next_key is not None:
+            cursor = keyset_cursor(next_key[0].isoformat(), next_key[1])
+            params = {"after": cursor}
+            if "limit" in request.query_params:
+                params["limit"] = str(query.validated_data["limit"])
+            response["X-Next-Cursor"] = cursor
+            response["Link"] = f'<{request.build_absolute_uri(request.path + "?" + urlencode(params))}>; rel="next"'
+        return response
 
     @extend_schema(request=ContractInSerializer, responses={201: ContractOutSerializer})
     def post(self, request):

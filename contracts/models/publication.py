@@ -34,6 +34,12 @@ class ContractPublication(StatefulModel):
     class Meta:
         verbose_name = _("contract publication")
         verbose_name_plural = _("contract publications")
+        indexes = [
+            # The public list (newest publication first) and the OCDS feed (oldest release first,
+            # keyset on (released_at, contract)): docs/performance.md.
+            models.Index(fields=["status", "published_at", "contract"], name="publication_list"),
+            models.Index(fields=["status", "released_at", "contract"], name="publication_feed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contract.number} ({self.get_status_display()})"

@@ -36,7 +36,8 @@ from contracts.publication.services import (
 )
 from workflow import clock
 from workflow.api.serializers import MAX_UTC_OFFSET, YEAR_MAX, YEAR_MIN, InputSerializer
-from workflow.errors import NotFound
+from workflow.errors import NotFound, ValidationFailed
+from workflow.pagination import keyset_cursor, keyset_parse
 
 
 class ReviewInSerializer(InputSerializer):
@@ -196,9 +197,24 @@ class OcdsQuerySerializer(InputSerializer):
     page = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_PAGE, default=1, help_text=f"{ocds.PAGE_SIZE} releases per page."
     )
+    after = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="The cursor in `links.next` of the previous page: the releases after it.",
+    )
 
     def validate_since(self, raw: str) -> dt.datetime | None:
         return parse_since(raw)
+
+    def validate_after(self, raw: str):
+        if not raw:
+            return None
+        values = keyset_parse(raw, 2)
+        try:
+            return (dt.datetime.fromisoformat(values[0]), int(values[1])) if values else None
+        except ValueError:
+            return None
 
 
 class OcdsReleasesApi(APIView):
@@ -213,25 +229,35 @@ class OcdsReleasesApi(APIView):
         operation_id="ocds_releases",
         responses={200: OpenApiTypes.OBJECT},
         description="OCDS 1.1 release package of the published government contracts (no login). "
-        "`links.next` is the URL of the next page when there is one.",
+        "`links.next` is the URL of the next page when there is one: it carries an `after` cursor "
+        "(keyset pagination, the same cost at any depth; keep following `links.next`). `page` still works.",
     )
     def get(self, request):
         query = OcdsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        since, page = query.validated_data.get("since"), query.validated_data["page"]
-        releases, has_next = ocds.feed_page(since=since, page=page)
+        since, page, after = (
+            query.validated_data.get("since"),
+            query.validated_data["page"],
+            query.validated_data.get("after"),
+        )
+        if after is None and request.query_params.get("after"):  # not one of ours: refuse, do not restart
+            raise ValidationFailed(_("This is not a cursor of this feed."), "invalid_cursor", field="after")
+        releases, next_key = ocds.feed_page(since=since, page=page, after=after)
 
-        def page_uri(number: int) -> str:
+        def page_uri(number: int | None = None, cursor: str | None = None) -> str:
             params = {"since": since.isoformat()} if since else {}
-            if number > 1:
+            if cursor:
+                params["after"] = cursor
+            elif number and number > 1:
                 params["page"] = str(number)
             query = f"?{urlencode(params)}" if params else ""
             return request.build_absolute_uri(request.path + query)
 
+        here = page_uri(cursor=request.query_params.get("after")) if after else page_uri(page)
         package = ocds.release_package(
             releases=releases,
-            uri=page_uri(page),
-            next_uri=page_uri(page + 1) if has_next else None,
-            prev_uri=page_uri(page - 1) if page > 1 else None,
+            uri=here,
+            next_uri=page_uri(cursor=keyset_cursor(next_key[0].isoformat(), next_key[1])) if next_key else None,
+            prev_uri=page_uri(page - 1) if page > 1 and after is None else None,
         )
         return Response(package, content_type="application/json; charset=utf-8")

@@ -22,7 +22,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from contracts.models import Contract, ContractPublication, Milestone, Payment
 from workflow import clock
@@ -278,9 +278,23 @@ def release_package(
     return package
 
 
-def feed_page(*, since: dt.datetime | None, page: int) -> tuple[list[dict], bool]:
-    """Releases on `page` (from 1) and whether there is a next page. Reads one row more than a
-    page instead of counting."""
-    start = (page - 1) * PAGE_SIZE
-    rows = list(published_for_feed(since=since)[start : start + PAGE_SIZE + 1])
-    return [release_for(p) for p in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
+def feed_page(
+    *, since: dt.datetime | None, page: int = 1, after: tuple[dt.datetime, int] | None = None
+) -> tuple[list[dict], tuple[dt.datetime, int] | None]:
+    """Releases in release order and the (released_at, contract id) key of the last one when there
+    is a next page (else None). With `after` (such a key), the releases after it: keyset
+    pagination through the publication_feed index, the same cost at any depth. `page` (from 1) is
+    the older offset form, kept for existing links. Reads one row more than a page instead of counting."""
+    qs = published_for_feed(since=since)
+    if after is not None:
+        released_at, contract_id = after
+        qs = qs.filter(Q(released_at__gt=released_at) | Q(released_at=released_at, contract_id__gt=contract_id))
+        start = 0
+    else:
+        start = (page - 1) * PAGE_SIZE
+    rows = list(qs[start : start + PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    last = rows[-1] if rows else None
+    next_key = (last.released_at, last.contract_id) if more and last is not None and last.released_at else None
+    return [release_for(p) for p in rows], next_key

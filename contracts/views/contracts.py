@@ -12,9 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -54,6 +53,7 @@ from workflow import clock, roles
 from workflow.audit import audit_for
 from workflow.errors import DomainError
 from workflow.forms import form_errors_from, form_service
+from workflow.pagination import CappedPaginator
 from workflow.rules import rule_in_force
 from workflow.scoping import agencies_for_user
 
@@ -74,9 +74,7 @@ def contract_list(request):
     if len(agencies) < 2:
         agencies = []
     filters = ContractFilterForm(request.GET or None, agencies=agencies)
-    qs = selectors.contracts_visible_to(user).annotate(
-        open_warnings=Count("warnings", filter=Q(warnings__status__in=OPEN_WARNINGS))
-    )
+    qs = selectors.contracts_for_list(user)
     if filters.is_valid():
         f = filters.cleaned_data
         if f["q"]:
@@ -93,7 +91,7 @@ def contract_list(request):
             qs = qs.filter(kind=f["kind"])
         if f["agency"]:
             qs = qs.filter(agency__code=f["agency"])
-    page = Paginator(qs.order_by("-signed_on", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -9,19 +9,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from contracts.models import Contract, ContractPublication
+from contracts import selectors
+from contracts.models import Contract
 from contracts.publication import ocds
 from contracts.publication.services import Performance, publication_public_get, publications_public
 from workflow.errors import NotFound
 from workflow.forms import choice_field
-from workflow.models import Agency
+from workflow.pagination import CappedPaginator
 
 if TYPE_CHECKING:
     from contracts.publication.services import PublicPublication
@@ -42,7 +42,7 @@ class PublicContractFilterForm(forms.Form):
         self.fields["q"].widget.attrs.update(
             type="search", placeholder=_("Contract number, title, agency or counterparty")
         )
-        choice_field(self, "agency").choices = every + [(a.pk, a.name) for a in agencies]
+        choice_field(self, "agency").choices = every + list(agencies)
         choice_field(self, "kind").choices = every + list(Contract.Kind.choices)
         choice_field(self, "status").choices = every + list(Performance.labels().items())
         choice_field(self, "year").choices = every + [(y, str(y)) for y in years]
@@ -58,10 +58,6 @@ class PublicContractFilterForm(forms.Form):
             "performance": data.get("status") or "",
             "year": data.get("year"),
         }
-
-
-def _published_contracts():
-    return Contract.objects.filter(publication__status=ContractPublication.Status.PUBLISHED)
 
 
 def _row(publication: PublicPublication) -> dict:
@@ -81,11 +77,10 @@ def _row(publication: PublicPublication) -> dict:
 
 @require_GET
 def public_contract_list(request):
-    agencies = Agency.objects.filter(pk__in=_published_contracts().values("agency_id")).order_by("code")
-    years = sorted({d.year for d in _published_contracts().dates("signed_on", "year")}, reverse=True)
-    form = PublicContractFilterForm(request.GET or None, agencies=agencies, years=years)
+    facets = selectors.public_facets()
+    form = PublicContractFilterForm(request.GET or None, agencies=facets["agencies"], years=facets["years"])
     filters = form.filters() if request.GET else {}
-    page = Paginator(publications_public(**filters), PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(publications_public(**filters), PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

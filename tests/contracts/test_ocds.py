@@ -296,14 +296,36 @@ def test_pages_and_links(published, monkeypatch, validators):
         published(number=f"HT-{n}")
     first = feed()
     assert len(first["releases"]) == 2
-    assert first["links"] == {"next": f"http://testserver{FEED}?page=2"}
-    second = feed(page=2)
+    # links.next carries a keyset cursor (the releases after the last one shown).
+    assert list(first["links"]) == ["next"] and first["links"]["next"].startswith(f"http://testserver{FEED}?after=")
+    r = APIClient().get(first["links"]["next"])
+    assert r.status_code == 200
+    second = r.json()
     assert_valid(second, validators)
     assert [r["contracts"][0]["id"] for r in second["releases"]] == ["HT-2"]
-    assert second["links"] == {"prev": f"http://testserver{FEED}"}
+    assert "next" not in second.get("links", {})
+    # The older page numbers still work.
+    by_number = feed(page=2)
+    assert [r["contracts"][0]["id"] for r in by_number["releases"]] == ["HT-2"]
+    assert by_number["links"] == {"prev": f"http://testserver{FEED}"}
     assert feed(page=9)["releases"] == []
     r = APIClient().get(FEED, {"page": "0"})
     assert r.status_code == 400 and list(r.json()["errors"]) == ["page"]
+    r = APIClient().get(FEED, {"after": "not-a-cursor"})
+    assert r.status_code == 400 and r.json()["code"] == "invalid_cursor"
+
+
+def test_since_and_the_cursor_together_walk_the_changes_once(published, monkeypatch):
+    monkeypatch.setattr(ocds, "PAGE_SIZE", 2)
+    for n in range(5):
+        published(number=f"HT-{n}")
+    seen, url = [], f"{FEED}?since=2000-01-01"
+    while url:
+        package = APIClient().get(url).json()
+        seen += [r["contracts"][0]["id"] for r in package["releases"]]
+        url = package.get("links", {}).get("next")
+        assert url is None or "since=2000-01-01" in url
+    assert sorted(seen) == [f"HT-{n}" for n in range(5)] and len(seen) == 5
 
 
 def test_the_feed_needs_no_login_and_ignores_credentials(published):

@@ -1,0 +1,16 @@
+"""Settings for the web benchmark only (bench/web_bench.py): the local settings with DEBUG off and a
+URLconf that adds the no-database 50-row template page next to the project's own URLs. Never used
+in production: config/urls.py does not know this page."""
+
+import os
+
+from config.settings.local import *  # noqa: F403
+
+DEBUG = False
+ROOT_URLCONF = "bench.web_urls"
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]  # noqa: F405
+
+# BENCH_CONN_MAX_AGE=60 measures persistent database connections (the project's settings keep
+# Django's default 0: a new PostgreSQL connection per request); docs/performance.md compares both.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("BENCH_CONN_MAX_AGE", "0"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405

@@ -1,0 +1,63 @@
+"""Lists that cost the same on page 1 at a million rows as at a thousand.
+
+`CappedPaginator` counts at most `cap` rows (a `COUNT(*)` over `LIMIT cap + 1`, which stops early
+instead of scanning the table) and says so: `paginator.capped` is true when there are more, and
+templates then write "1,000+" instead of an exact figure; the pages beyond the cap are not offered.
+
+`keyset_cursor` / `keyset_parse` are the opaque cursor of keyset pagination ("rows after this
+one" in the list's order), used by the API list and the OCDS feed: `WHERE (a, b) < (x, y) ORDER BY
+a DESC, b DESC LIMIT n` reads n rows through an index whatever the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.utils.functional import cached_property
+
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = COUNT_CAP if cap is None else cap
+
+    @cached_property
+    def _counted(self) -> int:
+        queryset: Any = self.object_list
+        return queryset.order_by().values("pk")[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.cap)
+
+    def page(self, number):
+        """Like Paginator.page, but a page is never cut at the capped count."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return Page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+    @property
+    def capped(self) -> bool:
+        """There are more rows than the count says (at least cap + 1)."""
+        return self._counted > self.cap
+
+
+def keyset_cursor(*values) -> str:
+    """An opaque cursor for the row with these sort-key values (str() of each)."""
+    raw = "\x1f".join(str(v) for v in values)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def keyset_parse(cursor: str, parts: int) -> list[str] | None:
+    """The sort-key values of a cursor, or None when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    values = raw.split("\x1f")
+    return values if len(values) == parts else None
