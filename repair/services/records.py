@@ -90,7 +90,11 @@ def record_validate(data: dict) -> dict:
             err(field, _("This field is required."))
     _decision_validate(data, out, err)
     out["obligations"] = []
-    for i, ob in enumerate(data.get("obligations") or []):
+    obligations = data.get("obligations") or []
+    if not isinstance(obligations, list | tuple):
+        err("obligations", _("List the obligations the decision imposes."))
+        obligations = []
+    for i, ob in enumerate(obligations):
         kind = ob.get("kind") if isinstance(ob, dict) else None
         if kind not in Obligation.Kind.values:
             err(f"obligations.{i}.kind", _("Choose the kind of obligation."))

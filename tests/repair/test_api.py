@@ -377,3 +377,11 @@ def test_the_public_list_shows_what_is_published_now_without_personal_data(demo,
     )
     assert public.get("/api/v1/public/records/", {"q": "恒信"}).json() == {"count": 0, "results": []}
     assert deadlines_for(RepairApplication.objects.get(pk=app)).get(purpose="sync").due_on == D(2026, 3, 5)
+
+
+def test_obligations_that_are_not_a_list_are_a_400_not_a_500(demo, travel):
+    travel("2025-12-01")
+    response = as_user("penalty_officer").post("/api/v1/repair/records/", {**RECORD, "obligations": 1.5}, format="json")
+    assert response.status_code == 400
+    assert any(key.startswith("obligations") for key in response.json()["errors"])
+    assert not DishonestyRecord.objects.exists()
