@@ -1,0 +1,209 @@
+"""Each contract-side and complaint-side act carries the elements it needs to stand up in review
+(docs/documents.md, "Legally required elements"), read from the signed PDF that the real service issued."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from contracts.complaints.process import complaint_task
+from contracts.complaints.supervision import supervision_notice_issue
+from contracts.disposal.process import disposal_open, disposal_task_respond, disposal_task_review
+from contracts.models import ComplaintSupervisionNotice, Warning
+from contracts.services import milestone_record_delivery
+from tests.contracts.test_complaints import submit, u
+from workflow.models import Agency, Document
+
+D = dt.date
+pytestmark = pytest.mark.django_db
+
+
+def text_of(doc) -> str:
+    """The PDF's text in reading order, without page numbers (— 1 —) and whitespace (table cells)."""
+    from tests.contracts.test_complaints import text_of as pdf_text
+
+    return re.sub(r"\s", "", re.sub(r"— \d+ —", "", pdf_text(doc)))
+
+
+@pytest.fixture
+def case(make_contract, clerk, travel, sweep):
+    """A payment of 100,000.00 delivered 09-02, due 10-08 (30 days, Golden Week), overdue; disposal 10-12."""
+    c = make_contract()
+    travel("2026-09-02")
+    milestone_record_delivery(milestone=c.milestones.get(kind="payment"), delivered_on=D(2026, 9, 2), acting_user=clerk)
+    sweep(D(2026, 10, 9))
+    travel("2026-10-12")
+    warning = Warning.objects.get(rule="payment.overdue")
+    return disposal_open(contract=c, warning=warning, grounds="经多次催告仍未支付。", acting_user=u("supervisor"))
+
+
+def test_rectification_notice_elements(case):
+    notice = Document.objects.get(doc_type="rectification_notice")
+    text = text_of(notice)
+    for element in (
+        "整改通知书",
+        "X发改信用整改〔2026〕1号",  # number
+        "X市交通运输局：",  # addressee
+        "X市恒信建材有限公司",  # the SME
+        "《道路养护服务采购》（合同编号：HT-XJTJ-2026-08-03）",  # the contract
+        "“第一期付款”款项人民币壹拾万元整（¥100,000.00）",  # facts: milestone and amount, 大写
+        "已于2026年9月2日交付",
+        "依照《保障中小企业款项支付条例》第九条应当于2026年10月8日前支付",  # the rule breached, cited
+        "尚有人民币壹拾万元整（¥100,000.00）未支付，已逾期4日",
+        "经多次催告仍未支付。",  # the supervisor's grounds
+        "根据本市《政府合同履约信用监管工作方案》，",  # basis of the rectification period
+        "自本通知印发之日起15日内，即于2026年10月27日前完成整改",  # what, by when
+        "支付逾期款项并依法支付逾期利息",
+        "政务失信行为",  # consequence
+        "督办函",
+        "X市发展和改革委员会",  # issuer
+        "2026年10月12日",  # date
+        "（电子印章）",  # seal position
+    ):
+        assert element in text, element
+
+
+def test_supervision_letter_elements(case, travel):
+    travel("2026-10-20")
+    disposal_task_respond(case=case, response="资金正在筹措。", user=u("agency_clerk"))
+    travel("2026-10-28")
+    disposal_task_review(
+        case=case, outcome="dishonest", note="逾期仍未支付。", record_kind="arrears", user=u("supervisor")
+    )
+    letter = Document.objects.get(doc_type="supervision_letter")
+    text = text_of(letter)
+    for element in (
+        "督办函",
+        "X发改信用督办〔2026〕1号",
+        "X市交通运输局：",
+        "《道路养护服务采购》（合同编号：HT-XJTJ-2026-08-03）",
+        "“第一期付款”款项人民币壹拾万元整（¥100,000.00）依照《保障中小企业款项支付条例》第九条应当于2026年10月8日前支付",
+        "截至2026年10月28日尚有人民币壹拾万元整（¥100,000.00）未支付，已逾期20日",  # overdue facts
+        "《政府合同履约问题整改通知书》（X发改信用整改〔2026〕1号）",  # the earlier notice
+        "于2026年10月27日前完成整改",
+        "审核意见：逾期仍未支付。",
+        "自2026年10月28日起将上述行为作为政务失信记录",
+        "于2026年11月12日前纠正失信行为",  # 10-28 + 15 days: what is required by when
+        "书面报送我委",  # the reporting obligation
+        "2026年10月28日",
+        "（电子印章）",
+    ):
+        assert element in text, element
+    assert "十五日" not in text
+
+
+def test_complaint_receipt_elements(demo, travel):
+    c = submit(travel, day="2026-09-14")
+    text = text_of(Document.objects.get(doc_type="complaint_receipt"))
+    for element in (
+        "投诉登记回执",
+        "X市恒信建材有限公司：",
+        f"投诉编号{c.code}",  # tracking code
+        "于2026年9月14日通过政府违约失信投诉专栏提交的投诉已收到",  # received date
+        "人民币壹拾捌万元整（¥180,000.00）",
+        "于2026年9月28日前决定是否受理",  # 10 working days (rule complaint.accept)
+        "《工业和信息化部中小企业款项支付投诉处理暂行办法》",
+        "投诉受理后10个工作日内转交",
+        "30日内办结并书面答复",
+        "最长不超过90日",
+        "《保障中小企业款项支付条例》第二十五条",
+        "投诉查询",  # how to track
+    ):
+        assert element in text, element
+
+
+@pytest.mark.parametrize(
+    ("reason", "remedy"),
+    [
+        ("in_court", "向人民法院或者仲裁机构依法主张权利"),
+        ("duplicate", "可凭原投诉编号在市社会信用监管服务平台查询办理进度"),
+        ("insufficient", "补充有关事实和证明材料后，可以重新提交投诉"),
+        ("not_sme", "依法通过协商、调解、申请仲裁或者提起诉讼等途径维护自身合法权益"),
+    ],
+)
+def test_complaint_rejection_states_reason_and_the_way_open_to_the_complainant(demo, travel, reason, remedy):
+    c = submit(travel, day="2026-09-14")
+    travel("2026-09-16")
+    complaint_task(complaint=c, step="reject", user=u("complaint_officer"), reason=reason, text="经核查。")
+    doc = Document.objects.get(doc_type="complaint_rejection")
+    text = text_of(doc)
+    label = {
+        "in_court": "already before a court or arbitration",
+        "duplicate": "the same matter is already being handled",
+        "insufficient": "the facts or evidence are insufficient",
+        "not_sme": "the complainant is not an SME",
+    }[reason]
+    assert doc.doc_number.endswith("〔2026〕1号") and doc.doc_number in text
+    for element in (
+        "投诉不予受理告知书",
+        "X市恒信建材有限公司：",
+        f"于2026年9月14日提交的对X市交通运输局的投诉（投诉编号：{c.code}）",
+        "该投诉不予受理，理由如下",
+        "经核查。",
+        remedy,
+        "2026年9月16日",
+    ):
+        assert element in text, element
+    assert label  # the label is shown translated; see test_complaint_rejection_reason_in_chinese
+
+
+def test_complaint_feedback_elements(demo, travel, make_contract):
+    from tests.contracts.test_complaint_interest import handle_and_reply
+
+    contract = make_contract(signed_on="2026-08-03")
+    travel("2026-09-02")
+    milestone_record_delivery(
+        milestone=contract.milestones.get(kind="payment"), delivered_on=D(2026, 9, 2), acting_user=u("agency_clerk")
+    )
+    c = submit(travel, day="2026-10-12", contract={"id": contract.pk})
+    c, _ = handle_and_reply(c, travel, on="2026-10-19", amount="100000.00")
+    doc = Document.objects.get(doc_type__startswith="complaint_feedback")
+    text = text_of(doc)
+    for element in (
+        "投诉办理情况答复函",
+        doc.doc_number,
+        "X市恒信建材有限公司：",
+        f"于2026年10月12日提交的投诉（投诉编号：{c.code}）",
+        "货款确未付清。",  # findings
+        "确认应付未付款项人民币壹拾万元整（¥100,000.00）",  # amount confirmed
+        "依照《保障中小企业款项支付条例》第十七条",  # interest basis
+        "日利率0.05%",
+        "截至2026年10月19日为人民币伍佰伍拾元整（¥550.00）",  # 11 days (10-09..10-19) at 0.05%
+        "本金与利息合计人民币壹拾万零伍佰伍拾元整（¥100,550.00）",
+        "我局将于10月底前付清本息。",  # the reply
+        "作出评价",  # the right to disagree, and how
+        "X市交通运输局",  # issuer
+        "2026年10月19日",
+        "（电子印章）",
+    ):
+        assert element in text, element
+
+
+def test_complaint_supervision_notice_elements(demo, travel, sweep):
+    c = submit(travel, day="2026-09-14")
+    complaint_task(complaint=c, step="accept", user=u("complaint_officer"))
+    complaint_task(complaint=c, step="transfer", user=u("complaint_officer"), agency=Agency.objects.get(code="XJTJ"))
+    sweep(D(2026, 10, 15))
+    notice = ComplaintSupervisionNotice.objects.get()
+    travel("2026-10-16")
+    supervision_notice_issue(notice=notice, text=notice.text, acting_user=u("supervisor"))
+    doc = Document.objects.get(doc_type="complaint_supervision_notice")
+    text = text_of(doc)
+    for element in (
+        "督办书",
+        "X发改投诉督办〔2026〕1号",
+        "X市交通运输局：",
+        f"投诉编号{c.code}",
+        "投诉人X市恒信建材有限公司",
+        "投诉登记日期2026年9月14日",
+        "转交办理日期2026年9月14日",
+        "办理期限届满日期2026年10月14日",  # the overdue facts
+        "《保障中小企业款项支付条例》第二十五条",  # legal basis
+        "30日内办结并书面答复",
+        "最长不超过90日",
+        "报送办理结果和书面答复",  # what is required, the reporting obligation
+        "X市发展和改革委员会",
+        "2026年10月16日",
+        "（电子印章）",
+    ):
+        assert element in text, element
