@@ -128,23 +128,21 @@ def test_complaint_rejection_states_reason_and_the_way_open_to_the_complainant(d
     doc = Document.objects.get(doc_type="complaint_rejection")
     text = text_of(doc)
     label = {
-        "in_court": "already before a court or arbitration",
-        "duplicate": "the same matter is already being handled",
-        "insufficient": "the facts or evidence are insufficient",
-        "not_sme": "the complainant is not an SME",
+        "in_court": "已进入诉讼或仲裁程序",
+        "duplicate": "同一事项正在办理中",
+        "insufficient": "事实不清或证据不足",
+        "not_sme": "投诉人不属于中小企业",
     }[reason]
     assert doc.doc_number.endswith("〔2026〕1号") and doc.doc_number in text
     for element in (
         "投诉不予受理告知书",
         "X市恒信建材有限公司：",
         f"于2026年9月14日提交的对X市交通运输局的投诉（投诉编号：{c.code}）",
-        "该投诉不予受理，理由如下",
-        "经核查。",
+        f"该投诉不予受理，理由如下：{label}。经核查。",  # the reason, in the document's language
         remedy,
         "2026年9月16日",
     ):
         assert element in text, element
-    assert label  # the label is shown translated; see test_complaint_rejection_reason_in_chinese
 
 
 def test_complaint_feedback_elements(demo, travel, make_contract):
@@ -207,3 +205,65 @@ def test_complaint_supervision_notice_elements(demo, travel, sweep):
         "（电子印章）",
     ):
         assert element in text, element
+
+
+def test_evaluation_report_elements(q3):
+    """Issued through the page (the view builds the row), for a closed quarter, with the method's weights."""
+    from django.test import Client
+
+    from workflow.documents import document_render
+
+    xjtj = Agency.objects.get(code="XJTJ")
+    sup = Client()
+    sup.force_login(u("supervisor"))
+    assert sup.post(f"/staff/contracts/evaluation/report/{xjtj.pk}/?period=2026Q3").status_code == 302
+    doc = Document.objects.get(doc_type="evaluation_report:2026Q3")
+    document_render(doc.pk)
+    text = text_of(doc)
+    for element in (
+        "政务诚信评价报告",
+        "X发改评价〔2026〕1号",  # number
+        "X市交通运输局：",
+        "2026年7月1日至2026年9月30日（2026Q3）",  # the closed period
+        "综合得分48.89分",
+        "在参评单位中排名第1位",
+        "指标权重结果",  # scores per indicator, with their weights (migration 0003's defaults)
+        "按时登记率10%50.0%",
+        "按时付款率25%50.0%",
+        "逾期未付中小企业账款15%50.0%",
+        "拖欠账款化解率15%0.0%",
+        "拖欠账款清偿率15%60.0%",
+        "投诉按时办结率10%本期无数据",
+        "政务失信记录10%100.0%",
+        "评价方法：各项指标按上表权重加权计算综合得分",  # the method
+        "本期无数据的指标不计入",
+        "期末逾期未付中小企业款项1笔，金额人民币贰万元整（¥20,000.00）",
+        "X市发展和改革委员会2026年11月1日（电子印章）",  # issuer, date, seal
+    ):
+        assert element in text, element
+
+
+def test_credit_commitment_elements(demo, travel):
+    """The enterprise's own commitment (令第36号: a public credit commitment is a condition of repair):
+    who commits, for which record, what it promises, to whom, who signed when, and the text's digest."""
+    from tests.repair.test_applications import apply, record
+
+    r = record(u("penalty_officer"), travel)
+    a = apply(travel, "2026-03-02", [r], proof_held_by_unit=True)
+    doc = Document.objects.get(doc_type="credit_commitment")
+    text = text_of(doc)
+    assert doc.doc_number == "" and doc.issuer is None  # the enterprise's act, not a numbered act of a body
+    for element in (
+        "信用承诺书",
+        "X市市场监督管理局：",  # to the deciding unit
+        "本单位X市恒信建材有限公司（统一社会信用代码：91410100AY4CL12THU）",
+        "就X市监罚〔2025〕118号所涉失信行为申请信用修复",
+        "已纠正失信行为、履行法定义务",
+        "所提交的材料真实、准确、完整",
+        "愿意承担相应法律责任，并接受撤销信用修复决定等处理",
+        "承诺人（签名）：张伟",
+        "签署时间：2026-03-02",
+        f"承诺书文本摘要（SHA-256）：{a.commitment_sha256}",
+    ):
+        assert element in text, element
+    assert "（电子印章）" not in text  # no seal position: not a government act
