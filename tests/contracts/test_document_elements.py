@@ -2,7 +2,10 @@
 (docs/documents.md, "Legally required elements"), read from the signed PDF that the real service issued."""
 
 import datetime as dt
+import json
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -19,10 +22,35 @@ pytestmark = pytest.mark.django_db
 
 
 def text_of(doc) -> str:
-    """The PDF's text in reading order, without page numbers (— 1 —) and whitespace (table cells)."""
+    """The PDF's text in reading order, without page numbers (— 1 —) and whitespace (table cells).
+
+    With CAPTURE_DOCUMENT_SAMPLES=<dir> set, the frozen context is written as a sample for
+    tests/workflow/document_samples/ and the PDF next to it (to look at: pdftoppm -r 60 -png)."""
     from tests.contracts.test_complaints import text_of as pdf_text
 
-    return re.sub(r"\s", "", re.sub(r"— \d+ —", "", pdf_text(doc)))
+    text = pdf_text(doc)
+    if os.environ.get("CAPTURE_DOCUMENT_SAMPLES"):
+        _capture(doc, Path(os.environ["CAPTURE_DOCUMENT_SAMPLES"]))
+    return re.sub(r"\s", "", re.sub(r"— \d+ —", "", text))
+
+
+def _capture(doc, out: Path) -> None:
+    doc_type = doc.doc_type.split(":")[0]
+    issuer = doc.issuer and {"code": doc.issuer.code, "name": doc.issuer.name, "doc_prefix": doc.issuer.doc_prefix}
+    sample = {
+        "doc_type": doc_type,
+        "template": doc.template,
+        "title": doc.title,
+        "doc_number": doc.doc_number,
+        "series": doc.series,
+        "issued_on": doc.issued_on.isoformat(),
+        "context": doc.context,
+        "issuer": issuer,
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{doc_type}.json").write_text(json.dumps(sample, ensure_ascii=False, indent=1) + "\n")
+    with doc.file.open("rb") as fh:
+        (out / f"{doc_type}.pdf").write_bytes(fh.read())
 
 
 @pytest.fixture
