@@ -295,3 +295,14 @@ def test_credit_commitment_elements(demo, travel):
     ):
         assert element in text, element
     assert "（电子印章）" not in text  # no seal position: not a government act
+
+
+def test_rectification_notice_without_an_overdue_payment_states_the_grounds_only(make_contract, travel):
+    """A case opened on a breach the supervisor found (no payment warning): no invented payment facts."""
+    c = make_contract()
+    travel("2026-10-12")
+    disposal_open(contract=c, grounds="未按合同约定报送履约情况报告。", acting_user=u("supervisor"))
+    text = text_of(Document.objects.get(doc_type="rectification_notice"))
+    assert "未按合同约定报送履约情况报告。" in text
+    assert "于2026年10月27日前完成整改" in text
+    assert "款项人民币" not in text and "逾期利息" not in text
