@@ -17,7 +17,7 @@ from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.deadlines import due_for
 from workflow.documents import document_issue
-from workflow.errors import Conflict, PermissionDenied, ValidationFailed
+from workflow.errors import Conflict, NotFound, PermissionDenied, UnknownRule, ValidationFailed
 from workflow.models import Document
 from workflow.outbox import outbox_enqueue
 from workflow.rules import rule_in_force
@@ -115,7 +115,10 @@ def _overdue_facts(case: DisposalCase, on: dt.date) -> dict:
     milestone = warning.milestone if warning is not None else None
     if milestone is None or milestone.payment_due_on is None or not milestone.payment_rule:
         return {"payment": None}
-    rule = rule_in_force(milestone.payment_rule, milestone.delivered_on or milestone.payment_due_on)
+    try:
+        basis = _citation(rule_in_force(milestone.payment_rule, milestone.delivered_on or milestone.payment_due_on))
+    except (UnknownRule, NotFound):
+        basis = None  # "contract.term" / "contract.planned" (payee not an SME): the contract's own date
     return {
         "payment": {
             "milestone": milestone.title,
@@ -124,7 +127,7 @@ def _overdue_facts(case: DisposalCase, on: dt.date) -> dict:
             "delivered_on": milestone.delivered_on.isoformat() if milestone.delivered_on else None,
             "due_on": milestone.payment_due_on.isoformat(),
             "days_overdue": (on - milestone.payment_due_on).days,
-            "basis": _citation(rule),
+            "basis": basis,
         }
     }
 

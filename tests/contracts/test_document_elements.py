@@ -306,3 +306,20 @@ def test_rectification_notice_without_an_overdue_payment_states_the_grounds_only
     assert "未按合同约定报送履约情况报告。" in text
     assert "于2026年10月27日前完成整改" in text
     assert "款项人民币" not in text and "逾期利息" not in text
+
+
+def test_rectification_notice_for_a_large_payee_cites_the_contract_not_the_sme_regulation(
+    make_contract, clerk, travel, sweep
+):
+    """A payee that is not an SME is paid on the contract's date ("contract.planned"): no statute is cited."""
+    c = make_contract(counterparty={"name": "X市建工集团有限公司", "uscc": "91410100AY4CL12THU", "size": "large"})
+    travel("2026-09-02")
+    milestone_record_delivery(milestone=c.milestones.get(kind="payment"), delivered_on=D(2026, 9, 2), acting_user=clerk)
+    sweep(D(2026, 10, 9))
+    travel("2026-10-12")
+    warning = Warning.objects.get(rule="payment.overdue")
+    disposal_open(contract=c, warning=warning, grounds="经多次催告仍未支付。", acting_user=u("supervisor"))
+    text = text_of(Document.objects.get(doc_type="rectification_notice"))
+    assert "依照合同约定应当于2026年10月1日前支付" in text
+    assert "上述行为不符合合同约定。" in text
+    assert "保障中小企业款项支付条例" not in text
