@@ -33,6 +33,7 @@ from workflow.deadlines import deadline_complete, deadline_extend, deadline_star
 from workflow.documents import document_issue
 from workflow.errors import Conflict, PermissionDenied, ValidationFailed
 from workflow.models import Agency, Deadline, Enterprise
+from workflow.rules import rule_in_force
 from workflow.transitions import locked, transition
 
 REFUSED = gettext_lazy("The complaint is %(status)s; that is not possible now.")
@@ -43,6 +44,24 @@ def complaint_office() -> Agency | None:
 
 
 # --- the steps -------------------------------------------------------------------------------------------------
+
+
+def _citation(rule) -> str:
+    return f"《{rule.basis_document.split('（')[0]}》{rule.basis_article}"
+
+
+def complaint_time_limits(*, on: dt.date) -> dict:
+    """The complaint clocks as the receipt states them, from the rule rows in force on `on`, cited."""
+    accept = rule_in_force("complaint.accept", on)
+    transfer = rule_in_force("complaint.transfer", on)
+    handle = rule_in_force("complaint.handle", on)
+    return {
+        "accept_basis": _citation(accept),
+        "transfer_days": transfer.amount,
+        "handle_days": handle.amount,
+        "handle_ceiling": handle.ceiling or handle.amount,
+        "handle_basis": _citation(handle),
+    }
 
 
 def _clock(complaint: Complaint, purpose: str) -> Deadline:
@@ -91,6 +110,7 @@ def complaint_reject(*, complaint: Complaint, reason: str, text: str, acting_use
             "received_on": complaint.received_on.isoformat(),
             "respondent": complaint.respondent_name,
             "reason": complaint.get_reject_reason_display(),
+            "reason_code": reason,
             "text": text,
         },
     )

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from contracts.complaints.services import complaint_office
+from contracts.complaints.services import complaint_office, complaint_time_limits
 from contracts.models import Complaint, ComplaintEvidence, Contract
 from workflow import clock, ratelimit
 from workflow.audit import audit_record
@@ -222,6 +222,7 @@ def complaint_file(*, cleaned: dict, files: list[CheckedUpload], source: str, ip
             "amount_claimed": f"{complaint.amount_claimed:.2f}",
             "accept_due": accept.due_on.isoformat(),
             "evidence_count": len(files),
+            **complaint_time_limits(on=today),
         },
     )
     audit_record(

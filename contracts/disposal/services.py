@@ -7,6 +7,7 @@ supervision letter (督办函, PDF), queued to the city credit platform through 
 
 import datetime as dt
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,8 @@ from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.deadlines import due_for
 from workflow.documents import document_issue
-from workflow.errors import Conflict, PermissionDenied, ValidationFailed
+from workflow.errors import Conflict, NotFound, PermissionDenied, UnknownRule, ValidationFailed
+from workflow.models import Document
 from workflow.outbox import outbox_enqueue
 from workflow.rules import rule_in_force
 from workflow.transitions import locked, transition
@@ -99,10 +101,43 @@ def disposal_case_open(
     return case
 
 
+def _citation(rule) -> str:
+    """《条例》第九条 from a rule row: the document's short name (before its parenthesised details); a
+    local-policy row "地方政策（X工作方案）；可调整" reads 本市《X工作方案》."""
+    if rule.local_policy and "（" in rule.basis_document:
+        return f"本市《{rule.basis_document.split('（', 1)[1].split('）', 1)[0]}》"
+    return f"《{rule.basis_document.split('（')[0].split('；')[0]}》{rule.basis_article}"
+
+
+def _overdue_facts(case: DisposalCase, on: dt.date) -> dict:
+    """What the documents state about the unpaid payment behind the case (a payment-overdue warning):
+    the milestone, the amount still owed, the due date, days overdue and the rule breached, cited."""
+    warning = case.warning
+    milestone = warning.milestone if warning is not None else None
+    if milestone is None or milestone.payment_due_on is None or not milestone.payment_rule:
+        return {"payment": None}
+    try:
+        basis = _citation(rule_in_force(milestone.payment_rule, milestone.delivered_on or milestone.payment_due_on))
+    except (UnknownRule, NotFound):
+        basis = None  # "contract.term" / "contract.planned" (payee not an SME): the contract's own date
+    return {
+        "payment": {
+            "milestone": milestone.title,
+            "amount": f"{milestone.amount or 0:.2f}",
+            "outstanding": f"{milestone.outstanding:.2f}",
+            "delivered_on": milestone.delivered_on.isoformat() if milestone.delivered_on else None,
+            "due_on": milestone.payment_due_on.isoformat(),
+            "days_overdue": (on - milestone.payment_due_on).days,
+            "basis": basis,
+        }
+    }
+
+
 def disposal_issue_notice(*, case: DisposalCase) -> None:
     """Flow node: the rectification notice, with the date by which to rectify."""
     today = clock.today()
     due = due_for(RECTIFY_RULE, today, amount=case.rectification_days).due
+    rectify_rule = rule_in_force(RECTIFY_RULE, today)
     case.rectification_due_on = due
     case.save(update_fields=["rectification_due_on"])
     assert case.opened_by is not None, "disposal_case_open records the supervisor who opened the case"
@@ -123,6 +158,8 @@ def disposal_issue_notice(*, case: DisposalCase) -> None:
             "grounds": case.grounds,
             "rectify_by": due.isoformat(),
             "rectification_days": case.rectification_days,
+            "rectify_basis": _citation(rectify_rule),
+            **_overdue_facts(case, today),
         },
     )
     disposal_opened_notify(case=case)
@@ -193,6 +230,8 @@ def disposal_record_dishonesty(*, case: DisposalCase, kind: str, decided_by) -> 
     contract.confirm_breach()
     contract.save(update_fields=["status", "updated_at"])
     assert case.opened_by is not None, "disposal_case_open records the supervisor who opened the case"
+    # The letter sets a date to correct and report by: the rectification rule's period from today.
+    correct = due_for(RECTIFY_RULE, today)
     document_issue(
         case=case,
         doc_type="supervision_letter",
@@ -210,6 +249,11 @@ def disposal_record_dishonesty(*, case: DisposalCase, kind: str, decided_by) -> 
             "review_note": case.review_note,
             "record_kind": record.get_kind_display(),
             "decided_on": today.isoformat(),
+            "notice_number": _notice_number(case),
+            "rectify_by": case.rectification_due_on.isoformat() if case.rectification_due_on else None,
+            "correct_by": correct.due.isoformat(),
+            "correct_basis": _citation(correct.rule),
+            **_overdue_facts(case, today),
         },
     )
     outbox_enqueue(
@@ -228,6 +272,13 @@ def disposal_record_dishonesty(*, case: DisposalCase, kind: str, decided_by) -> 
     publication_touch(case.contract_id)
     audit_record(action="disposal.dishonesty_record", obj=case, actor=decided_by, to_state=record.kind)
     return record
+
+
+def _notice_number(case: DisposalCase) -> str:
+    notice = Document.objects.filter(
+        content_type=ContentType.objects.get_for_model(case), object_id=str(case.pk), doc_type="rectification_notice"
+    ).first()
+    return notice.doc_number if notice is not None else ""
 
 
 def disposal_close(*, case: DisposalCase, acting_user) -> None:

@@ -339,6 +339,14 @@ def evaluation_report_issue(*, agency: Agency, period: Period, row: dict, issuer
             % {"label": period.label, "end": period.end.isoformat()},
             "evaluation_period_open",
         )
+    # The method: the weights in force at the end of the period (the cells follow INDICATORS' order).
+    current = weights_current(period.end)
+    assert current is not None, "migration 0003 puts default weights in force from 2020"
+    total = sum(current.weights.get(k, 0) for k in EvaluationWeights.INDICATORS) or 1
+    weights = [
+        [str(label), round(100 * current.weights.get(key, 0) / total, 2)]
+        for (label, _value), key in zip(row["cells"], EvaluationWeights.INDICATORS, strict=True)
+    ]
     return document_issue(
         case=agency,
         doc_type=f"evaluation_report:{period.label}",
@@ -356,5 +364,6 @@ def evaluation_report_issue(*, agency: Agency, period: Period, row: dict, issuer
             "rank": row["rank"],
             "cells": [[str(label), None if v is None else round(100 * v, 2)] for label, v in row["cells"]],
             "figures": row["figures"],
+            "weights": weights,
         },
     )
