@@ -21,7 +21,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contracts", "0011_complaint_dissatisfaction_reason"),
+        ("contracts", "0013_list_indexes"),
         ("workflow", "0002_seed_rules"),
     ]
 
