@@ -18,7 +18,7 @@ from repair.models import DecidingUnitProfile, DishonestyRecord, Objection, Repa
 from repair.process import application_submit, application_task
 from repair.services.applications import application_supplement
 from repair.services.objections import objection_answer, objection_file
-from repair.services.records import record_create, record_publish
+from repair.services.records import record_create, record_publish, record_serve_notices
 from workflow import clock
 from workflow.models import Agency, Enterprise, User
 
@@ -95,6 +95,16 @@ def _cases_seed() -> str:
             "obligations": [{"kind": "fine", "amount": fine, "due_on": ago(decided_days_ago - 15)}] if fine else [],
         }
         r = record_create(data=data, acting_user=officer)
+        decided = clock.today() - dt.timedelta(days=decided_days_ago)
+        if publish:  # 双书同达: both documents served in one act, the day after the decision
+            record_serve_notices(
+                record=r,
+                method="in_person",
+                delivered_on=min(decided + dt.timedelta(days=1), clock.today()),
+                recipient=f"{companies[uscc].name}（法定代表人签收）",
+                receipt="送达回证已签收",
+                acting_user=officer,
+            )
         if paid:
             paid_on = clock.today() - dt.timedelta(days=max(decided_days_ago - 10, 0))
             r.obligations.update(fulfilled_on=paid_on, confirmed_by_unit=True)
