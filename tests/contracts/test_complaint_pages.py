@@ -583,7 +583,7 @@ def test_the_column_has_a_front_page_with_the_time_limits_and_both_ways_in(clien
     page = client.get("/complaints/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "政府违约失信投诉专栏" in text
+    assert "政府违约失信投诉专栏" in text and "查询码印在受理回执上。" in text
     assert reverse("complaint-new") in text and f'action="{reverse("complaint-track")}"' in text
     # The statutory limits come from the rules in force, with their basis.
     assert "保障中小企业款项支付条例" in text
