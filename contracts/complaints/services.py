@@ -420,10 +420,11 @@ def supervision_notice_text(complaint: Complaint, due: dt.date) -> str:
 
     agency = complaint.handling_agency
     assert agency is not None and complaint.transferred_on is not None, f"{complaint.code} was not transferred"
+    report = rule_in_force("complaint.supervision.report", clock.today())
     return (
         f"{agency.name}：\n投诉人{complaint.complainant.name}反映你单位拖欠账款一事（投诉编号"
         f"{complaint.code}），已于{cn(complaint.transferred_on)}转交你单位办理，办理期限已于{cn(due)}届满，"
-        "你单位至今未报送办理结果。请于收到本督办书之日起五个工作日内办结并书面报告。"
+        f"你单位至今未报送办理结果。请于收到本督办书之日起{report.amount}个工作日内办结并书面报告。"
     )
 
 

@@ -228,6 +228,7 @@ def test_complaint_supervision_notice_elements(demo, travel, sweep):
         "30日内办结并书面答复",
         "最长不超过90日",
         "报送办理结果和书面答复",  # what is required, the reporting obligation
+        "请于收到本督办书之日起5个工作日内办结并书面报告",  # the rule complaint.supervision.report
         "X市发展和改革委员会",
         "2026年10月16日",
         "（电子印章）",

@@ -82,3 +82,24 @@ def test_the_warning_levels_come_from_the_rule(delivered, sweep):
     w.refresh_from_db()
     assert w.level == 3
     assert Rule.objects.get(code="warning.levels.payment.overdue").params == {"levels": [[10, 3], [0, 2]]}
+
+
+def test_the_supervision_notice_reads_its_reporting_time_from_the_rule(demo):
+    """The draft 督办书 asks for a report within `complaint.supervision.report` working days (local policy)."""
+    import datetime as dt
+
+    from contracts.complaints.services import supervision_notice_text
+    from contracts.models import Complaint
+    from workflow.models import Agency, Enterprise
+
+    rule = Rule.objects.get(code="complaint.supervision.report")
+    assert (rule.amount, rule.unit, rule.local_policy, rule.verified) == (5, "working_days", True, False)
+    complaint = Complaint(
+        code="TS20260914AAAAAA",
+        complainant=Enterprise.objects.first(),
+        handling_agency=Agency.objects.get(code="XJTJ"),
+        transferred_on=dt.date(2026, 9, 14),
+    )
+    assert "之日起5个工作日内办结" in supervision_notice_text(complaint, dt.date(2026, 10, 14))
+    change_rule("complaint.supervision.report", dt.date(2026, 10, 14), amount=3)
+    assert "之日起3个工作日内办结" in supervision_notice_text(complaint, dt.date(2026, 10, 14))
