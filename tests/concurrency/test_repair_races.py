@@ -198,3 +198,29 @@ def test_twenty_window_clerks_applying_on_the_page_for_one_record_file_one(demo,
     assert (application.channel, application.status) == ("window", "accepted")
     assert RepairProcess.objects.count() == 1 and OpenApplicationRecord.objects.count() == 1
     assert AuditLog.objects.filter(action="repair.apply").count() == 1
+
+
+def test_twenty_attachments_of_the_units_own_decision_store_one(demo, travel):
+    """The unit's own signed decision is attached once: one 201, the rest 409 decision_attached, one file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from repair.models import PenaltyDecisionFile
+
+    travel("2025-12-01")
+    officer = as_user("penalty_officer")
+    response = officer.post("/api/v1/repair/records/", {**RECORD, "decision_source": "attached"}, format="json")
+    assert response.status_code == 201, response.json()
+    pk = response.json()["id"]
+    officers = clients("penalty_officer")
+    pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+    outcomes = race(
+        N,
+        lambda i: officers[i].post(
+            f"/api/v1/repair/records/{pk}/decision-file", {"file": SimpleUploadedFile(f"决定书{i}.pdf", pdf)}
+        ),
+    )
+
+    assert statuses(outcomes) == {201: 1, 409: N - 1}
+    assert codes(outcomes) == {None: 1, "decision_attached": N - 1}
+    assert PenaltyDecisionFile.objects.filter(record_id=pk).count() == 1
