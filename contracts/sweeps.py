@@ -33,12 +33,6 @@ from workflow.models import Enterprise, Notification
 from workflow.rules import rule_in_force
 from workflow.sweeps import insert_select, statistics_refresh, sweep_step, transition_where
 
-
-def cn_date(day: dt.date) -> str:
-    """2026年9月14日: the GB/T 9704 way, without leading zeros."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 ACTIVE = [Contract.Status.REGISTERED, Contract.Status.PERFORMING, Contract.Status.IN_DISPOSAL]
 OPEN = [Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED]
 

@@ -414,9 +414,7 @@ def complaint_review(*, complaint: Complaint, reopen: bool, note: str, acting_us
 
 def supervision_notice_text(complaint: Complaint, due: dt.date) -> str:
     """The notice's text for a transferred complaint (it has its handling body)."""
-
-    def cn(day: dt.date) -> str:
-        return f"{day.year}年{day.month}月{day.day}日"
+    from workflow.templatetags.govcredit_documents import cn_date as cn
 
     agency = complaint.handling_agency
     assert agency is not None and complaint.transferred_on is not None, f"{complaint.code} was not transferred"
