@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from workflow import clock, jobs
 from workflow.errors import NotFound
-from workflow.models import Notification, User
+from workflow.models import Notification, PartyMessage, User
 
 logger = logging.getLogger(__name__)
 
@@ -226,23 +226,30 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
 
 def party_tell(*, mobile: str = "", email: str = "", subject: str, text: str) -> None:
     """Tell a party who has no account (an SME complainant, an enterprise's contact) by SMS and/or e-mail,
-    once the transaction commits (a rolled-back act tells nobody)."""
-    if mobile:
-        jobs.enqueue("workflow.tasks.party_sms", mobile, str(text)[:SMS_MAX_CHARS])
-    if email:
-        jobs.enqueue("workflow.tasks.party_email", email, str(subject), str(text))
+    once the transaction commits (a rolled-back act tells nobody). The message is a PartyMessage row; the
+    job carries only its id, so the party's mobile and address never sit in the job queue."""
+    sms, mail = PartyMessage.Channel.SMS, PartyMessage.Channel.EMAIL
+    for channel, address, body in ((sms, mobile, str(text)[:SMS_MAX_CHARS]), (mail, email, str(text))):
+        if address:
+            message = PartyMessage.objects.create(
+                channel=channel, address=address, subject=str(subject)[:200], text=body, created_at=clock.now()
+            )
+            jobs.enqueue("workflow.tasks.party_message_send", message.pk)
 
 
-def party_sms(mobile: str, text: str) -> bool:
-    """q2 task: text a party through the configured gateway."""
-    get_sms_backend().send(mobile, text)
-    return True
-
-
-def party_email(address: str, subject: str, text: str) -> bool:
-    """q2 task: mail a party."""
-    send_mail(subject=subject, message=text, from_email=None, recipient_list=[address])
-    return True
+def party_message_send(message_id: int) -> bool:
+    """q2 task: send one message to a party. Idempotent: sent at most once (sent_at). True when sent now."""
+    with transaction.atomic():
+        message = PartyMessage.objects.select_for_update().filter(pk=message_id, sent_at__isnull=True).first()
+        if message is None:
+            return False
+        if message.channel == PartyMessage.Channel.SMS:
+            get_sms_backend().send(message.address, message.text)
+        else:
+            send_mail(subject=message.subject, message=message.text, from_email=None, recipient_list=[message.address])
+        message.sent_at = clock.now()
+        message.save(update_fields=["sent_at"])
+        return True
 
 
 # --- what a notification is about: cases, their parties and the officers who own their clocks -------

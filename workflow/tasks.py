@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from workflow import clock
 from workflow.models import Heartbeat
-from workflow.notifications import notification_email, notification_sms, party_email, party_sms
+from workflow.notifications import notification_email, notification_sms, party_message_send
 from workflow.outbox import outbox_deliver
 from workflow.outbox import outbox_flush as _outbox_flush
 from workflow.sweeps import sweep_failed_steps, sweep_run
@@ -30,8 +30,7 @@ __all__ = [
     "notification_sms",
     "outbox_deliver",
     "outbox_flush",
-    "party_email",
-    "party_sms",
+    "party_message_send",
 ]
 
 

@@ -9,7 +9,8 @@ from contracts.complaints.process import complaint_submit, complaint_task
 from contracts.disposal.process import disposal_open, disposal_task_respond
 from contracts.models import Warning
 from contracts.services import milestone_record_delivery, warning_escalate
-from workflow.models import Agency, Notification, User
+from workflow.models import Agency, Notification, PartyMessage, User
+from workflow.notifications import party_message_send
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -140,6 +141,23 @@ def test_acceptance_tells_the_complaint_officer_and_texts_the_complainant(
         "enterprise_user": (f"您的投诉{code}已受理。", code, "X市恒信建材有限公司", "", None),
     }
     assert sms == [("13812345678", f"您的投诉{code}已受理。")]
+
+
+def test_the_complainants_mobile_never_enters_the_job_queue_and_a_repeated_job_texts_once(
+    complaint, sms, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr("workflow.jobs.enqueue", lambda func, *args, **kw: queued.append((func, args, kw)))
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_task(complaint=complaint, step="accept", user=u("complaint_officer"))
+    party_jobs = [(args, kw) for func, args, kw in queued if func == "workflow.tasks.party_message_send"]
+    assert len(party_jobs) == 1
+    assert "13812345678" not in repr(queued)
+    (message_id,), _ = party_jobs[0]
+    assert party_message_send(message_id) is True
+    assert party_message_send(message_id) is False  # q2 delivering the task twice texts once
+    assert sms == [("13812345678", f"您的投诉{complaint.code}已受理。")]
+    assert PartyMessage.objects.get(pk=message_id).sent_at is not None
 
 
 def test_transfer_tells_the_handling_body_only(complaint, sms, django_capture_on_commit_callbacks):

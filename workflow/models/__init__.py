@@ -5,7 +5,7 @@ from workflow.models.calendar import CalendarYear, HolidayOverride
 from workflow.models.deadlines import Deadline, DeadlineEvent
 from workflow.models.documents import Delivery, Document, DocumentSequence
 from workflow.models.jobs import Heartbeat, SweepRun
-from workflow.models.notifications import Notification
+from workflow.models.notifications import Notification, PartyMessage
 from workflow.models.outbox import OutboxMessage
 from workflow.models.parties import Agency, Enterprise, LoginAttempt, User
 from workflow.models.ratelimit import RateCounter
@@ -26,6 +26,7 @@ __all__ = [
     "LoginAttempt",
     "Notification",
     "OutboxMessage",
+    "PartyMessage",
     "RateCounter",
     "Rule",
     "SweepRun",

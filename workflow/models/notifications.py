@@ -39,3 +39,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PartyMessage(models.Model):
+    """An SMS or e-mail to a party without an account (a complainant's contact mobile, say). The q2 task
+    gets this row's id, never the address or the text, so no personal data sits in the job queue; the
+    row records when it went out, and a task run twice sends once."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    address = models.CharField(_("address"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message to a party")
+        verbose_name_plural = _("messages to parties")
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.subject or self.text[:40]}"
