@@ -5,7 +5,8 @@ The engine names no domain app: each app registers its panels in `AppConfig.read
 saying who may see it, and a builder `build(*, user, start, end) -> payload` that reads through the
 app's scoped selectors and metric functions. The workbench renders every panel the user may see:
 its KPIs and, for each chart, a <canvas>-free container that static/js/dashboard.js fills with
-Apache ECharts from the endpoint, and the same figures as a table (and CSV) for screen readers,
+Apache ECharts from the payload embedded in the page (json_script; the panel is built once per page,
+the endpoint serves other periods and CSV), and the same figures as a table (and CSV) for screen readers,
 printing and anyone who prefers numbers.
 
 Payload (JSON-serialisable):
@@ -188,8 +189,10 @@ def dashboard_panels_shown(user, *, period) -> list[dict]:
         shown.append(
             {
                 **payload,
+                "payload": payload,  # embedded in the page for the charts: they need not fetch it again
                 "url": url,
                 "dom_id": "panel-" + panel.key.replace(".", "-"),
+                "data_id": "panel-" + panel.key.replace(".", "-") + "-data",
                 "kpis": [{**k, "display": figure_display(k["value"], k["unit"])} for k in payload["kpis"]],
                 "charts": [
                     {

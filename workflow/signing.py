@@ -116,8 +116,23 @@ class PadesSigner:
             name=self.name,
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        out = signers.sign_pdf(writer, meta, signer=self._signer)
+        out = _outside_any_event_loop(lambda: signers.sign_pdf(writer, meta, signer=self._signer))
         return SignedPdf(pdf=out.getvalue(), signer=self.name, signed_at=signed_at, method=self.method)
+
+
+def _outside_any_event_loop(call):
+    """pyHanko's synchronous API runs `asyncio.run`, which refuses to start inside a running event loop
+    (an ASGI server's thread, or a browser driver's loop in the same thread): there, run it in a thread
+    of its own. q2 workers have no loop and call it directly."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
 
 
 def _subject_name(cert) -> str:
@@ -350,7 +365,8 @@ def pdf_signature_check(pdf: bytes) -> SignatureCheck:
     except ImproperlyConfigured:
         roots = []
     try:
-        status = validate_pdf_signature(embedded[-1], ValidationContext(trust_roots=roots, allow_fetching=False))
+        context = ValidationContext(trust_roots=roots, allow_fetching=False)
+        status = _outside_any_event_loop(lambda: validate_pdf_signature(embedded[-1], context))
     except Exception as exc:  # noqa: BLE001 - a broken signature is an invalid one, whatever broke
         logger.info("signature check failed: %s", exc)
         return SignatureCheck(status=INVALID, detail=f"unreadable signature: {type(exc).__name__}")

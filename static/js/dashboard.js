@@ -1,5 +1,6 @@
 /* The workbench charts: each [data-chart-src] element is drawn with the vendored Apache ECharts from its
- * panel's JSON endpoint (one request per panel). Counts, amounts and days are bars on the left axis;
+ * panel's figures, embedded in the page as <script type="application/json" id="<panel id>-data">, or
+ * else fetched from the panel's JSON endpoint (one request per panel). Counts, amounts and days are bars on the left axis;
  * rates (fractions) are lines on a right axis in per cent. The same figures are in the table under
  * each chart, rendered by the server, so nothing is lost when scripts are off. */
 (function () {
@@ -10,7 +11,9 @@
   var requests = {};
   var charts = [];
 
-  function load(url) {
+  function load(url, embeddedId) {
+    var embedded = embeddedId && document.getElementById(embeddedId);
+    if (embedded) return Promise.resolve(JSON.parse(embedded.textContent));
     if (!requests[url]) {
       requests[url] = fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(
         function (r) {
@@ -86,7 +89,8 @@
   }
 
   document.querySelectorAll("[data-chart-src]").forEach(function (el) {
-    load(el.getAttribute("data-chart-src"))
+    var panel = el.closest(".dash-panel");
+    load(el.getAttribute("data-chart-src"), panel && panel.id + "-data")
       .then(function (payload) {
         var chart = payload.charts.filter(function (c) { return c.id === el.getAttribute("data-chart-id"); })[0];
         if (!chart) return;

@@ -187,12 +187,16 @@ def test_the_supervisor_workbench_draws_its_charts(browser, live_server, cases, 
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
+    panel_requests = []
+    page.on("request", lambda r: panel_requests.append(r.url) if "/dashboard/" in r.url else None)
     try:
         log_in(page, "supervisor")
         expect(page.locator("#panel-contracts-arrears-by_agency .chart canvas")).to_have_count(1)
         expect(page.locator("#panel-contracts-arrears-by_agency .chart")).to_have_attribute("data-chart-ready", "true")
         expect(page.locator("#panel-contracts-warnings-by_age .chart")).to_have_attribute("data-chart-ready", "true")
         expect(page.locator("#panel-repair-measures-by_unit .chart")).to_have_attribute("data-chart-ready", "true")
+        # The charts are drawn from the figures embedded in the page: no panel endpoint is asked again.
+        assert panel_requests == []
         # The same figures as a table, one click away.
         page.locator("#panel-repair-measures-by_unit summary").click()
         expect(page.locator("#panel-repair-measures-by_unit table")).to_contain_text("X市市场监督管理局")
