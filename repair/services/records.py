@@ -306,7 +306,8 @@ def records_recompute_periods(*, reason: str, acting_user=None) -> list[dict]:
     day to apply, last day of publication, tier or cited instruments differ is updated and gets one audit
     row (`record.periods_recompute`, before/after, the reason); the others are left alone, so running it
     twice changes nothing the second time. Repaired, expired and revoked records keep what they had.
-    Returns one entry per changed record: {"record": pk, "decision_number": ..., field: [before, after]}.
+    Returns one entry per changed record: {"record": pk, "decision_number": ..., field: [before, after]},
+    and one per record left unchanged because no rule covers it any more ({..., "error": code}).
     """
     reason = (reason or "").strip()
     if not reason:
@@ -314,14 +315,18 @@ def records_recompute_periods(*, reason: str, acting_user=None) -> list[dict]:
     live = (DishonestyRecord.Status.RECORDED, DishonestyRecord.Status.PUBLISHED)
     changed: list[dict] = []
     for record in DishonestyRecord.objects.select_for_update().filter(status__in=live).order_by("pk"):
-        periods = record_periods(
-            category=record.category,
-            decided_on=record.decided_on,
-            publish_minor=record.publish_minor,
-            penalty_types=record.penalty_types or [],
-            domain=record.domain,
-            is_penalty=record.type == DishonestyRecord.Type.ADMIN_PENALTY,
-        )
+        try:
+            periods = record_periods(
+                category=record.category,
+                decided_on=record.decided_on,
+                publish_minor=record.publish_minor,
+                penalty_types=record.penalty_types or [],
+                domain=record.domain,
+                is_penalty=record.type == DishonestyRecord.Type.ADMIN_PENALTY,
+            )
+        except ValidationFailed as exc:  # e.g. no period rule left in force on its decision date
+            changed.append({"record": record.pk, "decision_number": record.decision_number, "error": exc.code})
+            continue
         after = {
             "category": periods.category,
             "earliest_repair_on": periods.earliest_repair_on,

@@ -12,7 +12,7 @@ from repair.services.records import record_publish, records_recompute_periods
 from tests.repair.test_periods import make, u
 from workflow.errors import ValidationFailed
 from workflow.models import AuditLog, Rule
-from workflow.rules import rule_update
+from workflow.rules import invalidate, rule_update
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -66,3 +66,16 @@ def test_the_command_prints_each_change_and_requires_a_reason(demo, travel):
     with pytest.raises(ValidationFailed) as exc:
         records_recompute_periods(reason="  ")
     assert exc.value.code == "reason_required"
+
+
+def test_a_record_no_rule_covers_any_more_is_reported_and_left_alone(demo, travel):
+    record = make(travel, today="2025-06-01", decided_on="2025-05-31", decision_number="R-7")
+    # A correction that (wrongly or rightly) starts the 58号 rows later leaves 2025-05-31 uncovered.
+    Rule.objects.filter(code__startswith="publication.penalty.").update(effective_from=D(2025, 6, 1))
+    invalidate()  # a queryset update sends no signal
+    out = StringIO()
+    call_command("records_recompute_periods", reason="更正", stdout=out)
+    assert out.getvalue().splitlines() == ["R-7: not recomputed (rule_not_in_force)", "0 record(s) changed"]
+    record.refresh_from_db()
+    assert (record.earliest_repair_on, record.publication_ends_on) == (D(2025, 9, 1), D(2028, 5, 31))
+    assert not AuditLog.objects.filter(action="record.periods_recompute").exists()

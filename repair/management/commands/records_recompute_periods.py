@@ -17,7 +17,11 @@ class Command(GovcreditCommand):
 
     def handle(self, *args, reason, **options):
         changed = records_recompute_periods(reason=reason)
+        failed = [row for row in changed if "error" in row]
         for row in changed:
+            if "error" in row:
+                self.stdout.write(f"{row['decision_number']}: not recomputed ({row['error']})")
+                continue
             fields = ", ".join(f"{k} {v[0]} -> {v[1]}" for k, v in row.items() if isinstance(v, list))
             self.stdout.write(f"{row['decision_number']}: {fields}")
-        self.stdout.write(f"{len(changed)} record(s) changed")
+        self.stdout.write(f"{len(changed) - len(failed)} record(s) changed")
