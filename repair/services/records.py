@@ -294,3 +294,56 @@ def record_publish(*, record: DishonestyRecord, acting_user) -> DishonestyRecord
         },
     )
     return record
+
+
+@transaction.atomic
+def records_recompute_periods(*, reason: str, acting_user=None) -> list[dict]:
+    """Recompute the stored periods of every record still recorded or published from the rule rows as
+    they now stand (after a correction of a period rule, its dates or its lists of penalty types).
+
+    The law in force on each decision date is asked again through `record_periods`, with the record's
+    tier as the stated one (a tier is never lowered), its penalty types and domain. A record whose first
+    day to apply, last day of publication, tier or cited instruments differ is updated and gets one audit
+    row (`record.periods_recompute`, before/after, the reason); the others are left alone, so running it
+    twice changes nothing the second time. Repaired, expired and revoked records keep what they had.
+    Returns one entry per changed record: {"record": pk, "decision_number": ..., field: [before, after]},
+    and one per record left unchanged because no rule covers it any more ({..., "error": code}).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Say why the periods are recomputed."), "reason_required", field="reason")
+    live = (DishonestyRecord.Status.RECORDED, DishonestyRecord.Status.PUBLISHED)
+    changed: list[dict] = []
+    for record in DishonestyRecord.objects.select_for_update().filter(status__in=live).order_by("pk"):
+        try:
+            periods = record_periods(
+                category=record.category,
+                decided_on=record.decided_on,
+                publish_minor=record.publish_minor,
+                penalty_types=record.penalty_types or [],
+                domain=record.domain,
+                is_penalty=record.type == DishonestyRecord.Type.ADMIN_PENALTY,
+            )
+        except ValidationFailed as exc:  # e.g. no period rule left in force on its decision date
+            changed.append({"record": record.pk, "decision_number": record.decision_number, "error": exc.code})
+            continue
+        after = {
+            "category": periods.category,
+            "earliest_repair_on": periods.earliest_repair_on,
+            "publication_ends_on": periods.publication_ends_on,
+            "periods_basis": periods.cite,
+        }
+        diff = {f: [getattr(record, f), v] for f, v in after.items() if getattr(record, f) != v}
+        if not diff:
+            continue
+        DishonestyRecord.objects.filter(pk=record.pk).update(**{f: v for f, (_old, v) in diff.items()})
+        shown = {f: [None if x is None else str(x) for x in pair] for f, pair in diff.items()}
+        audit_record(
+            action="record.periods_recompute",
+            obj=record,
+            actor=acting_user,
+            reason=reason,
+            changes={**shown, "rules": [f"{r.code}@{r.effective_from.isoformat()}" for r in periods.rules]},
+        )
+        changed.append({"record": record.pk, "decision_number": record.decision_number, **shown})
+    return changed

@@ -60,7 +60,7 @@ def test_the_2025_text_governs_contracts_signed_from_2025_06_01(make_contract):
 
 
 def test_the_lpr_in_force_changes_on_the_publication_day_not_the_first_of_the_month(demo):
-    assert LoanPrimeRate.objects.count() == 70  # 2019-08 .. 2025-05
+    assert LoanPrimeRate.objects.count() == 80  # 2019-08 .. 2026-03
     assert lpr_in_force(D(2019, 8, 19)) is None  # before the first reformed LPR
     assert lpr_in_force(D(2019, 8, 20)).one_year_percent == Decimal("4.25")
     # October 2024: the 20th was a Sunday, published Monday the 21st (3.35 → 3.10).
@@ -71,14 +71,18 @@ def test_the_lpr_in_force_changes_on_the_publication_day_not_the_first_of_the_mo
     assert lpr_in_force(D(2022, 8, 22)).one_year_percent == Decimal("3.65")
     assert lpr_in_force(D(2023, 8, 20)).one_year_percent == Decimal("3.55")
     assert lpr_in_force(D(2023, 8, 21)).one_year_percent == Decimal("3.45")
-    # The last month entered (2025-05-20, 3.00) covers the days before the next possible publication.
-    assert lpr_in_force(D(2025, 6, 19)).one_year_percent == Decimal("3.00")
-    assert lpr_in_force(D(2025, 6, 20)) is None
+    # February 2026: the 20th fell in the Spring Festival holiday, published Tuesday the 24th.
+    feb = lpr_in_force(D(2026, 2, 24))
+    assert (feb.month, feb.published_on, feb.one_year_percent) == (D(2026, 2, 1), D(2026, 2, 24), Decimal("3.00"))
+    assert lpr_in_force(D(2026, 2, 23)).month == D(2026, 1, 1)
+    # The last month entered (2026-03-20, 3.00) covers the days before the next possible publication.
+    assert lpr_in_force(D(2026, 4, 19)).one_year_percent == Decimal("3.00")
+    assert lpr_in_force(D(2026, 4, 20)) is None
     # A month left out between two entered ones is unknown too, from its earliest publication day.
-    LoanPrimeRate.objects.create(month=D(2025, 8, 1), published_on=D(2025, 8, 20), one_year_percent=Decimal("3.00"))
-    assert lpr_in_force(D(2025, 6, 19)).one_year_percent == Decimal("3.00")
-    assert lpr_in_force(D(2025, 7, 25)) is None
-    assert lpr_in_force(D(2025, 8, 20)).one_year_percent == Decimal("3.00")
+    LoanPrimeRate.objects.create(month=D(2026, 6, 1), published_on=D(2026, 6, 22), one_year_percent=Decimal("3.00"))
+    assert lpr_in_force(D(2026, 4, 19)).one_year_percent == Decimal("3.00")
+    assert lpr_in_force(D(2026, 5, 25)) is None
+    assert lpr_in_force(D(2026, 6, 22)).one_year_percent == Decimal("3.00")
 
 
 @pytest.mark.parametrize(
@@ -94,6 +98,10 @@ def test_the_lpr_in_force_changes_on_the_publication_day_not_the_first_of_the_mo
         ("2025-05-19", "0.000084", True, "3.10"),
         ("2025-05-20", "0.000084", False, "3.00"),
         ("2025-05-20", "0.000083", True, "3.00"),
+        # Signed in 2026: the months 2025-06 .. 2026-03 are seeded (3.00 each), the floor still 0.00008333.
+        ("2026-02-10", "0.000083", True, "3.00"),
+        ("2026-02-10", "0.000084", False, "3.00"),
+        ("2026-04-19", "0.000083", True, "3.00"),
     ],
 )
 def test_an_agreed_rate_below_the_lpr_of_the_signing_day_is_refused(make_contract, signed_on, rate, refused, lpr):
@@ -119,6 +127,15 @@ def test_the_refusal_message_in_chinese_names_the_rate_the_lpr_and_its_dates(mak
         "约定的逾期利息日利率0.00005（折合年利率1.80%）低于合同订立时（2024-10-20）的一年期贷款市场报价利率3.35%"
         "（2024-09-20公布）。根据《保障中小企业款项支付条例》第十七条，约定利率不得低于该利率。"
     )
+
+
+def test_a_2026_contract_signed_after_the_last_seeded_month_is_recorded_and_flagged(make_contract):
+    # 2026-03-20 is the last month seeded; April's rate could be published from the 20th.
+    contract = make_contract(
+        signed_on="2026-04-20", late_interest_daily=Decimal("0.000010"), milestones=milestones(D(2026, 6, 1))
+    )
+    assert register_audit(contract)["flags"] == {"lpr": "lpr_unknown"}
+    assert daily_rate(contract) == Decimal("0.000010")
 
 
 def test_no_lpr_entered_for_the_signing_day_records_the_contract_and_flags_it(make_contract):
@@ -247,17 +264,17 @@ def test_a_supervisor_enters_a_month_in_the_admin_and_it_is_audited(demo, client
     client.force_login(supervisor)
     url = "/admin/contracts/loanprimerate/add/"
     assert client.get(url).status_code == 200
-    r = client.post(url, {"published_on": "2025-06-15", "one_year_percent": "3.00", "source": "NIFC"})
+    r = client.post(url, {"published_on": "2026-04-15", "one_year_percent": "3.00", "source": "NIFC"})
     assert r.status_code == 200 and "20" in r.content.decode()  # refused: published on the 20th or later
-    r = client.post(url, {"published_on": "2025-05-21", "one_year_percent": "3.00", "source": "NIFC"})
-    assert r.status_code == 200 and "2025-05" in r.content.decode()  # that month is already entered
-    assert LoanPrimeRate.objects.count() == 70
-    r = client.post(url, {"published_on": "2025-06-20", "one_year_percent": "3.00", "source": "NIFC"})
+    r = client.post(url, {"published_on": "2026-03-23", "one_year_percent": "3.00", "source": "NIFC"})
+    assert r.status_code == 200 and "2026-03" in r.content.decode()  # that month is already entered
+    assert LoanPrimeRate.objects.count() == 80
+    r = client.post(url, {"published_on": "2026-04-20", "one_year_percent": "3.00", "source": "NIFC"})
     assert r.status_code == 302, r.content.decode()[:2000]
-    row = LoanPrimeRate.objects.get(month=D(2025, 6, 1))
-    assert (row.published_on, row.one_year_percent, row.updated_by) == (D(2025, 6, 20), Decimal("3.00"), supervisor)
-    assert audit_for(row).get(action="lpr.save").changes == {"before": None, "after": ["2025-06-20", "3.00"]}
-    assert lpr_in_force(D(2025, 7, 19)).one_year_percent == Decimal("3.00")
+    row = LoanPrimeRate.objects.get(month=D(2026, 4, 1))
+    assert (row.published_on, row.one_year_percent, row.updated_by) == (D(2026, 4, 20), Decimal("3.00"), supervisor)
+    assert audit_for(row).get(action="lpr.save").changes == {"before": None, "after": ["2026-04-20", "3.00"]}
+    assert lpr_in_force(D(2026, 5, 19)).one_year_percent == Decimal("3.00")
     assert client.post(f"/admin/contracts/loanprimerate/{row.pk}/delete/").status_code == 403
 
 
