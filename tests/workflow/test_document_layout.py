@@ -149,3 +149,16 @@ def test_a_long_signature_name_keeps_clear_of_the_verification_box(laid_out):
     assert box[0].top > signature[0].bottom or box[0].bottom < signature[0].top
     printed = [line.text for line in last if "印发" in line.text]
     assert printed == [f"{name}{cn_date(document.issued_on)}印发"]  # not "…办公室办公室"
+
+
+@pytest.mark.parametrize(
+    ("name", "labels"),
+    [
+        ("complaint_receipt_long", ["投诉编号", "被投诉单位", "合同编号", "投诉金额", "证明材料"]),
+        ("complaint_supervision_notice_long", ["投诉编号", "投诉登记日期", "转交办理日期", "办理期限届满日期"]),
+    ],
+)
+def test_the_labels_of_a_field_table_do_not_wrap_beside_a_long_value(laid_out, name, labels):
+    _, pages = laid_out[name]
+    starts = [line.text for lines in pages for line in lines]
+    assert [label for label in labels if not any(text.startswith(label) for text in starts)] == []
