@@ -31,7 +31,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.translation import gettext
 
@@ -39,6 +39,7 @@ from workflow import clock, jobs, roles
 from workflow.audit import audit_record
 from workflow.errors import Conflict, NotFound, ValidationFailed
 from workflow.models import Agency, Document, DocumentSequence
+from workflow.pdf_layout import pdf_render
 from workflow.scoping import agencies_for_user
 from workflow.signing import SignatureCheck, pdf_signature_check, signer_for
 
@@ -266,6 +267,12 @@ def document_template_context(document: Document) -> dict:
         "doc_number": document.doc_number,
         "issued_on": document.issued_on,
         "issuer": issuer,
+        # How the issuer refers to itself in the text (我委, 我局, 我办…), from its profile or its name.
+        "issuer_self": issuer.self_reference_text() if issuer is not None else "",
+        # 印发机关 in the 版记: the issuer's office, or the issuer itself when it is an office.
+        "issuer_office": (issuer.name if issuer.name.endswith(("办公室", "办")) else f"{issuer.name}办公室")
+        if issuer is not None
+        else "",
         "issuer_mark": issuer_mark,
         "issuer_mark_size_pt": _issuer_mark_size_pt(issuer_mark),
         # 信函格式: the name alone, a little smaller than a 文件格式 mark.
@@ -277,11 +284,9 @@ def document_template_context(document: Document) -> dict:
 
 
 def document_pdf_render(*, document: Document) -> bytes:
-    """The PDF of `document`, built from its template and frozen context. Writes nothing."""
-    import weasyprint
-
-    html = render_to_string(document.template, document_template_context(document))
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    """The PDF of `document`, built from its template and frozen context. Writes nothing.
+    How the pages are made to break well: `workflow.pdf_layout`."""
+    return pdf_render(template=document.template, context=document_template_context(document))
 
 
 def _render_and_store(document_id: int) -> str:

@@ -221,7 +221,7 @@ def test_a_failed_render_is_recorded_and_retried(issuer, monkeypatch, django_cap
     def broken(self, *args, **kwargs):
         raise OSError("font cache unavailable")
 
-    monkeypatch.setattr(weasyprint.HTML, "write_pdf", broken)
+    monkeypatch.setattr(weasyprint.HTML, "render", broken)  # the layout step (workflow.pdf_layout)
     with django_capture_on_commit_callbacks(execute=True):
         doc = issue(new_case(), issuer=issuer)
     doc.refresh_from_db()

@@ -18,6 +18,24 @@ def validate_uscc(value: str) -> None:
         ) from exc
 
 
+# How a body whose name ends so refers to itself in its documents (公文 usage: 我委, 我局…), longest first.
+SELF_REFERENCE_BY_NAME_ENDING = (
+    ("委员会", "我委"),
+    ("办公室", "我办"),
+    ("中心", "我中心"),
+    ("委", "我委"),
+    ("局", "我局"),
+    ("厅", "我厅"),
+    ("办", "我办"),
+    ("院", "我院"),
+    ("署", "我署"),
+    ("部", "我部"),
+    ("会", "我会"),
+    ("所", "我所"),
+    ("处", "我处"),
+)
+
+
 class Agency(models.Model):
     """A government body, public institution or state enterprise (the contracting side)."""
 
@@ -36,6 +54,16 @@ class Agency(models.Model):
     # Prefix of this body's document numbers (文号), e.g. "X发改".
     doc_prefix = models.CharField(_("document number prefix"), max_length=32, blank=True)
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc])
+    # How the body refers to itself in its own documents (我委, 我局, 我办…); empty: derived from the name.
+    self_reference = models.CharField(
+        _("self-reference in documents"),
+        max_length=16,
+        blank=True,
+        help_text=_(
+            "How this body refers to itself in its letters and notices, e.g. 我委, 我局, 我办. "
+            "Empty: derived from the name."
+        ),
+    )
     # Materialised path "/1/4/9/" so that "this agency and all below it" is one indexed prefix query.
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
 
@@ -55,6 +83,15 @@ class Agency(models.Model):
         if creating or path != self.path:
             self.path = path
             type(self).objects.filter(pk=self.pk).update(path=path)
+
+    def self_reference_text(self) -> str:
+        """我委 / 我局 / 我办 …: the configured short form, else one derived from the name's last word."""
+        if self.self_reference:
+            return self.self_reference
+        for ending, short in SELF_REFERENCE_BY_NAME_ENDING:
+            if self.name.endswith(ending):
+                return short
+        return "本机关"
 
 
 class Enterprise(models.Model):
