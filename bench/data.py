@@ -81,6 +81,12 @@ PLANS = [
     [(30, False), (30, False), (40, False)],
 ]
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+ZERO = Decimal("0.00")
+# The values of Contract.Status, Milestone.Kind and Milestone.Status that the rows carry (plain
+# strings: the writer copies them as they are; tests/test_bench_smoke.py checks them).
+REGISTERED, PERFORMING = "registered", "performing"
+DELIVERY, ACCEPTANCE, PAYMENT = "delivery", "acceptance", "payment"
+PLANNED, DUE, MET, MET_LATE = "planned", "due", "met", "met_late"
 
 
 @dataclass
@@ -276,30 +282,44 @@ class _Engine:
     """The deadline engine, asked once per distinct question."""
 
     def __init__(self, as_of: dt.date):
-        from contracts.payment_terms import payment_due
+        from contracts.payment_terms import clock_start, payment_due
         from workflow.deadlines import add_months, due_for
         from workflow.errors import CalendarDataMissing, NotFound
 
         self.as_of = as_of
         self._payment_due = payment_due
+        self._clock_start = clock_start
         self._due_for = due_for
         self._add_months = add_months
         self.missing = CalendarDataMissing
         self.no_rule = NotFound
         self.register_due = lru_cache(maxsize=None)(lambda s: due_for("contract.register", s).due)
         self.publish_due = lru_cache(maxsize=None)(lambda s: due_for("procurement.publish", s).due)
-        self.payment = lru_cache(maxsize=None)(self._payment)
+        self._payment_from = lru_cache(maxsize=None)(self._payment_from_start)
         self.report_schedule = lru_cache(maxsize=None)(self._report_schedule)
 
-    def _payment(self, gov, sme, term, after_acceptance, acceptance_days, planned_on, delivered_on, accepted_on):
+    def payment(self, gov, sme, term, after_acceptance, acceptance_days, planned_on, delivered_on, accepted_on):
         """(payment_due_on, payment_rule), or (None, why) when the service would refuse to record
-        the delivery: the date is beyond the calendar, or no rule version covers the start date."""
-        contract = SimpleNamespace(payer_is_government=gov, payee_is_sme=sme, payment_term_days=term)
+        the delivery: the date is beyond the calendar, or no rule version covers the start date.
+
+        The statutory date depends on the delivery facts only through the day the payment clock
+        starts (`clock_start`: delivery, acceptance, or the end of the acceptance period), so it is
+        computed once per (payer, payee, term, start day), shared by every contract delivering or
+        accepting that day."""
         milestone = SimpleNamespace(
             payment_after_acceptance=after_acceptance, acceptance_period_days=acceptance_days, planned_on=planned_on
         )
+        start, _provisional = self._clock_start(milestone, delivered_on=delivered_on, accepted_on=accepted_on)
+        return self._payment_from(gov, sme, term, start, planned_on)
+
+    def _payment_from_start(self, gov, sme, term, start, planned_on):
+        contract = SimpleNamespace(payer_is_government=gov, payee_is_sme=sme, payment_term_days=term)
+        # Without acceptance the clock starts on the delivery date itself: `start` is that date.
+        milestone = SimpleNamespace(
+            payment_after_acceptance=start is None, acceptance_period_days=None, planned_on=planned_on
+        )
         try:
-            due = self._payment_due(contract, milestone, delivered_on=delivered_on, accepted_on=accepted_on)
+            due = self._payment_due(contract, milestone, delivered_on=start, accepted_on=None)
         except self.missing:
             return None, "beyond_calendar"
         except self.no_rule:
@@ -333,8 +353,11 @@ def generate(
     as_of: dt.date = DEFAULT_AS_OF,
     seed: int = 20261120,
     progress=None,
+    copy: bool | None = None,
 ) -> World:
-    """Fill the (empty) contracts tables; the demo agencies/enterprises, when loaded, join in."""
+    """Fill the (empty) contracts tables; the demo agencies/enterprises, when loaded, join in.
+    `copy`: write contracts, milestones and payments with COPY (default: on PostgreSQL) or with
+    `bulk_create` (default elsewhere); both write the same rows."""
     from django.db import transaction
 
     from contracts.models import Contract
@@ -362,13 +385,16 @@ def generate(
 
     last_signing = as_of - dt.timedelta(days=40)
     signing_days = (last_signing - FIRST_SIGNING).days
+    writer = _Writer(copy)
     for start in range(0, contracts, CHUNK):
         stop = min(contracts, start + CHUNK)
         with transaction.atomic():
+            writer.no_commit_wait()
             _insert_chunk(
                 rng,
                 engine,
                 world,
+                writer,
                 range(start, stop),
                 rng.choices(all_agencies, cum_weights=agency_weights, k=stop - start),
                 rng.choices(all_enterprises, cum_weights=enterprise_weights, k=stop - start),
@@ -380,7 +406,100 @@ def generate(
     return world
 
 
-def _insert_chunk(rng, engine, world, indices, agencies, enterprises, signing_days):
+def _copy_str(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+# COPY's text format, per Python type of the values the generator writes (a type not listed is a
+# KeyError: add it here rather than guess). Formatting the lines here is several times faster than
+# psycopg's per-value adaptation in `Copy.write_row`.
+_COPY_TEXT = {
+    type(None): lambda v: "\\N",
+    bool: lambda v: "t" if v else "f",
+    int: str,
+    str: _copy_str,
+    Decimal: str,
+    dt.date: dt.date.isoformat,
+    dt.datetime: dt.datetime.isoformat,
+}
+
+
+class _Writer:
+    """Writes the rows of one chunk. PostgreSQL: `COPY … FROM STDIN` (psycopg 3 `cursor.copy`),
+    row by row from plain dicts, with ids reserved from the table's sequence, so no model instance
+    is built; elsewhere (SQLite): `bulk_create`. Both write the same values; the ids are the ones
+    `bulk_create` would have given (the next values of the sequence, in order)."""
+
+    def __init__(self, copy: bool | None = None):
+        from django.db import connection
+        from django.utils import timezone
+
+        self.connection = connection
+        self.copy = connection.vendor == "postgresql" if copy is None else copy
+        self.now = timezone.now()  # created_at / updated_at (auto_now), as bulk_create stamps them
+        self._plans: dict = {}
+
+    def no_commit_wait(self) -> None:
+        """PostgreSQL: this transaction's commit does not wait for its WAL to reach the disk
+        (`synchronous_commit = off`): a crash could lose the last chunks of a benchmark load, never
+        leave it inconsistent, and the generator no longer waits on fsync after every chunk."""
+        if self.copy:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+    def write(self, model, rows: list[dict]) -> list[int]:
+        """Insert `rows` (field attname -> value; the other fields take their defaults) and return
+        their ids in order."""
+        if not rows:
+            return []
+        if not self.copy:
+            return [obj.pk for obj in model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)]
+        columns, given, defaults = self._plan(model, rows[0])
+        table = model._meta.db_table
+        pk = model._meta.pk.column
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))", [table, pk])
+            first = cursor.fetchone()[0]
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, %s), %s)", [table, pk, first + len(rows) - 1])
+            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            fmt, tab = _COPY_TEXT, "\t"
+            with cursor.cursor.copy(sql) as copy:
+                copy.write(
+                    "".join(
+                        f"{row_id}\t{tab.join([fmt[type(v)](v) for v in given(row)])}{defaults}\n"
+                        for row_id, row in enumerate(rows, start=first)
+                    )
+                )
+        return list(range(first, first + len(rows)))
+
+    def _plan(self, model, sample: dict):
+        """The COPY columns of `model`: its id, the fields the rows give, then every other field
+        with its default (auto_now fields: this run's timestamp), prepared once."""
+        from operator import itemgetter
+
+        if model in self._plans:
+            return self._plans[model]
+        given_names = [f.attname for f in model._meta.concrete_fields if f.attname in sample]
+        others = [f for f in model._meta.concrete_fields if f.attname not in sample and not f.primary_key]
+        defaults = "".join(
+            "\t" + _COPY_TEXT[next(t for t in type(value).__mro__ if t in _COPY_TEXT)](value)
+            for value in (
+                f.get_db_prep_save(
+                    self.now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default(),
+                    self.connection,
+                )
+                for f in others
+            )
+        )
+        field = {f.attname: f for f in model._meta.concrete_fields}
+        columns = [model._meta.pk.column, *(field[n].column for n in given_names), *(f.column for f in others)]
+        getter = itemgetter(*given_names)
+        plan = (columns, (lambda row: getter(row)) if len(given_names) > 1 else (lambda row: (getter(row),)), defaults)
+        self._plans[model] = plan
+        return plan
+
+
+def _insert_chunk(rng, engine, world, writer, indices, agencies, enterprises, signing_days):
     from contracts.models import Contract, Milestone, Payment
     from workflow import clock
     from workflow.models import Agency, Enterprise
@@ -416,70 +535,69 @@ def _insert_chunk(rng, engine, world, indices, agencies, enterprises, signing_da
         next_report = schedule[max(0, len(schedule) - 1 - behind)]
         late_interest = Decimal("0.000300") if rng.random() < 0.1 else None
         milestones = _milestones(rng, engine, world, PLANS[i % len(PLANS)], signed, ends, term, gov, sme, amount)
-        contract = Contract(
-            agency_id=agency_id,
-            number=f"HT{signed.year}-{i + 1:06d}",
-            title=f"{signed.year}年{title}合同",
-            kind=kind,
-            procurement=procurement,
-            counterparty_id=enterprise_id,
-            counterparty_size=size,
-            amount=_cents(amount),
-            signed_on=signed,
-            ends_on=ends,
-            payment_term_days=term,
-            late_interest_daily=late_interest,
-            report_period_months=months,
-            registered_on=registered,
-            register_due_on=register_due,
-            publish_due_on=engine.publish_due(signed) if procurement else None,
-            next_report_due_on=next_report,
+        contract = {
+            "agency_id": agency_id,
+            "number": f"HT{signed.year}-{i + 1:06d}",
+            "title": f"{signed.year}年{title}合同",
+            "kind": kind,
+            "procurement": procurement,
+            "counterparty_id": enterprise_id,
+            "counterparty_size": str(size),
+            "amount": _cents(amount),
+            "signed_on": signed,
+            "ends_on": ends,
+            "payment_term_days": term,
+            "late_interest_daily": late_interest,
+            "report_period_months": months,
+            "registered_on": registered,
+            "register_due_on": register_due,
+            "publish_due_on": engine.publish_due(signed) if procurement else None,
+            "next_report_due_on": next_report,
             # The first recorded delivery moves a registered contract to performing.
-            status=Contract.Status.PERFORMING
-            if any(m.delivered_on for m in milestones)
-            else Contract.Status.REGISTERED,
-        )
+            "status": PERFORMING if any(m["delivered_on"] for m in milestones) else REGISTERED,
+        }
         specs.append((contract, milestones))
         world.contracts.append((agency_id, next_report, ends, registered > register_due))
 
-    created = Contract.objects.bulk_create([c for c, _ in specs], batch_size=1000)
+    contract_ids = writer.write(Contract, [c for c, _ in specs])
     rows = []
-    for contract, (_, milestones) in zip(created, specs, strict=True):
+    for contract_id, (contract, milestones) in zip(contract_ids, specs, strict=True):
         for m in milestones:
-            m.contract_id = contract.pk
+            m["contract_id"] = contract_id
             rows.append(m)
-            if m.kind == Milestone.Kind.PAYMENT and m.status == Milestone.Status.DUE and m.paid_amount < m.amount:
-                world.unpaid_due.append((m.payment_due_on, contract.counterparty_size != "large", contract.agency_id))
-            elif m.kind != Milestone.Kind.PAYMENT and m.status == Milestone.Status.PLANNED:
-                world.planned.append((m.planned_on, contract.agency_id))
-    Milestone.objects.bulk_create(rows, batch_size=2000)
+            if m["kind"] == PAYMENT and m["status"] == DUE and m["paid_amount"] < m["amount"]:
+                world.unpaid_due.append(
+                    (m["payment_due_on"], contract["counterparty_size"] != "large", contract["agency_id"])
+                )
+            elif m["kind"] != PAYMENT and m["status"] == PLANNED:
+                world.planned.append((m["planned_on"], contract["agency_id"]))
+    paid_on = [m.pop("paid_on", None) for m in rows]  # not a column: the date of the payment row
+    milestone_ids = writer.write(Milestone, rows)
     payments = [
-        Payment(
-            contract_id=m.contract_id,
-            milestone_id=m.pk,
-            amount=m.paid_amount,
-            paid_on=m.paid_on,
-            recorded_at=dt.datetime.combine(m.paid_on, dt.time(10), tzinfo=clock.SHANGHAI),
-        )
-        for m in rows
-        if m.paid_amount
+        {
+            "contract_id": m["contract_id"],
+            "milestone_id": milestone_id,
+            "amount": m["paid_amount"],
+            "paid_on": paid,
+            "recorded_at": dt.datetime.combine(paid, dt.time(10), tzinfo=clock.SHANGHAI),
+        }
+        for m, milestone_id, paid in zip(rows, milestone_ids, paid_on, strict=True)
+        if m["paid_amount"]
     ]
-    Payment.objects.bulk_create(payments, batch_size=2000)
+    writer.write(Payment, payments)
     world.counts.update(
-        contracts=len(created),
+        contracts=len(contract_ids),
         milestones=len(rows),
         payments=len(payments),
-        performing=sum(1 for c in created if c.status == Contract.Status.PERFORMING),
-        partially_paid=sum(1 for m in rows if m.kind == Milestone.Kind.PAYMENT and 0 < m.paid_amount < m.amount),
+        performing=sum(1 for c, _ in specs if c["status"] == PERFORMING),
+        partially_paid=sum(1 for m in rows if m["kind"] == PAYMENT and 0 < m["paid_amount"] < m["amount"]),
     )
-    world.counts.update(f"milestone.{m.kind}.{m.status}" for m in rows)
+    world.counts.update(f"milestone.{m['kind']}.{m['status']}" for m in rows)
 
 
 def _milestones(rng, engine, world, plan, signed, ends, term, gov, sme, amount):
     """The milestones of one contract: per lot a delivery, an acceptance when payment follows it,
     and a payment; recorded as the clerk would have by yesterday."""
-    from contracts.models import Milestone
-
     yesterday = engine.as_of - DAY
     span = max(30, min(rng.randrange(60, 541), (ends - signed).days - 45))
     out = []
@@ -493,7 +611,7 @@ def _milestones(rng, engine, world, plan, signed, ends, term, gov, sme, amount):
             delivered = min(max(delivered, signed), yesterday)
         out.append(
             _milestone(
-                kind=Milestone.Kind.DELIVERY,
+                kind=DELIVERY,
                 title=f"第{j + 1}批交付" if len(plan) > 1 else "交付",
                 planned_on=planned,
                 delivered_on=delivered,
@@ -509,7 +627,7 @@ def _milestones(rng, engine, world, plan, signed, ends, term, gov, sme, amount):
                 accepted = None if accepted > yesterday else accepted
             out.append(
                 _milestone(
-                    kind=Milestone.Kind.ACCEPTANCE,
+                    kind=ACCEPTANCE,
                     title="验收",
                     planned_on=accept_planned,
                     delivered_on=delivered if accepted else None,
@@ -554,29 +672,48 @@ def _milestones(rng, engine, world, plan, signed, ends, term, gov, sme, amount):
     return out
 
 
-def _milestone(*, kind, title, planned_on, delivered_on=None, accepted_on=None, completed_on=None):
-    from contracts.models import Milestone
-
-    return Milestone(
-        kind=kind,
-        title=title,
-        planned_on=planned_on,
-        delivered_on=delivered_on,
-        accepted_on=accepted_on,
-        completed_on=completed_on,
-        status=Milestone.Status.MET if completed_on else Milestone.Status.PLANNED,
-    )
+def _milestone(
+    *,
+    kind,
+    title,
+    planned_on,
+    delivered_on=None,
+    accepted_on=None,
+    completed_on=None,
+    amount=None,
+    payment_after_acceptance=False,
+    acceptance_period_days=None,
+    payment_due_on=None,
+    payment_rule="",
+    paid_amount=ZERO,
+    status=None,
+) -> dict:
+    """One milestone row; every row has every field, so that the writer can COPY them alike."""
+    return {
+        "kind": kind,
+        "title": title,
+        "amount": amount,
+        "planned_on": planned_on,
+        "payment_after_acceptance": payment_after_acceptance,
+        "acceptance_period_days": acceptance_period_days,
+        "delivered_on": delivered_on,
+        "accepted_on": accepted_on,
+        "payment_due_on": payment_due_on,
+        "payment_rule": payment_rule,
+        "paid_amount": paid_amount,
+        "completed_on": completed_on,
+        "status": status or (MET if completed_on else PLANNED),
+    }
 
 
 def _payment_milestone(
     rng, *, title, cents, planned, after_acceptance, acceptance_days, delivered, accepted, due, yesterday
 ):
     """A payment milestone as the services leave it: `due` once its delivery is recorded (with the
-    statutory date), then paid in full on time (`met`), late (`met_late`), in part, or not at all."""
-    from contracts.models import Milestone
-
+    statutory date), then paid in full on time (`met`), late (`met_late`), in part, or not at all.
+    `paid_on` (not a column) is the date of its payment row."""
     fields = {
-        "kind": Milestone.Kind.PAYMENT,
+        "kind": PAYMENT,
         "title": title,
         "amount": _cents(cents),
         "planned_on": planned,
@@ -588,8 +725,8 @@ def _payment_milestone(
         "payment_rule": due[1] if due else "",
     }
     paid_on = None
-    status = Milestone.Status.DUE if due and due[0] else Milestone.Status.PLANNED
-    if status == Milestone.Status.DUE:
+    status = DUE if due and due[0] else PLANNED
+    if status == DUE:
         due_on, earliest = due[0], max(delivered, accepted or delivered)
         if due_on < yesterday + DAY:  # fell due before today
             outcome = rng.choices(["on_time", "late", "part", "none"], weights=[68, 12, 7, 13])[0]
@@ -610,7 +747,7 @@ def _payment_milestone(
             fields["paid_amount"] = _cents(cents * rng.randrange(30, 71) // 100)
         elif paid_on is not None:  # paid in full: met, or met late (the service marks it overdue first)
             fields.update(paid_amount=fields["amount"], completed_on=paid_on)
-            status = Milestone.Status.MET_LATE if paid_on > due_on else Milestone.Status.MET
-    m = Milestone(**fields, status=status)
-    m.paid_on = paid_on
+            status = MET_LATE if paid_on > due_on else MET
+    m = _milestone(**fields, status=status)
+    m["paid_on"] = paid_on
     return m
