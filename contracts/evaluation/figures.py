@@ -31,57 +31,104 @@ ZERO = Decimal("0")
 _MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
-def _month_split(lo: dt.date, hi: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
-    """([first, last] month starts of the whole months inside [lo, hi], or None; the edge day ranges)."""
+def _month_split(
+    lo: dt.date, hi: dt.date
+) -> tuple[Q | None, list[tuple[dt.date, dt.date]], list[tuple[dt.date, dt.date]]]:
+    """How to read [lo, hi]: (a filter on KpiMonth.month for the months to add, or None; day ranges to add
+    from the tables; day ranges to subtract from the tables). A month only partly inside is read as its
+    days, or as the whole month less the days outside, whichever is fewer days."""
+    months: list[dt.date] = []
+    whole: tuple[dt.date, dt.date] | None = None
+    plus: list[tuple[dt.date, dt.date]] = []
+    minus: list[tuple[dt.date, dt.date]] = []
     first = lo if lo.day == 1 else _next_month(lo)
     after = hi + dt.timedelta(days=1)
-    last_excl = after if after.day == 1 else after.replace(day=1)  # first day after the last whole month
-    if first >= last_excl:
-        return None, [(lo, hi)]
-    edges = []
-    if lo < first:
-        edges.append((lo, first - dt.timedelta(days=1)))
-    if last_excl <= hi:
-        edges.append((last_excl, hi))
-    last = (last_excl - dt.timedelta(days=1)).replace(day=1)
-    return (first, last), edges
+    last_excl = after if after.day == 1 else after.replace(day=1)  # the day after the last whole month
+    if first < last_excl:
+        whole = (first, (last_excl - dt.timedelta(days=1)).replace(day=1))
+        edges = [(lo, first - dt.timedelta(days=1))] if lo < first else []
+        edges += [(last_excl, hi)] if last_excl <= hi else []
+    else:
+        edges = [(lo, hi)]
+    for a, b in edges:
+        # Each edge lies within one month unless the whole range does (then it is read as days).
+        start, end = a.replace(day=1), _next_month(a) - dt.timedelta(days=1)
+        outside = (a - start).days + (end - b).days
+        if whole is None and (b > end):
+            plus.append((a, b))
+        elif outside < (b - a).days + 1:
+            months.append(start)
+            minus += [(start, a - dt.timedelta(days=1))] if a > start else []
+            minus += [(b + dt.timedelta(days=1), end)] if b < end else []
+        else:
+            plus.append((a, b))
+    month_q = Q(month__range=whole) if whole else None
+    if months:
+        month_q = (month_q | Q(month__in=months)) if month_q is not None else Q(month__in=months)
+    return month_q, plus, minus
+
+
+def _days(field: str, ranges) -> Q:
+    q = Q()
+    for r in ranges:
+        q |= Q(**{f"{field}__range": r})
+    return q
 
 
 def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def _months(months, agency_ids=None):
-    qs = KpiMonth.objects.filter(month__range=months)
+def _kept(month_q: Q, agency_ids=None):
+    qs = KpiMonth.objects.filter(month_q)
     return qs if agency_ids is None else qs.filter(agency_id__in=agency_ids)
+
+
+def _signed(plus, minus, rows_for, keys: int = 1) -> list[tuple]:
+    """rows_for(day ranges) for the days to add, and negated (but their `keys` first columns) for the
+    days to subtract: one query each."""
+    rows = list(rows_for(plus)) if plus else []
+    for row in rows_for(minus) if minus else []:
+        rows.append((*row[:keys], *(-v if v is not None else None for v in row[keys:])))
+    return rows
+
+
+# The agency (and payee size) of a milestone's contract, read through the contract's primary key for the
+# few milestones of an edge: a join would hash every contract of the city.
+_AGENCY = Subquery(Contract.objects.filter(pk=OuterRef("contract_id")).order_by().values("agency_id")[:1])
+_SIZE = Subquery(Contract.objects.filter(pk=OuterRef("contract_id")).order_by().values("counterparty_size")[:1])
 
 
 def registration_by_agency(start: dt.date, end: dt.date) -> dict[int, dict]:
     """Contracts signed in [start, end] and registered: {agency: {total, on_time}} (registered by their
     registration due date)."""
     out: dict[int, dict] = defaultdict(lambda: {"total": 0, "on_time": 0})
-    months, edges = _month_split(start, end)
-    rows = []
-    if months:
-        rows += _months(months).values_list("agency_id").annotate(t=Sum("reg_total"), ok=Sum("reg_on_time"))
-    for edge in edges:
-        rows += (
-            Contract.objects.filter(signed_on__range=edge, registered_on__isnull=False)
+    month_q, plus, minus = _month_split(start, end)
+    rows: list = []
+    if month_q is not None:
+        rows += _kept(month_q).values_list("agency_id").annotate(t=Sum("reg_total"), ok=Sum("reg_on_time"))
+    rows += _signed(
+        plus,
+        minus,
+        lambda ranges: (
+            Contract.objects.filter(_days("signed_on", ranges), registered_on__isnull=False)
             .order_by()
             .values_list("agency_id")
             .annotate(t=Count("id"), ok=Count("id", filter=Q(registered_on__lte=F("register_due_on"))))
-        )
+        ),
+    )
     for agency, total, on_time in rows:
         out[agency]["total"] += total
         out[agency]["on_time"] += on_time
     return {a: r for a, r in out.items() if r["total"]}
 
 
-def _payment_milestones(due_range):
+def _payment_milestones(ranges):
     return (
-        Milestone.objects.filter(kind=Milestone.Kind.PAYMENT, payment_due_on__range=due_range)
+        Milestone.objects.filter(_days("payment_due_on", ranges), kind=Milestone.Kind.PAYMENT)
         .exclude(status=Milestone.Status.WAIVED)
         .order_by()
+        .annotate(agency=_AGENCY)
     )
 
 
@@ -90,16 +137,19 @@ def payments_by_agency(start: dt.date, horizon: dt.date) -> dict[int, dict]:
     if horizon < start:
         return {}
     out: dict[int, dict] = defaultdict(lambda: {"total": 0, "on_time": 0})
-    months, edges = _month_split(start, horizon)
-    rows = []
-    if months:
-        rows += _months(months).values_list("agency_id").annotate(t=Sum("pay_total"), ok=Sum("pay_met"))
-    for edge in edges:
-        rows += (
-            _payment_milestones(edge)
-            .values_list("contract__agency_id")
+    month_q, plus, minus = _month_split(start, horizon)
+    rows: list = []
+    if month_q is not None:
+        rows += _kept(month_q).values_list("agency_id").annotate(t=Sum("pay_total"), ok=Sum("pay_met"))
+    rows += _signed(
+        plus,
+        minus,
+        lambda ranges: (
+            _payment_milestones(ranges)
+            .values_list("agency")
             .annotate(t=Count("id"), ok=Count("id", filter=Q(status=Milestone.Status.MET)))
-        )
+        ),
+    )
     for agency, total, met in rows:
         out[agency]["total"] += total
         out[agency]["on_time"] += met
@@ -113,22 +163,28 @@ def unpaid_by_agency(lo: dt.date, hi: dt.date, *, paid_by: dt.date) -> dict[int,
     if hi < lo:
         return {}
     out: dict[int, dict] = defaultdict(lambda: {"due": 0, "overdue": 0, "overdue_amount": ZERO})
-    months, edges = _month_split(lo, hi)
-    rows = []
-    if months:
+    month_q, plus, minus = _month_split(lo, hi)
+    rows: list = []
+    if month_q is not None:
         rows += (
-            _months(months)
+            _kept(month_q)
             .values_list("agency_id")
             .annotate(d=Sum("sme_due"), n=Sum("sme_unpaid"), s=Sum("sme_unpaid_amount"))
         )
     unpaid = Q(paid_amount__lt=F("amount"))
     owed = ExpressionWrapper(F("amount") - F("paid_amount"), output_field=_MONEY)
-    for edge in edges:
-        rows += (
-            _sme(_payment_milestones(edge))
-            .values_list("contract__agency_id")
+    rows += _signed(
+        plus,
+        minus,
+        lambda ranges: (
+            _payment_milestones(ranges)
+            .filter(amount__isnull=False)
+            .annotate(size=_SIZE)
+            .exclude(size=Enterprise.Size.LARGE)
+            .values_list("agency")
             .annotate(d=Count("id"), n=Count("id", filter=unpaid), s=Sum(owed, filter=unpaid))
-        )
+        ),
+    )
     for agency, due, n, amount in rows:
         out[agency]["due"] += due
         out[agency]["overdue"] += n
@@ -159,19 +215,15 @@ def unpaid_by_agency(lo: dt.date, hi: dt.date, *, paid_by: dt.date) -> dict[int,
     return {a: r for a, r in out.items() if r["due"]}
 
 
-def _sme(milestones):
-    return milestones.filter(amount__isnull=False).exclude(contract__counterparty_size=Enterprise.Size.LARGE)
-
-
 def arrears_cells(start: dt.date, end: dt.date, agency_ids=None) -> dict[tuple[int, dt.date], list]:
     """Arrears cases identified in [start, end] per (agency, month identified): [identified, resolved by
     `end`, owed, repaid by `end`], repaid = paid on their milestones after the due date and by `end`."""
     out: dict[tuple[int, dt.date], list] = defaultdict(lambda: [0, 0, ZERO, ZERO])
-    months, edges = _month_split(start, end)
-    rows = []
-    if months:
+    month_q, plus, minus = _month_split(start, end)
+    rows: list = []
+    if month_q is not None:
         rows += (
-            _months(months, agency_ids)
+            _kept(month_q, agency_ids)
             .filter(arr_identified__gt=0)
             .values_list("agency_id", "month", "arr_identified", "arr_resolved", "arr_owed", "arr_late_paid")
         )
@@ -189,9 +241,11 @@ def arrears_cells(start: dt.date, end: dt.date, agency_ids=None) -> dict[tuple[i
     cases = ArrearsCase.objects.order_by()
     if agency_ids is not None:
         cases = cases.filter(agency_id__in=agency_ids)
-    for edge in edges:
-        rows += (
-            cases.filter(identified_on__range=edge)
+    rows += _signed(
+        plus,
+        minus,
+        lambda ranges: (
+            cases.filter(_days("identified_on", ranges))
             .annotate(late=late, m=TruncMonth("identified_on"))
             .values_list("agency_id", "m")
             .annotate(
@@ -200,7 +254,9 @@ def arrears_cells(start: dt.date, end: dt.date, agency_ids=None) -> dict[tuple[i
                 o=Sum("owed"),
                 p=Sum("late"),
             )
-        )
+        ),
+        keys=2,
+    )
     for agency, month, identified, resolved, owed, repaid in rows:
         cell = out[(agency, month)]
         cell[0] += identified
@@ -230,4 +286,11 @@ def arrears_cells(start: dt.date, end: dt.date, agency_ids=None) -> dict[tuple[i
         .annotate(s=Sum("amount"))
     ):
         out[(agency, month)][3] -= s
-    return dict(out)
+    return {k: v for k, v in out.items() if v[0]}
+
+
+def arrears_open(agency_ids=None) -> dict:
+    """The ledger today: arrears cases not resolved, {n, owed, repaid} (of the agencies, None: all)."""
+    qs = KpiMonth.objects.all() if agency_ids is None else KpiMonth.objects.filter(agency_id__in=agency_ids)
+    row = qs.aggregate(n=Sum("arr_open"), owed=Sum("arr_open_owed"), repaid=Sum("arr_open_repaid"))
+    return {"n": row["n"] or 0, "owed": row["owed"] or ZERO, "repaid": row["repaid"] or ZERO}

@@ -183,7 +183,16 @@ def arrears_rates(*, start: dt.date, end: dt.date, group_by: str | None = None, 
     [start, end], counting resolutions and repayments up to `end`. group_by: "agency", "region",
     "month" (the first day of the month the case was identified in) or None (overall: returns one
     dict). agency_ids limits the cases to those agencies (None: every agency)."""
+    return _grouped(figures.arrears_cells(start, end, agency_ids), group_by)
+
+
+def arrears_rates_overall_by_agency_and_month(*, start: dt.date, end: dt.date, agency_ids=None) -> tuple:
+    """arrears_rates overall, by agency and by month (the dashboard's three views), from one reading."""
     cells = figures.arrears_cells(start, end, agency_ids)
+    return _grouped(cells, None), _grouped(cells, "agency"), _grouped(cells, "month")
+
+
+def _grouped(cells: dict, group_by: str | None):
     if group_by is None:
         return _rates(_sum_cells(cells.values()))
     key: dict[tuple, Any]

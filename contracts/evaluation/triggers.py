@@ -31,6 +31,9 @@ FIGURES = (
     "arr_resolved",
     "arr_owed",
     "arr_late_paid",
+    "arr_open",
+    "arr_open_owed",
+    "arr_open_repaid",
 )
 _SME = "r.amount IS NOT NULL AND c.counterparty_size <> 'large'"
 _UNPAID = f"{_SME} AND r.paid_amount < r.amount"
@@ -63,7 +66,7 @@ CONTRIBUTIONS = {
     ),
     "arrears": (
         "contracts_arrearscase",
-        ("id", "agency_id", "milestone_id", "due_on", "identified_on", "status", "owed"),
+        ("id", "agency_id", "milestone_id", "due_on", "identified_on", "status", "owed", "repaid"),
         "FROM {r} r",
         "r.agency_id",
         "r.identified_on",
@@ -73,6 +76,9 @@ CONTRIBUTIONS = {
             "arr_owed": "r.owed",
             "arr_late_paid": "(SELECT COALESCE(SUM(p.amount), 0) FROM contracts_payment p "
             "WHERE p.milestone_id = r.milestone_id AND p.paid_on > r.due_on)",
+            "arr_open": "CASE WHEN r.status <> 'resolved' THEN 1 ELSE 0 END",
+            "arr_open_owed": "CASE WHEN r.status <> 'resolved' THEN r.owed ELSE 0 END",
+            "arr_open_repaid": "CASE WHEN r.status <> 'resolved' THEN r.repaid ELSE 0 END",
         },
     ),
     "payment": (

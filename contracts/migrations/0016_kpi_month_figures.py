@@ -45,6 +45,9 @@ class Migration(migrations.Migration):
                 ('arr_resolved', models.IntegerField(default=0)),
                 ('arr_owed', models.DecimalField(decimal_places=2, default=0, max_digits=18)),
                 ('arr_late_paid', models.DecimalField(decimal_places=2, default=0, max_digits=18)),
+                ('arr_open', models.IntegerField(default=0)),
+                ('arr_open_owed', models.DecimalField(decimal_places=2, default=0, max_digits=18)),
+                ('arr_open_repaid', models.DecimalField(decimal_places=2, default=0, max_digits=18)),
                 ('agency', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='workflow.agency')),
             ],
             options={
@@ -52,6 +55,14 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'monthly KPI figures',
                 'constraints': [models.UniqueConstraint(fields=('agency', 'month'), name='kpimonth_agency_month')],
             },
+        ),
+        migrations.AddIndex(
+            model_name='arrearscase',
+            index=models.Index(fields=['resolved_on'], name='arrears_resolved_on'),
+        ),
+        migrations.AddIndex(
+            model_name='payment',
+            index=models.Index(fields=['paid_on'], name='payment_paid_on'),
         ),
         migrations.RunPython(install, uninstall),
     ]

@@ -63,6 +63,10 @@ class KpiMonth(models.Model):
     arr_resolved = models.IntegerField(default=0)
     arr_owed = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     arr_late_paid = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    # Of those, the cases not resolved today (the ledger's "still outstanding"): how many, owed, repaid.
+    arr_open = models.IntegerField(default=0)
+    arr_open_owed = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    arr_open_repaid = models.DecimalField(max_digits=18, decimal_places=2, default=0)
 
     class Meta:
         verbose_name = _("monthly KPI figures")
