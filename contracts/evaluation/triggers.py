@@ -1,9 +1,10 @@
-"""The database triggers that keep contracts_kpimonth (contracts.models.KpiMonth) equal to a GROUP BY of
-the rows it counts, in the statement (hence the transaction) that changes them, whatever writes them.
+"""The database triggers that keep contracts_kpimonth (contracts.models.KpiMonth) and contracts_openwarningday
+(contracts.models.OpenWarningDay) equal to a GROUP BY of the rows they count, in the statement (hence the
+transaction) that changes them, whatever writes them.
 
-Each source table contributes, per row, one (agency, month, figures…) tuple (CONTRIBUTIONS); a change
-adds the contributions of the new rows and subtracts those of the old ones, summed per (agency,
-month), with `INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x`.
+Each source table contributes, per row, one (keys…, figures…) tuple to its target (CONTRIBUTIONS); a
+change adds the contributions of the new rows and subtracts those of the old ones, summed per key, with
+`INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x`.
 
 - PostgreSQL: one statement-level trigger per table and operation, over its transition tables, so a
   set-based sweep statement that changes 250,000 milestones runs one aggregate upsert, not 250,000
@@ -19,6 +20,7 @@ and the tests compare the maintained table with it.
 from __future__ import annotations
 
 TABLE = "contracts_kpimonth"
+KEYS = ("agency_id", "month")
 FIGURES = (
     "reg_total",
     "reg_on_time",
@@ -35,12 +37,16 @@ FIGURES = (
     "arr_open_owed",
     "arr_open_repaid",
 )
+WARNING_TABLE = "contracts_openwarningday"
+WARNING_KEYS = ("agency_id", "raised_on", "level")
+WARNING_FIGURES = ("open",)
+TARGETS = {TABLE: (KEYS, FIGURES), WARNING_TABLE: (WARNING_KEYS, WARNING_FIGURES)}
 _SME = "r.amount IS NOT NULL AND c.counterparty_size <> 'large'"
 _UNPAID = f"{_SME} AND r.paid_amount < r.amount"
 
 # source: (table, columns the expressions read, FROM … WHERE template, agency, month column, {figure: expression}).
 # {r} is the changed rows (aliased r); {c} the contract rows of the milestone source.
-CONTRIBUTIONS = {
+CONTRIBUTIONS: dict[str, tuple[str, tuple[str, ...], str, str, str | None, dict[str, str]]] = {
     "contract": (
         "contracts_contract",
         ("id", "agency_id", "signed_on", "registered_on", "register_due_on"),
@@ -90,6 +96,15 @@ CONTRIBUTIONS = {
         {"arr_late_paid": "r.amount"},
     ),
 }
+CONTRIBUTIONS["warning"] = (
+    "contracts_warning",
+    ("id", "agency_id", "raised_on", "level", "status"),
+    "FROM {r} r WHERE r.status IN ('open', 'acknowledged')",
+    "r.agency_id",
+    None,
+    {"open": "1"},
+)
+TARGET_OF = {source: WARNING_TABLE if source == "warning" else TABLE for source in CONTRIBUTIONS}
 CONTRACT_COLUMNS = ("id", "agency_id", "counterparty_size")
 
 
@@ -101,43 +116,58 @@ def _month(vendor: str, column: str) -> str:
 
 def _part(vendor: str, source: str, sign: int, r: str, c: str = "contracts_contract") -> str:
     _table, _cols, from_where, agency, month, figures = CONTRIBUTIONS[source]
-    values = ", ".join(f"{sign} * ({figures[f]}) AS {f}" if f in figures else f"0 AS {f}" for f in FIGURES)
-    return f"SELECT {agency} AS agency_id, {_month(vendor, month)} AS month, {values} {from_where.format(r=r, c=c)}"
+    names = TARGETS[TARGET_OF[source]][1]
+    values = ", ".join(f"{sign} * ({figures[f]}) AS {f}" if f in figures else f"0 AS {f}" for f in names)
+    keys = (
+        f"{agency} AS agency_id, {_month(vendor, month)} AS month"
+        if month
+        else (f"{agency} AS agency_id, r.raised_on AS raised_on, r.level AS level")
+    )
+    return f"SELECT {keys}, {values} {from_where.format(r=r, c=c)}"
 
 
-def _upsert(vendor: str, parts: list[str]) -> str:
-    sums = ", ".join(f"SUM({f})" for f in FIGURES)
-    changed = " OR ".join(f"SUM({f}) <> 0" for f in FIGURES)
-    update = ", ".join(f"{f} = {TABLE}.{f} + excluded.{f}" for f in FIGURES)
+def _upsert(vendor: str, target: str, parts: list[str]) -> str:
+    keys, figures = TARGETS[target]
+    key_list = ", ".join(keys)
+    sums = ", ".join(f"SUM({f})" for f in figures)
+    changed = " OR ".join(f"SUM({f}) <> 0" for f in figures)
+    update = ", ".join(f"{f} = {target}.{f} + excluded.{f}" for f in figures)
     union = " UNION ALL ".join(parts)
     return (
-        f"INSERT INTO {TABLE} (agency_id, month, {', '.join(FIGURES)}) "
-        f"SELECT agency_id, month, {sums} FROM ({union}) d WHERE true GROUP BY agency_id, month "
-        f"HAVING {changed} ORDER BY agency_id, month "
-        f"ON CONFLICT (agency_id, month) DO UPDATE SET {update}"
+        f"INSERT INTO {target} ({key_list}, {', '.join(figures)}) "
+        f"SELECT {key_list}, {sums} FROM ({union}) d WHERE true GROUP BY {key_list} "
+        f"HAVING {changed} ORDER BY {key_list} "
+        f"ON CONFLICT ({key_list}) DO UPDATE SET {update}"
     )
 
 
-def _whole_tables(vendor: str) -> str:
+def _whole_tables(vendor: str, target: str) -> str:
     # A case's late payments are counted by the case's own contribution; the payment source only adds
     # those paid after the case was opened, one change at a time: over whole tables it would count twice.
-    return " UNION ALL ".join(_part(vendor, s, 1, CONTRIBUTIONS[s][0]) for s in CONTRIBUTIONS if s != "payment")
+    return " UNION ALL ".join(
+        _part(vendor, s, 1, CONTRIBUTIONS[s][0]) for s in CONTRIBUTIONS if s != "payment" and TARGET_OF[s] == target
+    )
 
 
-def fresh_sql(vendor: str) -> str:
-    """SELECT agency_id, month, figures… : the figures as one GROUP BY over the base tables."""
-    sums = ", ".join(f"SUM({f}) AS {f}" for f in FIGURES)
-    return f"SELECT agency_id, month, {sums} FROM ({_whole_tables(vendor)}) d GROUP BY agency_id, month"
+def fresh_sql(vendor: str, target: str = TABLE) -> str:
+    """SELECT keys…, figures… : the figures of `target` as one GROUP BY over the base tables."""
+    keys, figures = TARGETS[target]
+    sums = ", ".join(f"SUM({f}) AS {f}" for f in figures)
+    key_list = ", ".join(keys)
+    return f"SELECT {key_list}, {sums} FROM ({_whole_tables(vendor, target)}) d GROUP BY {key_list}"
 
 
 def backfill_sql(vendor: str) -> list[str]:
-    sums = ", ".join(f"SUM({f})" for f in FIGURES)
-    union = _whole_tables(vendor)
-    return [
-        f"DELETE FROM {TABLE}",
-        f"INSERT INTO {TABLE} (agency_id, month, {', '.join(FIGURES)}) "
-        f"SELECT agency_id, month, {sums} FROM ({union}) d GROUP BY agency_id, month",
-    ]
+    statements = []
+    for target, (keys, figures) in TARGETS.items():
+        key_list = ", ".join(keys)
+        sums = ", ".join(f"SUM({f})" for f in figures)
+        statements += [
+            f"DELETE FROM {target}",
+            f"INSERT INTO {target} ({key_list}, {', '.join(figures)}) "
+            f"SELECT {key_list}, {sums} FROM ({_whole_tables(vendor, target)}) d GROUP BY {key_list}",
+        ]
+    return statements
 
 
 def _contract_moves(vendor: str, old: str, new: str) -> list[str]:
@@ -170,7 +200,7 @@ def install_sql(vendor: str) -> list[str]:
                 refs["DELETE"] = "OLD TABLE AS old_rows"
                 statements += [
                     f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                    f"{_upsert(vendor, parts)}; RETURN NULL; END $$",
+                    f"{_upsert(vendor, TARGET_OF[source], parts)}; RETURN NULL; END $$",
                     f"DROP TRIGGER IF EXISTS {name} ON {table}",
                     f"CREATE TRIGGER {name} AFTER {op} ON {table} REFERENCING {refs[op]} "
                     f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
@@ -189,7 +219,8 @@ def install_sql(vendor: str) -> list[str]:
                     parts += _contract_moves(vendor, row("OLD", CONTRACT_COLUMNS), row("NEW", CONTRACT_COLUMNS))
                 statements += [
                     f"DROP TRIGGER IF EXISTS {name}",
-                    f"CREATE TRIGGER {name} AFTER {op} ON {table} FOR EACH ROW BEGIN {_upsert(vendor, parts)}; END",
+                    f"CREATE TRIGGER {name} AFTER {op} ON {table} FOR EACH ROW "
+                    f"BEGIN {_upsert(vendor, TARGET_OF[source], parts)}; END",
                 ]
     return statements
 

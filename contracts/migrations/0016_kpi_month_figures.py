@@ -56,6 +56,21 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('agency', 'month'), name='kpimonth_agency_month')],
             },
         ),
+        migrations.CreateModel(
+            name='OpenWarningDay',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('raised_on', models.DateField()),
+                ('level', models.PositiveSmallIntegerField()),
+                ('open', models.IntegerField(default=0)),
+                ('agency', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='workflow.agency')),
+            ],
+            options={
+                'verbose_name': 'open warnings per day',
+                'verbose_name_plural': 'open warnings per day',
+                'constraints': [models.UniqueConstraint(fields=('agency', 'raised_on', 'level'), name='openwarningday_agency_day_level')],
+            },
+        ),
         migrations.AddIndex(
             model_name='arrearscase',
             index=models.Index(fields=['resolved_on'], name='arrears_resolved_on'),

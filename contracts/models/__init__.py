@@ -7,7 +7,7 @@ from contracts.models.complaints import (
 )
 from contracts.models.contracts import Contract, ContractAttachment, ContractVersion
 from contracts.models.disposal import DisposalCase, DisposalProcess, EscalationProcess, GovernmentDishonestyRecord
-from contracts.models.evaluation import EvaluationWeights, KpiMonth
+from contracts.models.evaluation import EvaluationWeights, KpiMonth, OpenWarningDay
 from contracts.models.imports import ContractImport
 from contracts.models.lpr import LoanPrimeRate
 from contracts.models.milestones import Milestone, Payment, PerformanceReport
@@ -31,6 +31,7 @@ __all__ = [
     "GovernmentDishonestyRecord",
     "KpiMonth",
     "LoanPrimeRate",
+    "OpenWarningDay",
     "ContractVersion",
     "Milestone",
     "Payment",

@@ -72,3 +72,21 @@ class KpiMonth(models.Model):
         verbose_name = _("monthly KPI figures")
         verbose_name_plural = _("monthly KPI figures")
         constraints = [models.UniqueConstraint(fields=["agency", "month"], name="kpimonth_agency_month")]
+
+
+class OpenWarningDay(models.Model):
+    """Open (or acknowledged) warnings per agency, day raised and level: the dashboard's warnings by level
+    and age without counting every open warning of the city. Kept like KpiMonth, by database triggers on
+    contracts_warning (contracts.evaluation.triggers)."""
+
+    agency = models.ForeignKey("workflow.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    raised_on = models.DateField()
+    level = models.PositiveSmallIntegerField()
+    open = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("open warnings per day")
+        verbose_name_plural = _("open warnings per day")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "raised_on", "level"], name="openwarningday_agency_day_level")
+        ]

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from contracts.evaluation import triggers
 from contracts.evaluation.services import arrears_rates, evaluation_compute, overdue_report, period_parse
-from contracts.models import ArrearsCase, Contract, KpiMonth, Milestone, Payment
+from contracts.models import ArrearsCase, Contract, KpiMonth, Milestone, OpenWarningDay, Payment
 from contracts.services import milestone_record_delivery, milestone_waive, payment_record
 from workflow.models import Agency, Enterprise
 
@@ -22,22 +22,25 @@ ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=18, decimal_plac
 
 def _maintained() -> dict:
     rows = KpiMonth.objects.values_list("agency_id", "month", *triggers.FIGURES)
-    return {(a, m): tuple(v) for a, m, *v in rows if any(v)}
+    kept = {(a, m): tuple(v) for a, m, *v in rows if any(v)}
+    days = OpenWarningDay.objects.filter(open__gt=0).values_list("agency_id", "raised_on", "level", "open")
+    return {"months": kept, "warnings": {(a, d, lv): (n,) for a, d, lv, n in days}}
 
 
 def _fresh() -> dict:
-    with connection.cursor() as cursor:
-        cursor.execute(triggers.fresh_sql(connection.vendor))
-        rows = cursor.fetchall()
-    out = {}
-    for agency, month, *values in rows:
-        month = month if isinstance(month, dt.date) else D.fromisoformat(month)
-        # SQLite sums decimals as floats: read them as the table's two-decimal amounts.
-        values = tuple(
-            Decimal(str(v)).quantize(Decimal("0.01")) if isinstance(v, float | Decimal) else v for v in values
-        )
-        if any(values):
-            out[(agency, month)] = values
+    out: dict = {"months": {}, "warnings": {}}
+    for name, target, keys in (("months", triggers.TABLE, 2), ("warnings", triggers.WARNING_TABLE, 3)):
+        with connection.cursor() as cursor:
+            cursor.execute(triggers.fresh_sql(connection.vendor, target))
+            rows = cursor.fetchall()
+        for row in rows:
+            key = tuple(D.fromisoformat(k) if isinstance(k, str) else k for k in row[:keys])
+            # SQLite sums decimals as floats: read them as the table's two-decimal amounts.
+            values = tuple(
+                Decimal(str(v)).quantize(Decimal("0.01")) if isinstance(v, float | Decimal) else v for v in row[keys:]
+            )
+            if any(values):
+                out[name][key] = values
     return out
 
 
@@ -106,6 +109,9 @@ def test_the_kept_figures_equal_a_fresh_group_by_after_every_change(story):
     assert (glz.sme_unpaid, glz.sme_unpaid_amount) == (1, Decimal("5000.00"))
     # The waived second payment of C counts nowhere.
     assert not KpiMonth.objects.filter(month=D(2026, 9, 1), pay_total__gt=0).exists()
+    # B's overdue warning was resolved by its last payment; C's (raised 09-05) is still open.
+    assert list(OpenWarningDay.objects.filter(open__gt=0, level=3).values_list("raised_on", "open")) == []
+    assert sum(OpenWarningDay.objects.filter(raised_on=D(2026, 9, 5)).values_list("open", flat=True)) >= 1
 
 
 def test_a_contract_moved_to_another_agency_moves_its_figures(story):
