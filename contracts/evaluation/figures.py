@@ -5,8 +5,8 @@ over every contract, milestone and arrears case of the period (issue 11: under 1
 A period [lo, hi] is read as:
 1. its whole calendar months, from contracts_kpimonth (one row per agency and month);
 2. the days at either edge that do not fill a month (a range like 2026-07-15..2026-08-19, or the part of
-   this month up to today), from the base tables through their date indexes: at most two partial
-   months;
+   this month up to today), from contracts_kpiday (one row per agency and day), added — or subtracted
+   from their whole month when the days outside the period are fewer;
 3. the monthly figures say what is true *today* (paid so far, resolved so far); a period that ended
    before today is corrected with what happened after its end — payments made after it (through the
    index on contracts_payment.paid_on) and arrears cases resolved after it — which is nothing for a
@@ -20,15 +20,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
 
-from contracts.models import ArrearsCase, Contract, KpiMonth, Milestone, Payment
+from contracts.models import ArrearsCase, KpiDay, KpiMonth, Milestone, Payment
 from workflow.models import Enterprise
 
 ZERO = Decimal("0")
-_MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
 def _month_split(
@@ -79,81 +79,43 @@ def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def _kept(month_q: Q, agency_ids=None):
-    qs = KpiMonth.objects.filter(month_q)
-    return qs if agency_ids is None else qs.filter(agency_id__in=agency_ids)
-
-
-def _signed(plus, minus, rows_for, keys: int = 1) -> list[tuple]:
-    """rows_for(day ranges) for the days to add, and negated (but their `keys` first columns) for the
-    days to subtract: one query each."""
-    rows = list(rows_for(plus)) if plus else []
-    for row in rows_for(minus) if minus else []:
-        rows.append((*row[:keys], *(-v if v is not None else None for v in row[keys:])))
-    return rows
-
-
-# The agency (and payee size) of a milestone's contract, read through the contract's primary key for the
-# few milestones of an edge: a join would hash every contract of the city.
-_AGENCY = Subquery(Contract.objects.filter(pk=OuterRef("contract_id")).order_by().values("agency_id")[:1])
-_SIZE = Subquery(Contract.objects.filter(pk=OuterRef("contract_id")).order_by().values("counterparty_size")[:1])
+def _sums(lo: dt.date, hi: dt.date, columns: tuple[str, ...], *, agency_ids=None, by_month=False) -> dict:
+    """{agency (or (agency, month)): [sum of each column]} over [lo, hi]: whole months from KpiMonth, edge
+    days from KpiDay (added, or subtracted from their whole month)."""
+    out: dict = defaultdict(lambda: [0] * len(columns))
+    month_q, plus, minus = _month_split(lo, hi)
+    sums = {f"s{i}": Sum(c) for i, c in enumerate(columns)}
+    reads: list[tuple[int, Any]] = []
+    if month_q is not None:
+        qs = KpiMonth.objects.filter(month_q).annotate(m=F("month"))
+        reads.append((1, qs))
+    for sign, ranges in ((1, plus), (-1, minus)):
+        if ranges:
+            reads.append((sign, KpiDay.objects.filter(_days("day", ranges)).annotate(m=TruncMonth("day"))))
+    keys = ("agency_id", "m") if by_month else ("agency_id",)
+    for sign, qs in reads:
+        if agency_ids is not None:
+            qs = qs.filter(agency_id__in=agency_ids)
+        for row in qs.order_by().values_list(*keys).annotate(**sums):
+            acc = out[row[: len(keys)] if by_month else row[0]]
+            for i, value in enumerate(row[len(keys) :]):
+                acc[i] += sign * (value or 0)
+    return out
 
 
 def registration_by_agency(start: dt.date, end: dt.date) -> dict[int, dict]:
     """Contracts signed in [start, end] and registered: {agency: {total, on_time}} (registered by their
     registration due date)."""
-    out: dict[int, dict] = defaultdict(lambda: {"total": 0, "on_time": 0})
-    month_q, plus, minus = _month_split(start, end)
-    rows: list = []
-    if month_q is not None:
-        rows += _kept(month_q).values_list("agency_id").annotate(t=Sum("reg_total"), ok=Sum("reg_on_time"))
-    rows += _signed(
-        plus,
-        minus,
-        lambda ranges: (
-            Contract.objects.filter(_days("signed_on", ranges), registered_on__isnull=False)
-            .order_by()
-            .values_list("agency_id")
-            .annotate(t=Count("id"), ok=Count("id", filter=Q(registered_on__lte=F("register_due_on"))))
-        ),
-    )
-    for agency, total, on_time in rows:
-        out[agency]["total"] += total
-        out[agency]["on_time"] += on_time
-    return {a: r for a, r in out.items() if r["total"]}
-
-
-def _payment_milestones(ranges):
-    return (
-        Milestone.objects.filter(_days("payment_due_on", ranges), kind=Milestone.Kind.PAYMENT)
-        .exclude(status=Milestone.Status.WAIVED)
-        .order_by()
-        .annotate(agency=_AGENCY)
-    )
+    rows = _sums(start, end, ("reg_total", "reg_on_time"))
+    return {a: {"total": t, "on_time": ok} for a, (t, ok) in rows.items() if t}
 
 
 def payments_by_agency(start: dt.date, horizon: dt.date) -> dict[int, dict]:
     """Payment milestones due in [start, horizon] (not waived): {agency: {total, on_time}} (met)."""
     if horizon < start:
         return {}
-    out: dict[int, dict] = defaultdict(lambda: {"total": 0, "on_time": 0})
-    month_q, plus, minus = _month_split(start, horizon)
-    rows: list = []
-    if month_q is not None:
-        rows += _kept(month_q).values_list("agency_id").annotate(t=Sum("pay_total"), ok=Sum("pay_met"))
-    rows += _signed(
-        plus,
-        minus,
-        lambda ranges: (
-            _payment_milestones(ranges)
-            .values_list("agency")
-            .annotate(t=Count("id"), ok=Count("id", filter=Q(status=Milestone.Status.MET)))
-        ),
-    )
-    for agency, total, met in rows:
-        out[agency]["total"] += total
-        out[agency]["on_time"] += met
-    return {a: r for a, r in out.items() if r["total"]}
+    rows = _sums(start, horizon, ("pay_total", "pay_met"))
+    return {a: {"total": t, "on_time": met} for a, (t, met) in rows.items() if t}
 
 
 def unpaid_by_agency(lo: dt.date, hi: dt.date, *, paid_by: dt.date) -> dict[int, dict]:
@@ -163,32 +125,8 @@ def unpaid_by_agency(lo: dt.date, hi: dt.date, *, paid_by: dt.date) -> dict[int,
     if hi < lo:
         return {}
     out: dict[int, dict] = defaultdict(lambda: {"due": 0, "overdue": 0, "overdue_amount": ZERO})
-    month_q, plus, minus = _month_split(lo, hi)
-    rows: list = []
-    if month_q is not None:
-        rows += (
-            _kept(month_q)
-            .values_list("agency_id")
-            .annotate(d=Sum("sme_due"), n=Sum("sme_unpaid"), s=Sum("sme_unpaid_amount"))
-        )
-    unpaid = Q(paid_amount__lt=F("amount"))
-    owed = ExpressionWrapper(F("amount") - F("paid_amount"), output_field=_MONEY)
-    rows += _signed(
-        plus,
-        minus,
-        lambda ranges: (
-            _payment_milestones(ranges)
-            .filter(amount__isnull=False)
-            .annotate(size=_SIZE)
-            .exclude(size=Enterprise.Size.LARGE)
-            .values_list("agency")
-            .annotate(d=Count("id"), n=Count("id", filter=unpaid), s=Sum(owed, filter=unpaid))
-        ),
-    )
-    for agency, due, n, amount in rows:
-        out[agency]["due"] += due
-        out[agency]["overdue"] += n
-        out[agency]["overdue_amount"] += amount or ZERO
+    for agency, (due, n, amount) in _sums(lo, hi, ("sme_due", "sme_unpaid", "sme_unpaid_amount")).items():
+        out[agency].update(due=due, overdue=n, overdue_amount=Decimal(amount))
     # Today's figures, back to `paid_by`: milestones of the range paid (in part) after it.
     later = (
         Payment.objects.filter(
@@ -219,50 +157,14 @@ def arrears_cells(start: dt.date, end: dt.date, agency_ids=None) -> dict[tuple[i
     """Arrears cases identified in [start, end] per (agency, month identified): [identified, resolved by
     `end`, owed, repaid by `end`], repaid = paid on their milestones after the due date and by `end`."""
     out: dict[tuple[int, dt.date], list] = defaultdict(lambda: [0, 0, ZERO, ZERO])
-    month_q, plus, minus = _month_split(start, end)
-    rows: list = []
-    if month_q is not None:
-        rows += (
-            _kept(month_q, agency_ids)
-            .filter(arr_identified__gt=0)
-            .values_list("agency_id", "month", "arr_identified", "arr_resolved", "arr_owed", "arr_late_paid")
-        )
-    late = Coalesce(
-        Subquery(
-            Payment.objects.filter(milestone=OuterRef("milestone"), paid_on__gt=OuterRef("due_on"))
-            .order_by()
-            .values("milestone")
-            .annotate(s=Sum("amount"))
-            .values("s")
-        ),
-        ZERO,
-        output_field=_MONEY,
-    )
+    columns = ("arr_identified", "arr_resolved", "arr_owed", "arr_late_paid")
+    for key, (identified, resolved, owed, repaid) in _sums(
+        start, end, columns, agency_ids=agency_ids, by_month=True
+    ).items():
+        out[key] = [identified, resolved, Decimal(owed), Decimal(repaid)]
     cases = ArrearsCase.objects.order_by()
     if agency_ids is not None:
         cases = cases.filter(agency_id__in=agency_ids)
-    rows += _signed(
-        plus,
-        minus,
-        lambda ranges: (
-            cases.filter(_days("identified_on", ranges))
-            .annotate(late=late, m=TruncMonth("identified_on"))
-            .values_list("agency_id", "m")
-            .annotate(
-                n=Count("id"),
-                r=Count("id", filter=Q(status=ArrearsCase.Status.RESOLVED)),
-                o=Sum("owed"),
-                p=Sum("late"),
-            )
-        ),
-        keys=2,
-    )
-    for agency, month, identified, resolved, owed, repaid in rows:
-        cell = out[(agency, month)]
-        cell[0] += identified
-        cell[1] += resolved
-        cell[2] += owed or ZERO
-        cell[3] += repaid or ZERO
     # Back to `end`: resolutions and payments after it.
     in_period = cases.filter(identified_on__range=(start, end))
     for agency, month, n in (

@@ -24,20 +24,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from contracts.complaints.metrics import handled_on_time_by_agency
 from contracts.evaluation import figures
-from contracts.models import EvaluationWeights, GovernmentDishonestyRecord, Payment
+from contracts.models import EvaluationWeights, GovernmentDishonestyRecord
 from workflow import clock
 from workflow.audit import audit_record
 from workflow.documents import document_issue
 from workflow.errors import Conflict, ValidationFailed
 from workflow.models import Agency, Document
-
-ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=18, decimal_places=2))
 
 
 @dataclass(frozen=True)
@@ -82,19 +79,6 @@ def weights_current(on: dt.date | None = None) -> EvaluationWeights | None:
 
 def _by_agency(qs, **aggregates) -> dict[int, dict]:
     return {row.pop("agency_id"): row for row in qs.values("agency_id").annotate(**aggregates)}
-
-
-def _paid_by(end: dt.date):
-    """Subquery: what was paid on a milestone up to and including `end`."""
-    return Coalesce(
-        Subquery(
-            Payment.objects.filter(milestone=OuterRef("pk"), paid_on__lte=end)
-            .values("milestone")
-            .annotate(s=Sum("amount"))
-            .values("s")
-        ),
-        ZERO,
-    )
 
 
 def evaluation_compute(*, period_start: dt.date, period_end: dt.date, as_of: dt.date | None = None) -> list[dict]:

@@ -40,7 +40,9 @@ FIGURES = (
 WARNING_TABLE = "contracts_openwarningday"
 WARNING_KEYS = ("agency_id", "raised_on", "level")
 WARNING_FIGURES = ("open",)
-TARGETS = {TABLE: (KEYS, FIGURES), WARNING_TABLE: (WARNING_KEYS, WARNING_FIGURES)}
+DAY_TABLE = "contracts_kpiday"
+DAY_KEYS = ("agency_id", "day")
+TARGETS = {TABLE: (KEYS, FIGURES), DAY_TABLE: (DAY_KEYS, FIGURES), WARNING_TABLE: (WARNING_KEYS, WARNING_FIGURES)}
 _SME = "r.amount IS NOT NULL AND c.counterparty_size <> 'large'"
 _UNPAID = f"{_SME} AND r.paid_amount < r.amount"
 
@@ -104,7 +106,7 @@ CONTRIBUTIONS["warning"] = (
     None,
     {"open": "1"},
 )
-TARGET_OF = {source: WARNING_TABLE if source == "warning" else TABLE for source in CONTRIBUTIONS}
+TARGET_OF = {source: [WARNING_TABLE] if source == "warning" else [TABLE, DAY_TABLE] for source in CONTRIBUTIONS}
 CONTRACT_COLUMNS = ("id", "agency_id", "counterparty_size")
 
 
@@ -114,15 +116,16 @@ def _month(vendor: str, column: str) -> str:
     return f"date({column}, 'start of month')"
 
 
-def _part(vendor: str, source: str, sign: int, r: str, c: str = "contracts_contract") -> str:
-    _table, _cols, from_where, agency, month, figures = CONTRIBUTIONS[source]
-    names = TARGETS[TARGET_OF[source]][1]
+def _part(vendor: str, source: str, sign: int, r: str, c: str = "contracts_contract", target: str = TABLE) -> str:
+    _table, _cols, from_where, agency, date, figures = CONTRIBUTIONS[source]
+    names = TARGETS[target][1]
     values = ", ".join(f"{sign} * ({figures[f]}) AS {f}" if f in figures else f"0 AS {f}" for f in names)
-    keys = (
-        f"{agency} AS agency_id, {_month(vendor, month)} AS month"
-        if month
-        else (f"{agency} AS agency_id, r.raised_on AS raised_on, r.level AS level")
-    )
+    if target == TABLE:
+        keys = f"{agency} AS agency_id, {_month(vendor, str(date))} AS month"
+    elif target == DAY_TABLE:
+        keys = f"{agency} AS agency_id, {date} AS day"
+    else:
+        keys = f"{agency} AS agency_id, r.raised_on AS raised_on, r.level AS level"
     return f"SELECT {keys}, {values} {from_where.format(r=r, c=c)}"
 
 
@@ -145,7 +148,9 @@ def _whole_tables(vendor: str, target: str) -> str:
     # A case's late payments are counted by the case's own contribution; the payment source only adds
     # those paid after the case was opened, one change at a time: over whole tables it would count twice.
     return " UNION ALL ".join(
-        _part(vendor, s, 1, CONTRIBUTIONS[s][0]) for s in CONTRIBUTIONS if s != "payment" and TARGET_OF[s] == target
+        _part(vendor, s, 1, CONTRIBUTIONS[s][0], target=target)
+        for s in CONTRIBUTIONS
+        if s != "payment" and target in TARGET_OF[s]
     )
 
 
@@ -170,7 +175,7 @@ def backfill_sql(vendor: str) -> list[str]:
     return statements
 
 
-def _contract_moves(vendor: str, old: str, new: str) -> list[str]:
+def _contract_moves(vendor: str, old: str, new: str, target: str) -> list[str]:
     """A contract whose agency or counterparty size changed moves its milestones' figures."""
     changed = (
         "SELECT o.id FROM {old} o JOIN {new} n ON n.id = o.id "
@@ -178,9 +183,26 @@ def _contract_moves(vendor: str, old: str, new: str) -> list[str]:
     )
     ids = changed.format(old=old, new=new)
     return [
-        _part(vendor, "milestone", -1, f"(SELECT * FROM contracts_milestone WHERE contract_id IN ({ids}))", old),
-        _part(vendor, "milestone", 1, f"(SELECT * FROM contracts_milestone WHERE contract_id IN ({ids}))", new),
+        _part(
+            vendor, "milestone", -1, f"(SELECT * FROM contracts_milestone WHERE contract_id IN ({ids}))", old, target
+        ),
+        _part(vendor, "milestone", 1, f"(SELECT * FROM contracts_milestone WHERE contract_id IN ({ids}))", new, target),
     ]
+
+
+def _upserts(vendor: str, source: str, op: str, new: str, old: str, contract_old: str, contract_new: str) -> str:
+    """The statements of one trigger: per target, the new rows' contributions less the old rows'."""
+    statements = []
+    for target in TARGET_OF[source]:
+        parts = []
+        if op != "DELETE":
+            parts.append(_part(vendor, source, 1, new, target=target))
+        if op != "INSERT":
+            parts.append(_part(vendor, source, -1, old, target=target))
+        if source == "contract" and op == "UPDATE" and "milestone" in CONTRIBUTIONS and target != WARNING_TABLE:
+            parts += _contract_moves(vendor, contract_old, contract_new, target)
+        statements.append(_upsert(vendor, target, parts))
+    return "; ".join(statements)
 
 
 def install_sql(vendor: str) -> list[str]:
@@ -189,18 +211,12 @@ def install_sql(vendor: str) -> list[str]:
         for op in ("INSERT", "UPDATE", "DELETE"):
             name = f"kpimonth_{source}_{op.lower()}"
             if vendor == "postgresql":
-                parts = []
-                if op != "DELETE":
-                    parts.append(_part(vendor, source, 1, "new_rows"))
-                if op != "INSERT":
-                    parts.append(_part(vendor, source, -1, "old_rows"))
-                if source == "contract" and op == "UPDATE":
-                    parts += _contract_moves(vendor, "old_rows", "new_rows")
+                body = _upserts(vendor, source, op, "new_rows", "old_rows", "old_rows", "new_rows")
                 refs = {"INSERT": "NEW TABLE AS new_rows", "UPDATE": "NEW TABLE AS new_rows OLD TABLE AS old_rows"}
                 refs["DELETE"] = "OLD TABLE AS old_rows"
                 statements += [
                     f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                    f"{_upsert(vendor, TARGET_OF[source], parts)}; RETURN NULL; END $$",
+                    f"{body}; RETURN NULL; END $$",
                     f"DROP TRIGGER IF EXISTS {name} ON {table}",
                     f"CREATE TRIGGER {name} AFTER {op} ON {table} REFERENCING {refs[op]} "
                     f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
@@ -210,17 +226,18 @@ def install_sql(vendor: str) -> list[str]:
                 def row(which: str, columns=cols) -> str:
                     return "(SELECT " + ", ".join(f"{which}.{col} AS {col}" for col in columns) + ")"
 
-                parts = []
-                if op != "DELETE":
-                    parts.append(_part(vendor, source, 1, row("NEW")))
-                if op != "INSERT":
-                    parts.append(_part(vendor, source, -1, row("OLD")))
-                if source == "contract" and op == "UPDATE":
-                    parts += _contract_moves(vendor, row("OLD", CONTRACT_COLUMNS), row("NEW", CONTRACT_COLUMNS))
+                body = _upserts(
+                    vendor,
+                    source,
+                    op,
+                    row("NEW"),
+                    row("OLD"),
+                    row("OLD", CONTRACT_COLUMNS),
+                    row("NEW", CONTRACT_COLUMNS),
+                )
                 statements += [
                     f"DROP TRIGGER IF EXISTS {name}",
-                    f"CREATE TRIGGER {name} AFTER {op} ON {table} FOR EACH ROW "
-                    f"BEGIN {_upsert(vendor, TARGET_OF[source], parts)}; END",
+                    f"CREATE TRIGGER {name} AFTER {op} ON {table} FOR EACH ROW BEGIN {body}; END",
                 ]
     return statements
 

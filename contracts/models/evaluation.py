@@ -74,6 +74,33 @@ class KpiMonth(models.Model):
         constraints = [models.UniqueConstraint(fields=["agency", "month"], name="kpimonth_agency_month")]
 
 
+class KpiDay(models.Model):
+    """KpiMonth's figures per agency and day (the date a KpiMonth row's month is taken from): a period's
+    partial months at its edges are read from here. Kept by the same triggers."""
+
+    agency = models.ForeignKey("workflow.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    day = models.DateField()
+    reg_total = models.IntegerField(default=0)
+    reg_on_time = models.IntegerField(default=0)
+    pay_total = models.IntegerField(default=0)
+    pay_met = models.IntegerField(default=0)
+    sme_due = models.IntegerField(default=0)
+    sme_unpaid = models.IntegerField(default=0)
+    sme_unpaid_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    arr_identified = models.IntegerField(default=0)
+    arr_resolved = models.IntegerField(default=0)
+    arr_owed = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    arr_late_paid = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    arr_open = models.IntegerField(default=0)
+    arr_open_owed = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    arr_open_repaid = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("daily KPI figures")
+        verbose_name_plural = _("daily KPI figures")
+        constraints = [models.UniqueConstraint(fields=["day", "agency"], name="kpiday_day_agency")]
+
+
 class OpenWarningDay(models.Model):
     """Open (or acknowledged) warnings per agency, day raised and level: the dashboard's warnings by level
     and age without counting every open warning of the city. Kept like KpiMonth, by database triggers on

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from contracts.evaluation import triggers
 from contracts.evaluation.services import arrears_rates, evaluation_compute, overdue_report, period_parse
-from contracts.models import ArrearsCase, Contract, KpiMonth, Milestone, OpenWarningDay, Payment
+from contracts.models import ArrearsCase, Contract, KpiDay, KpiMonth, Milestone, OpenWarningDay, Payment
 from contracts.services import milestone_record_delivery, milestone_waive, payment_record
 from workflow.models import Agency, Enterprise
 
@@ -23,13 +23,16 @@ ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=18, decimal_plac
 def _maintained() -> dict:
     rows = KpiMonth.objects.values_list("agency_id", "month", *triggers.FIGURES)
     kept = {(a, m): tuple(v) for a, m, *v in rows if any(v)}
+    rows = KpiDay.objects.values_list("agency_id", "day", *triggers.FIGURES)
+    per_day = {(a, d): tuple(v) for a, d, *v in rows if any(v)}
     days = OpenWarningDay.objects.filter(open__gt=0).values_list("agency_id", "raised_on", "level", "open")
-    return {"months": kept, "warnings": {(a, d, lv): (n,) for a, d, lv, n in days}}
+    return {"months": kept, "days": per_day, "warnings": {(a, d, lv): (n,) for a, d, lv, n in days}}
 
 
 def _fresh() -> dict:
-    out: dict = {"months": {}, "warnings": {}}
-    for name, target, keys in (("months", triggers.TABLE, 2), ("warnings", triggers.WARNING_TABLE, 3)):
+    out: dict = {"months": {}, "days": {}, "warnings": {}}
+    targets = (("months", triggers.TABLE, 2), ("days", triggers.DAY_TABLE, 2), ("warnings", triggers.WARNING_TABLE, 3))
+    for name, target, keys in targets:
         with connection.cursor() as cursor:
             cursor.execute(triggers.fresh_sql(connection.vendor, target))
             rows = cursor.fetchall()
