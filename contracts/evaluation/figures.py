@@ -76,7 +76,7 @@ def _days(field: str, ranges) -> Q:
 
 
 def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def _sums(lo: dt.date, hi: dt.date, columns: tuple[str, ...], *, agency_ids=None, by_month=False) -> dict:
