@@ -14,7 +14,8 @@ overdue_report — it times the project's function as a supervisor sees it (the 
 head of the agency with the most contracts, and the hand-written GROUP BY of bench/kpi_baseline.py
 that computes the same figures from the base tables, interleaved, BENCH_KPI_RUNS times (default 5),
 and prints the medians, their ratio, and whether the figures are equal (any difference fails the
-bench after every line is printed). The evaluation ranks every agency, so a clerk's view computes
+bench after every line is printed; BENCH_KPI_ONLY=word,… runs only the KPIs whose label has a word).
+The evaluation ranks every agency, so a clerk's view computes
 the same as the supervisor's and is timed once.
 """
 
@@ -28,6 +29,8 @@ import time
 from decimal import Decimal
 
 RUNS = int(os.environ.get("BENCH_KPI_RUNS", "5"))
+# Comma-separated words: only the KPIs whose label contains one of them (e.g. "arrears,evaluation").
+ONLY = [w for w in os.environ.get("BENCH_KPI_ONLY", "").split(",") if w]
 HEAD = "bench_kpi_head"
 
 
@@ -275,6 +278,8 @@ def run(report, scale: float = 1.0, as_of: dt.date | None = None) -> dict | None
         with override_settings(ALLOWED_HOSTS=["*"]):
             cases += _workbench_cases(users, panel_baselines)
             for label, project, baseline, norm_project, norm_baseline in cases:
+                if ONLY and not any(word in label for word in ONLY):
+                    continue
                 project_times, baseline_times = [], []
                 for i in range(RUNS + 1):  # the first round warms caches (templates, plans, pages) and is not counted
                     took, result = _time(project)

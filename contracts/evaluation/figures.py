@@ -94,6 +94,8 @@ def _sums(lo: dt.date, hi: dt.date, columns: tuple[str, ...], *, agency_ids=None
             reads.append((sign, KpiDay.objects.filter(_days("day", ranges)).annotate(m=TruncMonth("day"))))
     keys = ("agency_id", "m") if by_month else ("agency_id",)
     for sign, qs in reads:
+        # A row whose first figure (a count) is 0 has every figure 0: skip it (most agency-months have no arrears).
+        qs = qs.exclude(**{columns[0]: 0})
         if agency_ids is not None:
             qs = qs.filter(agency_id__in=agency_ids)
         for row in qs.order_by().values_list(*keys).annotate(**sums):
