@@ -29,6 +29,7 @@ BENCHES = {
     "contracts": "bench.contracts_bench",
     "sweepsql": "bench.sweep_compare",
     "web": "bench.web_bench",
+    "kpi": "bench.kpi_bench",
 }
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, Count, IntegerField, Min, Sum, Value, When
+from django.db.models import Case, IntegerField, Min, Sum, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from contracts.complaints.metrics import complaint_measures, handled_on_time_by_agency
-from contracts.evaluation.services import arrears_rates
-from contracts.models import ArrearsCase, Warning
-from contracts.selectors import agencies_visible_ids, arrears_visible_to, warnings_visible_to
+from contracts.evaluation.figures import arrears_open
+from contracts.evaluation.services import arrears_rates_overall_by_agency_and_month
+from contracts.models import OpenWarningDay, Warning
+from contracts.selectors import agencies_visible_ids
 from workflow import clock, roles
 from workflow.dashboards import money, share
 from workflow.models import Agency
@@ -65,18 +66,11 @@ def arrears_panel(*, user, start: dt.date, end: dt.date) -> dict:
     """Arrears identified in [start, end]: owed, repaid by `end`, 化解率 and 清偿率, overall, by agency and
     by the month the case was identified in; and what the ledger still shows outstanding today."""
     ids = _agency_ids(user)
-    overall = arrears_rates(start=start, end=end, agency_ids=ids)
-    by_agency = arrears_rates(start=start, end=end, group_by="agency", agency_ids=ids)
-    by_month = arrears_rates(start=start, end=end, group_by="month", agency_ids=ids)
+    overall, by_agency, by_month = arrears_rates_overall_by_agency_and_month(start=start, end=end, agency_ids=ids)
     names = _agency_names(by_agency)
     agencies = list(names)
     months = _months(start, end)
-    ledger = (
-        arrears_visible_to(user)
-        .exclude(status=ArrearsCase.Status.RESOLVED)
-        .order_by()
-        .aggregate(n=Count("id"), owed=Sum("owed"), repaid=Sum("repaid"))
-    )
+    ledger = arrears_open(ids)  # the agencies' cases: arrears_visible_to(user) for an agency head or supervisor
     return {
         "title": _("Arrears owed to SMEs"),
         "kpis": [
@@ -119,10 +113,15 @@ def warnings_panel(*, user, start: dt.date, end: dt.date) -> dict:
         if high is not None
     ]
     band = Case(*whens, default=Value(len(WARNING_AGE_BANDS) - 1), output_field=IntegerField())
-    open_now = warnings_visible_to(user).filter(status__in=Warning.OPEN_STATUSES).order_by()
+    # The kept counts of open warnings per agency, day and level (contracts_openwarningday), not the
+    # warnings themselves: what warnings_visible_to(user) holds open, for a supervisor or an agency head.
+    ids = _agency_ids(user)
+    open_now = OpenWarningDay.objects.filter(open__gt=0)
+    if ids is not None:
+        open_now = open_now.filter(agency_id__in=ids)
     counts = {
         (r["band"], r["level"]): r["n"]
-        for r in open_now.annotate(band=band).values("band", "level").annotate(n=Count("id"))
+        for r in open_now.annotate(band=band).values("band", "level").annotate(n=Sum("open"))
     }
     oldest = open_now.aggregate(first=Min("raised_on"))["first"]
     levels = list(Warning.Level)

@@ -24,19 +24,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from contracts.complaints.metrics import handled_on_time_by_agency
-from contracts.models import ArrearsCase, Contract, EvaluationWeights, GovernmentDishonestyRecord, Milestone, Payment
+from contracts.evaluation import figures
+from contracts.models import EvaluationWeights, GovernmentDishonestyRecord
 from workflow import clock
 from workflow.audit import audit_record
 from workflow.documents import document_issue
 from workflow.errors import Conflict, ValidationFailed
-from workflow.models import Agency, Document, Enterprise
-
-ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=18, decimal_places=2))
+from workflow.models import Agency, Document
 
 
 @dataclass(frozen=True)
@@ -83,19 +81,6 @@ def _by_agency(qs, **aggregates) -> dict[int, dict]:
     return {row.pop("agency_id"): row for row in qs.values("agency_id").annotate(**aggregates)}
 
 
-def _paid_by(end: dt.date):
-    """Subquery: what was paid on a milestone up to and including `end`."""
-    return Coalesce(
-        Subquery(
-            Payment.objects.filter(milestone=OuterRef("pk"), paid_on__lte=end)
-            .values("milestone")
-            .annotate(s=Sum("amount"))
-            .values("s")
-        ),
-        ZERO,
-    )
-
-
 def evaluation_compute(*, period_start: dt.date, period_end: dt.date, as_of: dt.date | None = None) -> list[dict]:
     as_of = as_of or clock.today()
     horizon = min(period_end, as_of)
@@ -103,30 +88,9 @@ def evaluation_compute(*, period_start: dt.date, period_end: dt.date, as_of: dt.
     assert current is not None, "migration 0003 puts default weights in force from 2020"
     weights = current.weights
 
-    registration = _by_agency(
-        Contract.objects.filter(signed_on__range=(period_start, period_end), registered_on__isnull=False),
-        total=Count("id"),
-        on_time=Count("id", filter=Q(registered_on__lte=F("register_due_on"))),
-    )
-    payments = _by_agency(
-        Milestone.objects.filter(kind=Milestone.Kind.PAYMENT, payment_due_on__range=(period_start, horizon))
-        .exclude(status=Milestone.Status.WAIVED)
-        .annotate(agency_id=F("contract__agency_id")),
-        total=Count("id"),
-        on_time=Count("id", filter=Q(status=Milestone.Status.MET)),
-    )
-    unpaid = (
-        Milestone.objects.filter(kind=Milestone.Kind.PAYMENT, payment_due_on__lt=horizon, amount__isnull=False)
-        .exclude(status=Milestone.Status.WAIVED)
-        .exclude(contract__counterparty_size=Enterprise.Size.LARGE)
-        .annotate(agency_id=F("contract__agency_id"), paid_then=_paid_by(horizon))
-    )
-    overdue = _by_agency(
-        unpaid.filter(payment_due_on__gte=period_start),
-        due=Count("id"),
-        overdue=Count("id", filter=Q(paid_then__lt=F("amount"))),
-        overdue_amount=Coalesce(Sum(F("amount") - F("paid_then"), filter=Q(paid_then__lt=F("amount"))), ZERO),
-    )
+    registration = figures.registration_by_agency(period_start, period_end)
+    payments = figures.payments_by_agency(period_start, horizon)
+    overdue = figures.unpaid_by_agency(period_start, horizon - dt.timedelta(days=1), paid_by=horizon)
     arrears = arrears_rates(start=period_start, end=period_end, group_by="agency")
     dishonesty = _by_agency(
         GovernmentDishonestyRecord.objects.filter(decided_on__range=(period_start, period_end)), n=Count("id")
@@ -203,30 +167,42 @@ def arrears_rates(*, start: dt.date, end: dt.date, group_by: str | None = None, 
     [start, end], counting resolutions and repayments up to `end`. group_by: "agency", "region",
     "month" (the first day of the month the case was identified in) or None (overall: returns one
     dict). agency_ids limits the cases to those agencies (None: every agency)."""
-    repaid_by_end = Coalesce(
-        Subquery(
-            Payment.objects.filter(milestone=OuterRef("milestone"), paid_on__lte=end, paid_on__gt=OuterRef("due_on"))
-            .values("milestone")
-            .annotate(s=Sum("amount"))
-            .values("s")
-        ),
-        ZERO,
-    )
-    qs = ArrearsCase.objects.filter(identified_on__range=(start, end)).annotate(repaid_then=repaid_by_end)
-    if agency_ids is not None:
-        qs = qs.filter(agency_id__in=agency_ids)
-    aggregates = {
-        "identified": Count("id"),
-        "resolved": Count("id", filter=Q(status=ArrearsCase.Status.RESOLVED, resolved_on__lte=end)),
-        "owed": Coalesce(Sum("owed"), ZERO),
-        "repaid": Coalesce(Sum("repaid_then"), ZERO),
-    }
+    return _grouped(figures.arrears_cells(start, end, agency_ids), group_by)
+
+
+def arrears_rates_overall_by_agency_and_month(*, start: dt.date, end: dt.date, agency_ids=None) -> tuple:
+    """arrears_rates overall, by agency and by month (the dashboard's three views), from one reading."""
+    cells = figures.arrears_cells(start, end, agency_ids)
+    return _grouped(cells, None), _grouped(cells, "agency"), _grouped(cells, "month")
+
+
+def _grouped(cells: dict, group_by: str | None):
     if group_by is None:
-        return _rates(qs.aggregate(**aggregates))
-    if group_by == "month":
-        qs = qs.annotate(month=TruncMonth("identified_on"))
-    key = {"agency": "agency_id", "region": "agency__region", "month": "month"}[group_by]
-    return {row.pop(key): _rates(row) for row in qs.values(key).annotate(**aggregates).order_by(key)}
+        return _rates(_sum_cells(cells.values()))
+    key: dict[tuple, Any]
+    if group_by == "agency":
+        key = {cell: cell[0] for cell in cells}
+    elif group_by == "month":
+        key = {cell: cell[1] for cell in cells}
+    elif group_by == "region":
+        regions = dict(Agency.objects.filter(pk__in={a for a, _m in cells}).values_list("pk", "region"))
+        key = {cell: regions[cell[0]] for cell in cells}
+    else:
+        raise ValueError(group_by)
+    groups: dict = {}
+    for cell, values in cells.items():
+        groups.setdefault(key[cell], []).append(values)
+    return {k: _rates(_sum_cells(groups[k])) for k in sorted(groups)}
+
+
+def _sum_cells(cells) -> dict:
+    row = {"identified": 0, "resolved": 0, "owed": Decimal(0), "repaid": Decimal(0)}
+    for identified, resolved, owed, repaid in cells:
+        row["identified"] += identified
+        row["resolved"] += resolved
+        row["owed"] += owed
+        row["repaid"] += repaid
+    return row
 
 
 def _rates(row: dict) -> dict:
@@ -247,18 +223,8 @@ def overdue_report(*, year: int) -> dict:
     from workflow.errors import CalendarDataMissing
 
     end = dt.date(year, 12, 31)
-    rows = (
-        Milestone.objects.filter(
-            kind=Milestone.Kind.PAYMENT, payment_due_on__range=(dt.date(year, 1, 1), end), amount__isnull=False
-        )
-        .exclude(status=Milestone.Status.WAIVED)
-        .exclude(contract__counterparty_size=Enterprise.Size.LARGE)
-        .annotate(paid_then=_paid_by(end))
-        .filter(paid_then__lt=F("amount"))
-        .values("contract__agency_id", "contract__agency__code", "contract__agency__name")
-        .annotate(count=Count("id"), amount=Sum(F("amount") - F("paid_then")))
-        .order_by("contract__agency__code")
-    )
+    unpaid = {a: r for a, r in figures.unpaid_by_agency(dt.date(year, 1, 1), end, paid_by=end).items() if r["overdue"]}
+    agencies_of = Agency.objects.filter(pk__in=list(unpaid)).order_by("code").values_list("pk", "code", "name")
     try:
         due = due_for("sme.overdue.publish", end)
         publish_by = due.due
@@ -273,15 +239,11 @@ def overdue_report(*, year: int) -> dict:
         calendar_note = str(exc)
     agencies = [
         {
-            "agency": {
-                "id": r["contract__agency_id"],
-                "code": r["contract__agency__code"],
-                "name": r["contract__agency__name"],
-            },
-            "count": r["count"],
-            "amount": f"{r['amount']:.2f}",
+            "agency": {"id": pk, "code": code, "name": name},
+            "count": unpaid[pk]["overdue"],
+            "amount": f"{unpaid[pk]['overdue_amount']:.2f}",
         }
-        for r in rows
+        for pk, code, name in agencies_of
     ]
     return {
         "year": year,

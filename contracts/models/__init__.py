@@ -7,7 +7,7 @@ from contracts.models.complaints import (
 )
 from contracts.models.contracts import Contract, ContractAttachment, ContractVersion
 from contracts.models.disposal import DisposalCase, DisposalProcess, EscalationProcess, GovernmentDishonestyRecord
-from contracts.models.evaluation import EvaluationWeights
+from contracts.models.evaluation import EvaluationWeights, KpiDay, KpiMonth, OpenWarningDay
 from contracts.models.imports import ContractImport
 from contracts.models.lpr import LoanPrimeRate
 from contracts.models.milestones import Milestone, Payment, PerformanceReport
@@ -29,7 +29,10 @@ __all__ = [
     "EscalationProcess",
     "EvaluationWeights",
     "GovernmentDishonestyRecord",
+    "KpiDay",
+    "KpiMonth",
     "LoanPrimeRate",
+    "OpenWarningDay",
     "ContractVersion",
     "Milestone",
     "Payment",

@@ -35,7 +35,11 @@ class ArrearsCase(StatefulModel):
         verbose_name = _("arrears case")
         verbose_name_plural = _("arrears ledger")
         ordering = ["-identified_on", "id"]
-        indexes = [models.Index(fields=["agency", "status"])]
+        indexes = [
+            models.Index(fields=["agency", "status"]),
+            # The evaluation of a past period: cases resolved after its end.
+            models.Index(fields=["resolved_on"], name="arrears_resolved_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contract.number} {self.owed}"

@@ -31,3 +31,82 @@ class EvaluationWeights(models.Model):
 
     def __str__(self) -> str:
         return f"{self.effective_from}"
+
+
+class KpiFigures(models.Model):
+    """The figures kept per agency and period (KpiMonth, KpiDay): see contracts.evaluation.triggers."""
+
+    agency = models.ForeignKey("workflow.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # Registered contracts signed then, and those registered by their registration due date.
+    reg_total = models.IntegerField(default=0)
+    reg_on_time = models.IntegerField(default=0)
+    # Payment milestones (not waived) due then, and those met (paid in full on time).
+    pay_total = models.IntegerField(default=0)
+    pay_met = models.IntegerField(default=0)
+    # Of those, payables to SMEs (not large counterparties) with an amount: how many, how many not paid
+    # in full today, and what they still owe today.
+    sme_due = models.IntegerField(default=0)
+    sme_unpaid = models.IntegerField(default=0)
+    sme_unpaid_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    # Arrears cases identified then: how many, resolved today, owed, and what was paid on their
+    # milestones after the due date (at any time so far).
+    arr_identified = models.IntegerField(default=0)
+    arr_resolved = models.IntegerField(default=0)
+    arr_owed = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    arr_late_paid = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    # Of those, the cases not resolved today (the ledger's "still outstanding"): how many, owed, repaid.
+    arr_open = models.IntegerField(default=0)
+    arr_open_owed = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    arr_open_repaid = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        abstract = True
+
+
+class KpiMonth(KpiFigures):
+    """Pre-aggregated figures of the evaluation and the dashboards, per agency and calendar month
+    (issue 11: KPIs under 1 s at 1M contracts). Kept by database triggers in the same statement, hence
+    the same transaction, as the rows they count (contracts.evaluation.triggers: contracts, payment
+    milestones, payments, arrears cases), whichever code writes them (services, the set-based sweep,
+    imports, bulk loads). Read by contracts.evaluation.figures; never written by Python.
+
+    `month` is the first day of the month of: signed_on (reg_*), payment_due_on (pay_*, sme_*),
+    identified_on (arr_*).
+    """
+
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = _("monthly KPI figures")
+        verbose_name_plural = _("monthly KPI figures")
+        constraints = [models.UniqueConstraint(fields=["agency", "month"], name="kpimonth_agency_month")]
+
+
+class KpiDay(KpiFigures):
+    """KpiMonth's figures per agency and day (the date a KpiMonth row's month is taken from): a period's
+    partial months at its edges are read from here. Kept by the same triggers."""
+
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("daily KPI figures")
+        verbose_name_plural = _("daily KPI figures")
+        constraints = [models.UniqueConstraint(fields=["day", "agency"], name="kpiday_day_agency")]
+
+
+class OpenWarningDay(models.Model):
+    """Open (or acknowledged) warnings per agency, day raised and level: the dashboard's warnings by level
+    and age without counting every open warning of the city. Kept like KpiMonth, by database triggers on
+    contracts_warning (contracts.evaluation.triggers)."""
+
+    agency = models.ForeignKey("workflow.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    raised_on = models.DateField()
+    level = models.PositiveSmallIntegerField()
+    open = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("open warnings per day")
+        verbose_name_plural = _("open warnings per day")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "raised_on", "level"], name="openwarningday_agency_day_level")
+        ]

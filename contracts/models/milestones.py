@@ -107,6 +107,8 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["paid_on", "id"]
+        # The evaluation of a past period corrects today's figures with the payments made after it.
+        indexes = [models.Index(fields=["paid_on"], name="payment_paid_on")]
 
 
 class PerformanceReport(models.Model):
