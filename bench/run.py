@@ -26,6 +26,7 @@ BENCH_SQLITE = ROOT / "var" / "bench.sqlite3"
 BENCH_POSTGRES = "postgres://postgres@127.0.0.1:5432/govcredit_bench"
 BENCHES = {
     "calendar": "bench.calendar_bench",
+    "render": "bench.render_bench",
     "contracts": "bench.contracts_bench",
     "sweepsql": "bench.sweep_compare",
     "web": "bench.web_bench",

@@ -199,6 +199,19 @@ def notification_email(notification_id: int) -> bool:
         return True
 
 
+def notification_email_batch(category: str, created_at: str) -> int:
+    """q2 task: mail the notifications of `category` written at `created_at` (ISO; e.g. by one sweep step in
+    one INSERT … SELECT), each through `notification_email`, so each at most once. Returns mails sent."""
+    at = dt.datetime.fromisoformat(created_at)
+    ids = (
+        Notification.objects.filter(category=category, created_at=at, emailed_at__isnull=True)
+        .exclude(recipient__email="")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(1 for pk in ids if notification_email(pk))
+
+
 def notification_sms(notification_id: int) -> bool:
     """q2 task: text one notification to the recipient's mobile through the configured gateway."""
     notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, F, Func, Value
 from django.db.models.functions import Cast, Concat
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
@@ -170,11 +171,10 @@ def _compiled(queryset) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def insert_select(model, queryset, values: dict, *, on_conflict_skip: bool = True) -> int:
-    """INSERT INTO `model` one row per row of `queryset`, each column from `values`
-    (field name -> expression over the queryset's model) or the field's default. Rows that would
-    break a unique constraint (e.g. "one open warning per subject and rule") are skipped with
-    `ON CONFLICT DO NOTHING`. Returns the number of rows inserted. One statement."""
+def _insert_columns(model, queryset, values: dict, **extra) -> tuple[list[str], list[str], str, tuple]:
+    """The parts of an INSERT INTO `model` … SELECT over `queryset`: the quoted target columns, the
+    aliases of the select list that feed them (in order), and the compiled SELECT, which also carries
+    the `extra` annotations (e.g. the source row's pk) under their own names."""
     columns: list[str] = []
     annotations: dict = {}
     for i, field in enumerate(f for f in model._meta.concrete_fields if not f.primary_key):
@@ -193,17 +193,130 @@ def insert_select(model, queryset, values: dict, *, on_conflict_skip: bool = Tru
             expression = Cast(expression, output_field=field)  # PostgreSQL: a bare NULL would be text
         annotations[f"gc_col{i}"] = expression
         columns.append(connection.ops.quote_name(field.column))
-    select = queryset.order_by().annotate(**annotations).values_list(*annotations)
+    aliases = list(annotations)
+    select = queryset.order_by().annotate(**annotations, **extra).values_list(*aliases, *extra)
     sql, params = _compiled(select)
+    return columns, aliases, sql, params
+
+
+def insert_select(model, queryset, values: dict, *, on_conflict_skip: bool = True) -> int:
+    """INSERT INTO `model` one row per row of `queryset`, each column from `values`
+    (field name -> expression over the queryset's model) or the field's default. Rows that would
+    break a unique constraint (e.g. "one open warning per subject and rule") are skipped with
+    `ON CONFLICT DO NOTHING`. Returns the number of rows inserted. One statement."""
+    columns, aliases, sql, params = _insert_columns(model, queryset, values)
     # The subquery keeps SQLite's parser from reading ON CONFLICT as a join constraint.
     # Identifiers come from the model's meta, values travel as parameters.
     table = connection.ops.quote_name(model._meta.db_table)
-    statement = f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM ({sql}) gc_src WHERE 1 = 1"  # noqa: S608
+    statement = (
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(aliases)} FROM ({sql}) gc_src WHERE 1 = 1"  # noqa: S608
+    )
     if on_conflict_skip:
         statement += " ON CONFLICT DO NOTHING"
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return max(cursor.rowcount, 0)
+
+
+def update_audited(queryset, *, values: dict, audit: dict, returning: tuple[str, ...] = ()) -> list[tuple]:
+    """Set `values` (field name -> constant) on every row of `queryset`, with one AuditLog row each
+    built from `audit` (AuditLog field -> expression over the queryset's model), in the caller's
+    transaction. Returns (pk, *returning) of each changed row as it was before the change (e.g. the
+    name of a file the caller deletes after commit).
+
+    PostgreSQL: one statement, the rows locked (FOR UPDATE), updated, and audited from the update's
+    RETURNING. SQLite: the audit rows are inserted from the selection (which takes SQLite's database
+    write lock, so the selection cannot change), then the rows are read and updated: three statements."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("update_audited must run inside a transaction")
+    model = queryset.model
+    rows = queryset.order_by()
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    fields = [model._meta.get_field(name) for name in values]
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    assigned = tuple(f.get_db_prep_save(values[f.name], connection) for f in fields)
+    if connection.vendor == "postgresql":
+        sql, params = _compiled(rows.values_list("pk", *returning).select_for_update(of=("self",)))
+        names = ", ".join(["gc_pk", *(f"gc_r{i}" for i in range(len(returning)))])
+        columns, aliases, audit_sql, audit_params = _insert_columns(
+            AuditLog, model.objects.all(), audit, gc_source_pk=F("pk")
+        )
+        # Identifiers come from the models' meta, values travel as parameters.
+        statement = (
+            f"WITH gc_old ({names}) AS ({sql}), "  # noqa: S608
+            f"gc_new AS (UPDATE {table} SET {assignments} FROM gc_old WHERE {table}.{pk} = gc_old.gc_pk "
+            f"RETURNING gc_old.*), "
+            f"gc_audit AS (INSERT INTO workflow_auditlog ({', '.join(columns)}) "
+            f"SELECT {', '.join(aliases)} FROM ({audit_sql}) gc_src "
+            f"WHERE gc_src.gc_source_pk IN (SELECT gc_pk FROM gc_new)) "
+            f"SELECT {names} FROM gc_new ORDER BY gc_pk"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement, (*params, *assigned, *audit_params))
+            return [tuple(row) for row in cursor.fetchall()]
+    audited = insert_select(AuditLog, rows, audit, on_conflict_skip=False)
+    before = [tuple(row) for row in rows.order_by("pk").values_list("pk", *returning)]
+    sql, params = _compiled(rows.values("pk"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {assignments} WHERE {pk} IN ({sql})", (*assigned, *params))  # noqa: S608
+        changed = cursor.rowcount
+    if not changed == audited == len(before):  # cannot happen under SQLite's write lock
+        raise RuntimeError(f"update_audited: {changed} rows changed, {audited} audited, {len(before)} read")
+    return before
+
+
+class IsoDate(Func):
+    """A date column as the text `date.isoformat()` gives ('2026-03-01'), on SQLite and PostgreSQL."""
+
+    output_field = CharField()
+    arity = 1
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])  # dates are stored as ISO text
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"to_char({sql}, 'YYYY-MM-DD')", params
+
+
+class IsoDateTime(Func):
+    """A (UTC) datetime column as the text `datetime.isoformat()` gives for an aware UTC value
+    ('2026-03-02T01:02:03.456789+00:00', no fraction when it is zero), on SQLite and PostgreSQL."""
+
+    output_field = CharField()
+    arity = 1
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])  # stored as '2026-03-02 01:02:03[.ffffff]'
+        return f"(replace({sql}, ' ', 'T') || '+00:00')", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        utc = f"({sql} AT TIME ZONE 'UTC')"
+        return (
+            f"(CASE WHEN mod(extract(microseconds FROM {utc})::bigint, 1000000) = 0 "
+            f"""THEN to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS') """
+            f"""ELSE to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS.US') END || '+00:00')"""
+        ), params
+
+
+def sql_text(template: str, **parts) -> Concat | Value:
+    """A (translated) text with %(name)s placeholders as SQL: `parts` gives an expression for each
+    name, so that a sweep builds each row's text in the database, in the order the language puts
+    the placeholders (e.g. "From %(day)s you may apply … %(number)s")."""
+    pieces: list = []
+    position = 0
+    for match in re.finditer(r"%\((\w+)\)s", template):
+        if match.start() > position:
+            pieces.append(Value(template[position : match.start()]))
+        pieces.append(parts[match.group(1)])
+        position = match.end()
+    if position < len(template):
+        pieces.append(Value(template[position:]))
+    if len(pieces) == 1:
+        return pieces[0]
+    return Concat(*pieces, output_field=CharField())
 
 
 def transition_where(queryset, *, field: str, source, target: str, action: str, changes: dict | None = None) -> int:

@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from workflow import clock
 from workflow.models import Heartbeat
-from workflow.notifications import notification_email, notification_sms, party_message_send
+from workflow.notifications import (
+    notification_email,
+    notification_email_batch,
+    notification_sms,
+    party_message_send,
+)
 from workflow.outbox import outbox_deliver
 from workflow.outbox import outbox_flush as _outbox_flush
 from workflow.sweeps import sweep_failed_steps, sweep_run
@@ -27,6 +32,7 @@ __all__ = [
     "fire_workflow_timers",
     "heartbeat",
     "notification_email",
+    "notification_email_batch",
     "notification_sms",
     "outbox_deliver",
     "outbox_flush",

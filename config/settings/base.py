@@ -215,10 +215,13 @@ REDIS_URL = env("REDIS_URL", default="")
 Q_CLUSTER = {
     "name": "govcredit",
     "workers": env.int("Q_WORKERS", default=2),
-    "recycle": 50,
-    # ... and by memory: a worker whose peak RSS passed Q_MAX_RSS_KB (700 MiB) is replaced after its
-    # task (WeasyPrint with CJK fonts grows a process towards 1 GB within 25 renders: issue 11).
-    "max_rss": env.int("Q_MAX_RSS_KB", default=700 * 1024),
+    # A worker is replaced after Q_RECYCLE tasks ...
+    "recycle": env.int("Q_RECYCLE", default=50),
+    # ... and by memory: a worker whose peak RSS (getrusage ru_maxrss, KiB) reached Q_MAX_RSS_KB (1 GiB) is
+    # replaced after its task (django_q/worker.py rss_check). WeasyPrint with CJK fonts keeps tens of MiB per
+    # render; at 700 MiB workers were replaced every ~7 documents and the cold starts halved the throughput
+    # (bench/render_bench.py, docs/performance.md). Plan 1.25 GiB of memory per worker.
+    "max_rss": env.int("Q_MAX_RSS_KB", default=1024 * 1024),
     "timeout": 300,
     "retry": 420,
     "max_attempts": 3,
