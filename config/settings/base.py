@@ -60,8 +60,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
 # Widget templates go through TEMPLATES, so the site's templates/ may replace one: every select's empty
-# choice reads 请选择 (templates/django/forms/widgets/select_option.html).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# choice reads 请选择 (templates/django/forms/widgets/select_option.html). The renderer writes <select>
+# in Python, the same bytes without a template per option (workflow/form_renderer.py).
+FORM_RENDERER = "workflow.form_renderer.FormRenderer"
 
 TEMPLATES = [
     {

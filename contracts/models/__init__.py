@@ -11,7 +11,7 @@ from contracts.models.evaluation import EvaluationWeights
 from contracts.models.imports import ContractImport
 from contracts.models.lpr import LoanPrimeRate
 from contracts.models.milestones import Milestone, Payment, PerformanceReport
-from contracts.models.publication import ContractPublication
+from contracts.models.publication import ContractPublication, OcdsRelease
 from contracts.models.warnings import Warning
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "LoanPrimeRate",
     "ContractVersion",
     "Milestone",
+    "OcdsRelease",
     "Payment",
     "PerformanceReport",
     "RepaymentInstalment",

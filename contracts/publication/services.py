@@ -21,7 +21,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
-from contracts.models import Contract, ContractPublication, Milestone, Payment
+from contracts.models import Contract, ContractPublication, Milestone, OcdsRelease, Payment
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -237,6 +237,8 @@ def publication_withdraw(*, contract: Contract, reason: str, acting_user) -> Con
     previous_reviewer = publication.reviewed_by_id
     publication.reviewed_by = None
     publication.save(update_fields=["status", "withdrawn_at", "withdraw_reason", "released_at", "reviewed_by"])
+    # Out of the feed at once (the feed reads published records only); its cached release goes too.
+    OcdsRelease.objects.filter(publication=publication).delete()
     audit_record(
         action="publication.withdraw",
         obj=publication,
