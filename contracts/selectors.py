@@ -34,23 +34,32 @@ def contracts_for_list(user):
     )
     return (
         contracts_visible_to(user)
+        .only(*LIST_COLUMNS)
         .annotate(open_warnings=Coalesce(Subquery(open_warnings, output_field=IntegerField()), 0))
         .order_by("-signed_on", "-id")
     )
 
 
-def contracts_keyset(user, *, after: tuple | None, limit: int) -> tuple[list[Contract], tuple | None]:
+# What the staff list shows of a contract (contracts.views.contracts._list_rows), and nothing more.
+LIST_COLUMNS = ("number", "title", "amount", "signed_on", "status", "agency__name", "counterparty__name")
+
+
+def contracts_keyset(user, *, after: tuple | None, limit: int) -> tuple[list[dict], tuple | None]:
     """Up to `limit` visible contracts newest signed first, after the (signed_on, id) key `after`,
     and the key to continue from (None on the last page). Reads limit + 1 rows through the
-    contract_signed index whatever the page: no OFFSET, no COUNT."""
-    qs = contracts_visible_to(user).order_by("-signed_on", "-id")
+    contract_signed index whatever the page: no OFFSET, no COUNT. Each row is a dict of the columns
+    the API list shows (KEYSET_COLUMNS; `agency__code` for the agency), no model instances."""
+    qs = Contract.objects.filter(_contract_scope(user)).order_by("-signed_on", "-id")
     if after is not None:
         signed_on, pk = after
         qs = qs.filter(Q(signed_on__lt=signed_on) | Q(signed_on=signed_on, id__lt=pk))
-    rows = list(qs[: limit + 1])
+    rows = list(qs.values(*KEYSET_COLUMNS)[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, ((rows[-1].signed_on, rows[-1].pk) if more else None)
+    return rows, ((rows[-1]["signed_on"], rows[-1]["id"]) if more else None)
+
+
+KEYSET_COLUMNS = ("id", "number", "title", "status", "agency__code", "amount", "signed_on")
 
 
 def contract_get_for_user(*, user, pk) -> Contract:

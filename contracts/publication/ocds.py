@@ -35,7 +35,7 @@ from workflow import clock
 from workflow.models import Agency, Enterprise
 
 OCDS_VERSION = "1.1"
-PAGE_SIZE = 500
+PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
 # The version of the mapping below: change it whenever release_for's output changes, and every cached
 # release (OcdsRelease) is rebuilt when next read.
