@@ -92,7 +92,7 @@ def contract_list(request):
             qs = qs.filter(kind=f["kind"])
         if f["agency"]:
             qs = qs.filter(agency__code=f["agency"])
-    page = CappedPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PER_PAGE, cached=selectors.CONTRACT_COUNTS).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -116,17 +116,17 @@ def _list_rows(contracts) -> list[dict]:
     labels = {value: str(label) for value, label in Contract.Status.choices}
     return [
         {
-            "pk": c.pk,
-            "url": detail.format(c.pk),
-            "number": c.number,
-            "title": c.title,
-            "agency": c.agency.name,
-            "counterparty": c.counterparty.name,
-            "amount": money.rmb(c.amount),
-            "signed_on": c.signed_on.isoformat() if c.signed_on else "",
-            "status": c.status,
-            "status_label": labels.get(c.status, c.status),
-            "open_warnings": c.open_warnings,
+            "pk": c["id"],
+            "url": detail.format(c["id"]),
+            "number": c["number"],
+            "title": c["title"],
+            "agency": c["agency__name"],
+            "counterparty": c["counterparty__name"],
+            "amount": money.rmb(c["amount"]),
+            "signed_on": c["signed_on"].isoformat() if c["signed_on"] else "",
+            "status": c["status"],
+            "status_label": labels.get(c["status"], c["status"]),
+            "open_warnings": c["open_warnings"],
         }
         for c in contracts
     ]

@@ -124,7 +124,9 @@ def public_contract_list(request):
     form = PublicContractFilterForm(request.GET or None, agencies=facets["agencies"], years=facets["years"])
     filters = form.filters() if request.GET else {}
     publications = publications_public(**filters).only(*LIST_COLUMNS)
-    page = CappedPaginator(publications, PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(publications, PER_PAGE, cached=selectors.PUBLICATION_COUNTS).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
