@@ -53,6 +53,7 @@ from workflow import clock, money, roles
 from workflow.audit import audit_for
 from workflow.errors import DomainError
 from workflow.forms import form_errors_from, form_service
+from workflow.fragments import fragment
 from workflow.pagination import CappedPaginator
 from workflow.reverse import url_pattern
 from workflow.rules import rule_in_force
@@ -102,6 +103,12 @@ def contract_list(request):
             "page": page,
             "rows": _list_rows(page.object_list),
             "filters": filters,
+            "filters_html": fragment(
+                "staff/contracts/_filters.html",
+                {"filters": filters, "show_agency": bool(agencies), "query": query.urlencode()},
+                # Unfiltered, the form is the same for everyone who sees these agencies.
+                key=None if request.GET else ("contracts-list-filters", tuple(agencies)),
+            ),
             "query": query.urlencode(),
             "show_agency": bool(agencies),
             "can_register": _can_register(user),

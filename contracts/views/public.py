@@ -22,6 +22,7 @@ from contracts.publication.services import Performance, publication_public_get, 
 from workflow import money
 from workflow.errors import NotFound
 from workflow.forms import choice_field
+from workflow.fragments import fragment
 from workflow.pagination import CappedPaginator
 from workflow.reverse import url_pattern
 
@@ -134,6 +135,12 @@ def public_contract_list(request):
         "portal/contracts/list.html",
         {
             "form": form,
+            "form_html": fragment(
+                "portal/contracts/_filters.html",
+                {"form": form, "filtered": any(filters.values())},
+                # Unfiltered, the form is the same for every visitor while the facets are.
+                key=None if request.GET else ("public-contract-filters", repr(facets)),
+            ),
             "page": page,
             "rows": _list_rows(page.object_list),
             "filtered": any(filters.values()),
