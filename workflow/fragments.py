@@ -10,6 +10,7 @@ agencies cost as much as the rest of the page (docs/performance.md).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -19,13 +20,15 @@ from django.utils.safestring import SafeString, mark_safe
 FRAGMENT_SECONDS = 300
 
 
-def fragment(template_name: str, context: dict, *, key: object | None) -> SafeString:
+def fragment(template_name: str, context: Callable[[], dict], *, key: object | None) -> SafeString:
+    """`context` is a function: it is called only when the fragment is rendered (not on a cache hit),
+    so that what only the fragment needs (a form with thousands of choices) is not even built."""
     if key is None:
-        return mark_safe(render_to_string(template_name, context))  # noqa: S308 - a rendered template
+        return mark_safe(render_to_string(template_name, context()))  # noqa: S308 - a rendered template
     digest = hashlib.sha256(repr((template_name, translation.get_language(), key)).encode()).hexdigest()
     cache_key = f"fragment:{digest}"
     html = cache.get(cache_key)
     if html is None:
-        html = render_to_string(template_name, context)
+        html = render_to_string(template_name, context())
         cache.set(cache_key, html, FRAGMENT_SECONDS)
     return mark_safe(html)  # noqa: S308 - a rendered template

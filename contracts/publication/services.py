@@ -340,10 +340,22 @@ def _counterparty_hidden() -> Q:
     return Q(redacted__icontains='"counterparty"')
 
 
+def contracts_with_overdue_payments(contract_ids: list[int]) -> set[int]:
+    """Which of these contracts have an unpaid overdue payment (one query, for a page of rows)."""
+    if not contract_ids:
+        return set()
+    return set(
+        Milestone.objects.filter(
+            contract_id__in=contract_ids, kind=Milestone.Kind.PAYMENT, status=Milestone.Status.OVERDUE
+        ).values_list("contract_id", flat=True)
+    )
+
+
 def publications_public(
-    *, q: str = "", agency=None, kind: str = "", performance: str = "", year=None
+    *, q: str = "", agency=None, kind: str = "", performance: str = "", year=None, with_overdue: bool = True
 ) -> QuerySet[PublicPublication]:
-    """Published contracts for the public list, newest publication first, with `has_overdue`.
+    """Published contracts for the public list, newest publication first, with `has_overdue` (unless
+    `with_overdue=False` and no performance filter: then see `contracts_with_overdue_payments`).
 
     The search covers number, title, agency name and counterparty name — the counterparty only
     where it is not withheld, so that a search cannot reveal a hidden counterparty.
@@ -351,9 +363,10 @@ def publications_public(
     qs = (
         ContractPublication.objects.filter(status=ContractPublication.Status.PUBLISHED)
         .select_related("contract__agency", "contract__counterparty")
-        .annotate(has_overdue=_overdue_payments())
         .order_by("-published_at", "-contract_id")
     )
+    if with_overdue or performance:
+        qs = qs.annotate(has_overdue=_overdue_payments())
     q = (q or "").strip()
     if q:
         qs = qs.filter(

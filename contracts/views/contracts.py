@@ -75,9 +75,11 @@ def contract_list(request):
     agencies = agency_choices_for_user(user)
     if len(agencies) < 2:
         agencies = []
-    filters = ContractFilterForm(request.GET or None, agencies=agencies)
+    # Unfiltered (no GET), the form is only needed to render its cached fragment: built on a miss only
+    # (normalising thousands of agency choices cost more than the rest of the page at city scale).
+    filters = ContractFilterForm(request.GET, agencies=agencies) if request.GET else None
     qs = selectors.contracts_for_list(user)
-    if filters.is_valid():
+    if filters is not None and filters.is_valid():
         f = filters.cleaned_data
         if f["q"]:
             q = f["q"].strip()
@@ -102,10 +104,13 @@ def contract_list(request):
         {
             "page": page,
             "rows": _list_rows(page.object_list),
-            "filters": filters,
             "filters_html": fragment(
                 "staff/contracts/_filters.html",
-                {"filters": filters, "show_agency": bool(agencies), "query": query.urlencode()},
+                lambda: {
+                    "filters": filters or ContractFilterForm(None, agencies=agencies),
+                    "show_agency": bool(agencies),
+                    "query": query.urlencode(),
+                },
                 # Unfiltered, the form is the same for everyone who sees these agencies.
                 key=None if request.GET else ("contracts-list-filters", tuple(agencies)),
             ),

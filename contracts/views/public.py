@@ -18,7 +18,12 @@ from django.views.decorators.http import require_GET
 from contracts import selectors
 from contracts.models import Contract
 from contracts.publication import ocds
-from contracts.publication.services import Performance, publication_public_get, publications_public
+from contracts.publication.services import (
+    Performance,
+    contracts_with_overdue_payments,
+    publication_public_get,
+    publications_public,
+)
 from workflow import money
 from workflow.errors import NotFound
 from workflow.forms import choice_field
@@ -97,11 +102,14 @@ def _list_rows(publications) -> list[dict]:
     rather than per row by template tags and includes. A withheld part is None."""
     detail = url_pattern("public-contract-detail")
     labels = Performance.labels()
+    publications = list(publications)
+    overdue = contracts_with_overdue_payments([p.contract_id for p in publications if not hasattr(p, "has_overdue")])
     rows = []
     for publication in publications:
         contract = publication.contract
         hidden = set(publication.redacted or [])
-        performance = Performance.of(contract.status, publication.has_overdue)
+        has_overdue = getattr(publication, "has_overdue", None)
+        performance = Performance.of(contract.status, contract.pk in overdue if has_overdue is None else has_overdue)
         rows.append(
             {
                 "pk": contract.pk,
@@ -122,9 +130,18 @@ def _list_rows(publications) -> list[dict]:
 @require_GET
 def public_contract_list(request):
     facets = selectors.public_facets()
-    form = PublicContractFilterForm(request.GET or None, agencies=facets["agencies"], years=facets["years"])
-    filters = form.filters() if request.GET else {}
-    publications = publications_public(**filters).only(*LIST_COLUMNS)
+
+    # Unfiltered, the form is only needed to render its cached fragment: built on a miss only.
+    def make_form(data=None):
+        return PublicContractFilterForm(data, agencies=facets["agencies"], years=facets["years"])
+
+    form = make_form(request.GET) if request.GET else None
+    filters = form.filters() if form is not None else {}
+    # Whether a contract has overdue payments: in the query only to filter by it; otherwise for the
+    # page's rows alone (as an EXISTS per row of the whole list, PostgreSQL hashed every overdue payment
+    # milestone: 0.96 s at 1M contracts).
+    publications = publications_public(**filters, with_overdue=bool(filters.get("performance")))
+    publications = publications.only(*LIST_COLUMNS)
     page = CappedPaginator(publications, PER_PAGE, cached=selectors.PUBLICATION_COUNTS).get_page(
         request.GET.get("page")
     )
@@ -134,10 +151,9 @@ def public_contract_list(request):
         request,
         "portal/contracts/list.html",
         {
-            "form": form,
             "form_html": fragment(
                 "portal/contracts/_filters.html",
-                {"form": form, "filtered": any(filters.values())},
+                lambda: {"form": form or make_form(), "filtered": any(filters.values())},
                 # Unfiltered, the form is the same for every visitor while the facets are.
                 key=None if request.GET else ("public-contract-filters", repr(facets)),
             ),
