@@ -31,5 +31,7 @@ class ContractsConfig(AppConfig):
             )
 
         # Registers this app's hooks for the recompute after a holiday notice (workflow.recompute).
-        # and the cache invalidation of the public list's facets (contracts.selectors).
+        # and the cache invalidation of the public list's facets (contracts.selectors) and of the cached
+        # OCDS releases when an agency or enterprise changes (contracts.publication.ocds).
         from contracts import recompute, selectors  # noqa: F401
+        from contracts.publication import ocds  # noqa: F401

@@ -303,7 +303,7 @@ class ContractFilterForm(forms.Form):
         everything = [("", _("All"))]
         choice_field(self, "status").choices = everything + list(Contract.Status.choices)
         choice_field(self, "kind").choices = everything + list(Contract.Kind.choices)
-        choice_field(self, "agency").choices = everything + [(a.code, a.name) for a in agencies]
+        choice_field(self, "agency").choices = everything + list(agencies)  # (code, name) pairs
 
 
 ACTIVE = "active"

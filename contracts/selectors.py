@@ -10,6 +10,7 @@ from contracts.models import ArrearsCase, Contract, ContractPublication, Milesto
 from workflow import roles
 from workflow.errors import NotFound, PermissionDenied
 from workflow.models import Agency
+from workflow.pagination import count_cache_forget
 from workflow.scoping import agency_filter, enterprise_filter
 
 
@@ -24,7 +25,8 @@ def contracts_visible_to(user):
 
 def contracts_for_list(user):
     """The staff list: visible contracts newest signed first (index contract_signed), each with
-    `open_warnings` counted by a subquery per row of the page, never a GROUP BY over the table."""
+    `open_warnings` counted by a subquery per row of the page, never a GROUP BY over the table.
+    Rows are dicts of LIST_COLUMNS and open_warnings (no model instances)."""
     open_warnings = (
         Warning.objects.filter(contract=OuterRef("pk"), status__in=Warning.OPEN_STATUSES)
         .order_by()
@@ -33,24 +35,33 @@ def contracts_for_list(user):
         .values("n")
     )
     return (
-        contracts_visible_to(user)
+        Contract.objects.filter(_contract_scope(user))
         .annotate(open_warnings=Coalesce(Subquery(open_warnings, output_field=IntegerField()), 0))
         .order_by("-signed_on", "-id")
+        .values(*LIST_COLUMNS, "open_warnings")
     )
 
 
-def contracts_keyset(user, *, after: tuple | None, limit: int) -> tuple[list[Contract], tuple | None]:
+# What the staff list shows of a contract (contracts.views.contracts._list_rows), and nothing more.
+LIST_COLUMNS = ("id", "number", "title", "amount", "signed_on", "status", "agency__name", "counterparty__name")
+
+
+def contracts_keyset(user, *, after: tuple | None, limit: int) -> tuple[list[dict], tuple | None]:
     """Up to `limit` visible contracts newest signed first, after the (signed_on, id) key `after`,
     and the key to continue from (None on the last page). Reads limit + 1 rows through the
-    contract_signed index whatever the page: no OFFSET, no COUNT."""
-    qs = contracts_visible_to(user).order_by("-signed_on", "-id")
+    contract_signed index whatever the page: no OFFSET, no COUNT. Each row is a dict of the columns
+    the API list shows (KEYSET_COLUMNS; `agency__code` for the agency), no model instances."""
+    qs = Contract.objects.filter(_contract_scope(user)).order_by("-signed_on", "-id")
     if after is not None:
         signed_on, pk = after
         qs = qs.filter(Q(signed_on__lt=signed_on) | Q(signed_on=signed_on, id__lt=pk))
-    rows = list(qs[: limit + 1])
+    rows = list(qs.values(*KEYSET_COLUMNS)[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, ((rows[-1].signed_on, rows[-1].pk) if more else None)
+    return rows, ((rows[-1]["signed_on"], rows[-1]["id"]) if more else None)
+
+
+KEYSET_COLUMNS = ("id", "number", "title", "status", "agency__code", "amount", "signed_on")
 
 
 def contract_get_for_user(*, user, pk) -> Contract:
@@ -142,3 +153,20 @@ def public_facets() -> dict:
 @receiver([post_save, post_delete], sender=ContractPublication, dispatch_uid="contracts-public-facets")
 def _public_facets_forget(**kwargs) -> None:
     cache.delete(PUBLIC_FACETS_KEY)
+
+
+# -- cached list counts (workflow.pagination.CappedPaginator(cached=...)) ----------------------------
+
+CONTRACT_COUNTS = "contracts"
+PUBLICATION_COUNTS = "publications"
+
+
+@receiver([post_save, post_delete], sender=Contract, dispatch_uid="contracts-list-counts-contract")
+def _contract_counts_forget(**kwargs) -> None:
+    count_cache_forget(CONTRACT_COUNTS)
+    count_cache_forget(PUBLICATION_COUNTS)
+
+
+@receiver([post_save, post_delete], sender=ContractPublication, dispatch_uid="contracts-list-counts-publication")
+def _publication_counts_forget(**kwargs) -> None:
+    count_cache_forget(PUBLICATION_COUNTS)

@@ -4,6 +4,12 @@
 instead of scanning the table) and says so: `paginator.capped` is true when there are more, and
 templates then write "1,000+" instead of an exact figure; the pages beyond the cap are not offered.
 
+With `cached=<topic>` the capped count is also kept in the cache for COUNT_CACHE_SECONDS, keyed by
+the count's SQL (so by the user's scope and the filters) and by the topic's version:
+`count_cache_forget(topic)` (called on saves, e.g. a new contract) makes every count of the topic
+stale at once in this process; elsewhere, and after set-based updates that send no signal, a count
+is at most COUNT_CACHE_SECONDS old. The rows of the page are always read fresh.
+
 `keyset_cursor` / `keyset_parse` are the opaque cursor of keyset pagination ("rows after this
 one" in the list's order), used by the API list and the OCDS feed: `WHERE (a, b) < (x, y) ORDER BY
 a DESC, b DESC LIMIT n` reads n rows through an index whatever the page.
@@ -13,23 +19,49 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
+COUNT_CACHE_SECONDS = 60
+
+
+def _version_key(topic: str) -> str:
+    return f"pagination:count-version:{topic}"
+
+
+def count_cache_forget(topic: str) -> None:
+    """Every cached count of `topic` is stale from now on (in this process's cache)."""
+    try:
+        cache.incr(_version_key(topic))
+    except ValueError:
+        cache.set(_version_key(topic), 1, None)
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
+    def __init__(self, object_list, per_page, *, cap: int | None = None, cached: str | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
+        self.cached = cached
 
     @cached_property
     def _counted(self) -> int:
         queryset: Any = self.object_list
-        return queryset.order_by().values("pk")[: self.cap + 1].count()
+        counting = queryset.order_by().values("pk")[: self.cap + 1]
+        if not self.cached or COUNT_CACHE_SECONDS <= 0:
+            return counting.count()
+        version = cache.get(_version_key(self.cached), 0)
+        sql = hashlib.sha256(str(counting.query).encode()).hexdigest()
+        key = f"pagination:count:{self.cached}:{version}:{sql}"
+        counted = cache.get(key)
+        if counted is None:
+            counted = counting.count()
+            cache.set(key, counted, COUNT_CACHE_SECONDS)
+        return counted
 
     @cached_property
     def count(self) -> int:

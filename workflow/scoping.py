@@ -5,7 +5,10 @@ an enterprise user sees only its own enterprise (by USCC). Every `<thing>_get_fo
 in the apps builds on these filters, so views never query unscoped.
 """
 
+from django.core.cache import cache
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from workflow import roles
 from workflow.models import Agency, Enterprise
@@ -55,3 +58,29 @@ def enterprises_for_user(user):
     if getattr(user, "enterprise_id", None) is None:
         return Enterprise.objects.none()
     return Enterprise.objects.filter(pk=user.enterprise_id)
+
+
+AGENCY_CHOICES_KEY = "workflow:agency-choices:v1"
+AGENCY_CHOICES_SECONDS = 300
+
+
+def agency_choices_for_user(user) -> list[tuple[str, str]]:
+    """(code, name) of the agencies `user` sees, in tree order (by path): the filters of the staff lists.
+
+    Every agency's (code, name, path) is cached (AGENCY_CHOICES_SECONDS; dropped when an agency is
+    saved or deleted in this process), so a list page does not load the agency table on every request."""
+    rows = cache.get(AGENCY_CHOICES_KEY)
+    if rows is None:
+        rows = list(Agency.objects.order_by("path").values_list("code", "name", "path"))
+        cache.set(AGENCY_CHOICES_KEY, rows, AGENCY_CHOICES_SECONDS)
+    if sees_everything(user):
+        return [(code, name) for code, name, _path in rows]
+    if getattr(user, "agency_id", None) is None:
+        return []
+    prefix = user.agency.path
+    return [(code, name) for code, name, path in rows if path.startswith(prefix)]
+
+
+@receiver([post_save, post_delete], sender=Agency, dispatch_uid="workflow-agency-choices")
+def _agency_choices_forget(**kwargs) -> None:
+    cache.delete(AGENCY_CHOICES_KEY)

@@ -222,13 +222,13 @@ class ContractListCreateApi(APIView):
         response = Response(
             [
                 {
-                    "id": c.id,
-                    "number": c.number,
-                    "title": c.title,
-                    "status": c.status,
-                    "agency": c.agency.code,
-                    "amount": f"{c.amount:.2f}",
-                    "signed_on": c.signed_on,
+                    "id": c["id"],
+                    "number": c["number"],
+                    "title": c["title"],
+                    "status": c["status"],
+                    "agency": c["agency__code"],
+                    "amount": f"{c['amount']:.2f}",
+                    "signed_on": c["signed_on"],
                 }
                 for c in rows
             ]

@@ -11,7 +11,7 @@ from contracts.models.evaluation import EvaluationWeights, KpiDay, KpiMonth, Ope
 from contracts.models.imports import ContractImport
 from contracts.models.lpr import LoanPrimeRate
 from contracts.models.milestones import Milestone, Payment, PerformanceReport
-from contracts.models.publication import ContractPublication
+from contracts.models.publication import ContractPublication, OcdsRelease
 from contracts.models.warnings import Warning
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "OpenWarningDay",
     "ContractVersion",
     "Milestone",
+    "OcdsRelease",
     "Payment",
     "PerformanceReport",
     "RepaymentInstalment",

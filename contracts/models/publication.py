@@ -51,3 +51,29 @@ class ContractPublication(StatefulModel):
     @transition(field=status, source=Status.PUBLISHED, target=Status.WITHDRAWN)
     def withdraw(self):
         pass
+
+
+class OcdsRelease(models.Model):
+    """The OCDS release of a published contract as it was at the publication's `released_at`, serialized:
+    a cache filled when the feed is read (contracts.publication.ocds.feed_page).
+
+    A row is reused only while its `released_at` and `fingerprint` (the mapping's version and the
+    settings it reads) equal the publication's: every change of public data moves `released_at`
+    (publication_touch, also set-based from the daily sweep), so a changed contract is rebuilt on the
+    next read, and the sweep writes no JSON. Withdrawing deletes the row; renaming an agency or an
+    enterprise deletes the rows of its contracts.
+    """
+
+    publication = models.OneToOneField(
+        ContractPublication, primary_key=True, on_delete=models.CASCADE, related_name="release_cache"
+    )
+    released_at = models.DateTimeField()
+    fingerprint = models.CharField(max_length=32)
+    data = models.TextField()
+
+    class Meta:
+        verbose_name = _("cached OCDS release")
+        verbose_name_plural = _("cached OCDS releases")
+
+    def __str__(self) -> str:
+        return f"{self.publication_id} @ {self.released_at:%Y-%m-%d %H:%M:%S}"

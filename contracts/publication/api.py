@@ -5,7 +5,7 @@
   is recorded first, in the same transaction.
 - POST contracts/{id}/withdraw — take it off the public pages and the feed.
 - GET contracts/{id}/publication — the publication record as staff see it.
-- GET ocds/releases.json — public OCDS 1.1 release package, `?since=` and `?page=`.
+- GET ocds/releases.json — public OCDS 1.1 release package, `?since=`, `?after=` (links.next), `?limit=`, `?page=`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import re
 from urllib.parse import urlencode
 
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -195,13 +196,23 @@ class OcdsQuerySerializer(InputSerializer):
         help_text="Only releases dated at or after this: an ISO 8601 date-time (offset at most ±14:00) or a date.",
     )
     page = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_PAGE, default=1, help_text=f"{ocds.PAGE_SIZE} releases per page."
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE,
+        default=1,
+        help_text=f"Page number, in pages of `limit` releases (default {ocds.PAGE_SIZE}).",
     )
     after = serializers.CharField(
         required=False,
         allow_blank=True,
         max_length=200,
         help_text="The cursor in `links.next` of the previous page: the releases after it.",
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=ocds.MAX_PAGE_SIZE,
+        help_text=f"Releases per page (default {ocds.PAGE_SIZE}, at most {ocds.MAX_PAGE_SIZE}); kept in `links.next`.",
     )
 
     def validate_since(self, raw: str) -> dt.datetime | None:
@@ -235,14 +246,15 @@ class OcdsReleasesApi(APIView):
     def get(self, request):
         query = OcdsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        since, page, after = (
+        since, page, after, limit = (
             query.validated_data.get("since"),
             query.validated_data["page"],
             query.validated_data.get("after"),
+            query.validated_data.get("limit"),
         )
         if after is None and request.query_params.get("after"):  # not one of ours: refuse, do not restart
             raise ValidationFailed(_("This is not a cursor of this feed."), "invalid_cursor", field="after")
-        releases, next_key = ocds.feed_page(since=since, page=page, after=after)
+        releases, latest, next_key = ocds.feed_page(since=since, page=page, after=after, limit=limit)
 
         def page_uri(number: int | None = None, cursor: str | None = None) -> str:
             params = {"since": since.isoformat()} if since else {}
@@ -250,14 +262,18 @@ class OcdsReleasesApi(APIView):
                 params["after"] = cursor
             elif number and number > 1:
                 params["page"] = str(number)
+            if limit:
+                params["limit"] = str(limit)
             query = f"?{urlencode(params)}" if params else ""
             return request.build_absolute_uri(request.path + query)
 
         here = page_uri(cursor=request.query_params.get("after")) if after else page_uri(page)
         package = ocds.release_package(
             releases=releases,
+            latest=latest,
             uri=here,
             next_uri=page_uri(cursor=keyset_cursor(next_key[0].isoformat(), next_key[1])) if next_key else None,
             prev_uri=page_uri(page - 1) if page > 1 and after is None else None,
         )
-        return Response(package, content_type="application/json; charset=utf-8")
+        # The releases are JSON text already (mostly from the OcdsRelease cache): sent as they are.
+        return HttpResponse(package.encode(), content_type="application/json; charset=utf-8")

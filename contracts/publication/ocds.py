@@ -19,16 +19,27 @@ Mapping:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db import DatabaseError, transaction
+from django.db.models import F, FilteredRelation, Prefetch, Q
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 
-from contracts.models import Contract, ContractPublication, Milestone, Payment
+from contracts.models import Contract, ContractPublication, Milestone, OcdsRelease, Payment
 from workflow import clock
+from workflow.models import Agency, Enterprise
 
 OCDS_VERSION = "1.1"
-PAGE_SIZE = 500
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 500
+# The version of the mapping below: change it whenever release_for's output changes, and every cached
+# release (OcdsRelease) is rebuilt when next read.
+RELEASE_FORMAT = "2026-11-30"
 DEFAULT_PREFIX = "ocds-govcredit-"
 DEFAULT_PUBLISHER = "X市社会信用体系建设领导小组办公室"
 USCC_SCHEME = "CN-USCC"
@@ -251,19 +262,69 @@ def published_for_feed(*, since: dt.datetime | None = None):
     return qs
 
 
+def dumps(value) -> str:
+    """JSON text as the API's renderer writes it: compact, UTF-8 (not \\u-escaped), U+2028/U+2029 escaped."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def release_fingerprint() -> str:
+    """What a cached release depends on besides the data: the mapping's version and the settings it reads."""
+    scheme = getattr(settings, "GOVCREDIT_OCDS_AGENCY_SCHEME", DEFAULT_AGENCY_SCHEME)
+    raw = "\x1f".join([RELEASE_FORMAT, ocid_prefix(), scheme])
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _releases_cached(rows: list[tuple[int, int, dt.datetime, str | None]], fingerprint: str) -> list[str]:
+    """The release JSON of each (publication id, contract id, released_at, cached JSON or None) row, in
+    order: the cached text where the cache holds this release, else built now and stored (3 queries
+    for all the misses of a page together, and one upsert)."""
+    missing = [pk for pk, _contract, _released, data in rows if data is None]
+    built: dict[int, str] = {}
+    if missing:
+        released = {pk: released_at for pk, _contract, released_at, _data in rows}
+        for publication in published_for_feed().filter(pk__in=missing):
+            # Keyed by the released_at read with the page: the data read after it is at least as new
+            # (a change moves released_at in its own transaction), never older.
+            publication.released_at = released[publication.pk]
+            built[publication.pk] = dumps(release_for(publication))
+        cache = [
+            OcdsRelease(publication_id=pk, released_at=released[pk], fingerprint=fingerprint, data=data)
+            for pk, data in built.items()
+        ]
+        try:
+            with transaction.atomic():
+                OcdsRelease.objects.bulk_create(
+                    cache,
+                    update_conflicts=True,
+                    unique_fields=["publication"],
+                    update_fields=["released_at", "fingerprint", "data"],
+                )
+        except DatabaseError:  # withdrawn or deleted meanwhile: the cache is only a cache
+            pass
+    texts = [data if data is not None else built.get(pk) for pk, _contract, _released, data in rows]
+    return [text for text in texts if text is not None]
+
+
 def release_package(
-    *, releases: list[dict], uri: str, next_uri: str | None = None, prev_uri: str | None = None
-) -> dict:
-    """A release package around `releases`. Its publishedDate is the latest release date (the
-    package is generated on demand), or now when it is empty."""
-    published = max((r["date"] for r in releases), default=None, key=lambda d: dt.datetime.fromisoformat(d))
+    *,
+    releases: list[str],
+    latest: dt.datetime | None,
+    uri: str,
+    next_uri: str | None = None,
+    prev_uri: str | None = None,
+) -> str:
+    """The JSON text of a release package around `releases` (each already JSON text). Its
+    publishedDate is the latest release date (the package is generated on demand), or now when it is
+    empty. The releases are spliced in as they are, never parsed again."""
+    marker = f"releases-{uuid.uuid4().hex}"
     package = {
         "uri": uri,
         "version": OCDS_VERSION,
         "extensions": [PAGINATION_EXTENSION],
-        "publishedDate": published or _moment(clock.now()),
+        "publishedDate": _moment(latest or clock.now()),
         "publisher": {"name": publisher_name(), "uri": settings.GOVCREDIT_PUBLIC_URL},
-        "releases": releases,
+        "releases": marker,
     }
     license_uri = getattr(settings, "GOVCREDIT_OCDS_LICENSE", None)
     if license_uri:
@@ -275,26 +336,59 @@ def release_package(
         links["prev"] = prev_uri
     if links:
         package["links"] = links
-    return package
+    return dumps(package).replace(f'"{marker}"', "[" + ",".join(releases) + "]", 1)
 
 
 def feed_page(
-    *, since: dt.datetime | None, page: int = 1, after: tuple[dt.datetime, int] | None = None
-) -> tuple[list[dict], tuple[dt.datetime, int] | None]:
-    """Releases in release order and the (released_at, contract id) key of the last one when there
-    is a next page (else None). With `after` (such a key), the releases after it: keyset
-    pagination through the publication_feed index, the same cost at any depth. `page` (from 1) is
-    the older offset form, kept for existing links. Reads one row more than a page instead of counting."""
-    qs = published_for_feed(since=since)
+    *,
+    since: dt.datetime | None,
+    page: int = 1,
+    after: tuple[dt.datetime, int] | None = None,
+    limit: int | None = None,
+) -> tuple[list[str], dt.datetime | None, tuple[dt.datetime, int] | None]:
+    """The JSON text of up to `limit` (default PAGE_SIZE) releases in release order, the latest release
+    date among them, and the (released_at, contract id) key of the last one when there is a next page
+    (else None). With `after` (such a key), the releases after it: keyset pagination through the
+    publication_feed index, the same cost at any depth. `page` (from 1) is the older offset form,
+    kept for existing links. Reads one row more than a page instead of counting.
+
+    A release is read from the OcdsRelease cache when it holds the contract at this `released_at`
+    (one query for the page with its cached JSON); only changed or new releases are built."""
+    size = limit or PAGE_SIZE
+    fingerprint = release_fingerprint()
+    cached = FilteredRelation(
+        "release_cache",
+        condition=Q(release_cache__released_at=F("released_at"), release_cache__fingerprint=fingerprint),
+    )
+    qs = (
+        ContractPublication.objects.filter(status=ContractPublication.Status.PUBLISHED, released_at__isnull=False)
+        .annotate(cached=cached)
+        .order_by("released_at", "contract_id")
+    )
+    if since is not None:
+        qs = qs.filter(released_at__gte=since)
     if after is not None:
         released_at, contract_id = after
         qs = qs.filter(Q(released_at__gt=released_at) | Q(released_at=released_at, contract_id__gt=contract_id))
         start = 0
     else:
-        start = (page - 1) * PAGE_SIZE
-    rows = list(qs[start : start + PAGE_SIZE + 1])
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    last = rows[-1] if rows else None
-    next_key = (last.released_at, last.contract_id) if more and last is not None and last.released_at else None
-    return [release_for(p) for p in rows], next_key
+        start = (page - 1) * size
+    rows = list(qs.values_list("pk", "contract_id", "released_at", "cached__data")[start : start + size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    next_key = (rows[-1][2], rows[-1][1]) if more and rows else None
+    latest = max((r[2] for r in rows), default=None)
+    return _releases_cached(rows, fingerprint), latest, next_key
+
+
+@receiver(post_save, sender=Agency, dispatch_uid="contracts-ocds-agency-changed")
+def _agency_changed(instance, created, **kwargs) -> None:
+    # A buyer's name or identifier is part of every release of its contracts: rebuilt when next read.
+    if not created:
+        OcdsRelease.objects.filter(publication__contract__agency=instance).delete()
+
+
+@receiver(post_save, sender=Enterprise, dispatch_uid="contracts-ocds-enterprise-changed")
+def _enterprise_changed(instance, created, **kwargs) -> None:
+    if not created:
+        OcdsRelease.objects.filter(publication__contract__counterparty=instance).delete()

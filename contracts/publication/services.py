@@ -21,7 +21,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
-from contracts.models import Contract, ContractPublication, Milestone, Payment
+from contracts.models import Contract, ContractPublication, Milestone, OcdsRelease, Payment
 from workflow import clock, roles
 from workflow.audit import audit_record
 from workflow.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -237,6 +237,8 @@ def publication_withdraw(*, contract: Contract, reason: str, acting_user) -> Con
     previous_reviewer = publication.reviewed_by_id
     publication.reviewed_by = None
     publication.save(update_fields=["status", "withdrawn_at", "withdraw_reason", "released_at", "reviewed_by"])
+    # Out of the feed at once (the feed reads published records only); its cached release goes too.
+    OcdsRelease.objects.filter(publication=publication).delete()
     audit_record(
         action="publication.withdraw",
         obj=publication,
@@ -338,10 +340,22 @@ def _counterparty_hidden() -> Q:
     return Q(redacted__icontains='"counterparty"')
 
 
+def contracts_with_overdue_payments(contract_ids: list[int]) -> set[int]:
+    """Which of these contracts have an unpaid overdue payment (one query, for a page of rows)."""
+    if not contract_ids:
+        return set()
+    return set(
+        Milestone.objects.filter(
+            contract_id__in=contract_ids, kind=Milestone.Kind.PAYMENT, status=Milestone.Status.OVERDUE
+        ).values_list("contract_id", flat=True)
+    )
+
+
 def publications_public(
-    *, q: str = "", agency=None, kind: str = "", performance: str = "", year=None
+    *, q: str = "", agency=None, kind: str = "", performance: str = "", year=None, with_overdue: bool = True
 ) -> QuerySet[PublicPublication]:
-    """Published contracts for the public list, newest publication first, with `has_overdue`.
+    """Published contracts for the public list, newest publication first, with `has_overdue` (unless
+    `with_overdue=False` and no performance filter: then see `contracts_with_overdue_payments`).
 
     The search covers number, title, agency name and counterparty name — the counterparty only
     where it is not withheld, so that a search cannot reveal a hidden counterparty.
@@ -349,9 +363,10 @@ def publications_public(
     qs = (
         ContractPublication.objects.filter(status=ContractPublication.Status.PUBLISHED)
         .select_related("contract__agency", "contract__counterparty")
-        .annotate(has_overdue=_overdue_payments())
         .order_by("-published_at", "-contract_id")
     )
+    if with_overdue or performance:
+        qs = qs.annotate(has_overdue=_overdue_payments())
     q = (q or "").strip()
     if q:
         qs = qs.filter(

@@ -18,10 +18,18 @@ from django.views.decorators.http import require_GET
 from contracts import selectors
 from contracts.models import Contract
 from contracts.publication import ocds
-from contracts.publication.services import Performance, publication_public_get, publications_public
+from contracts.publication.services import (
+    Performance,
+    contracts_with_overdue_payments,
+    publication_public_get,
+    publications_public,
+)
+from workflow import money
 from workflow.errors import NotFound
 from workflow.forms import choice_field
+from workflow.fragments import fragment
 from workflow.pagination import CappedPaginator
+from workflow.reverse import url_pattern
 
 if TYPE_CHECKING:
     from contracts.publication.services import PublicPublication
@@ -75,21 +83,82 @@ def _row(publication: PublicPublication) -> dict:
     }
 
 
+# What the list shows (_list_rows), and nothing more.
+LIST_COLUMNS = (
+    "status",  # an FSMField (protected) is read when the row is built: deferred, it costs a query a row
+    "redacted",
+    "contract__status",
+    "contract__title",
+    "contract__number",
+    "contract__amount",
+    "contract__signed_on",
+    "contract__agency__name",
+    "contract__counterparty__name",
+)
+
+
+def _list_rows(publications) -> list[dict]:
+    """The list's rows as the template prints them: labels, links, amounts and dates made once here
+    rather than per row by template tags and includes. A withheld part is None."""
+    detail = url_pattern("public-contract-detail")
+    labels = Performance.labels()
+    publications = list(publications)
+    overdue = contracts_with_overdue_payments([p.contract_id for p in publications if not hasattr(p, "has_overdue")])
+    rows = []
+    for publication in publications:
+        contract = publication.contract
+        hidden = set(publication.redacted or [])
+        has_overdue = getattr(publication, "has_overdue", None)
+        performance = Performance.of(contract.status, contract.pk in overdue if has_overdue is None else has_overdue)
+        rows.append(
+            {
+                "pk": contract.pk,
+                "url": detail.format(contract.pk),
+                "title": contract.title,
+                "number": contract.number,
+                "agency": contract.agency.name,
+                "counterparty": None if "counterparty" in hidden else contract.counterparty.name,
+                "amount": None if "amount" in hidden else money.rmb(contract.amount),
+                "signed_on": contract.signed_on.isoformat() if contract.signed_on else "",
+                "performance": performance,
+                "performance_label": labels[performance],
+            }
+        )
+    return rows
+
+
 @require_GET
 def public_contract_list(request):
     facets = selectors.public_facets()
-    form = PublicContractFilterForm(request.GET or None, agencies=facets["agencies"], years=facets["years"])
-    filters = form.filters() if request.GET else {}
-    page = CappedPaginator(publications_public(**filters), PER_PAGE).get_page(request.GET.get("page"))
+
+    # Unfiltered, the form is only needed to render its cached fragment: built on a miss only.
+    def make_form(data=None):
+        return PublicContractFilterForm(data, agencies=facets["agencies"], years=facets["years"])
+
+    form = make_form(request.GET) if request.GET else None
+    filters = form.filters() if form is not None else {}
+    # Whether a contract has overdue payments: in the query only to filter by it; otherwise for the
+    # page's rows alone (as an EXISTS per row of the whole list, PostgreSQL hashed every overdue payment
+    # milestone: 0.96 s at 1M contracts).
+    publications = publications_public(**filters, with_overdue=bool(filters.get("performance")))
+    publications = publications.only(*LIST_COLUMNS)
+    page = CappedPaginator(publications, PER_PAGE, cached=selectors.PUBLICATION_COUNTS).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "portal/contracts/list.html",
         {
-            "form": form,
+            "form_html": fragment(
+                "portal/contracts/_filters.html",
+                lambda: {"form": form or make_form(), "filtered": any(filters.values())},
+                # Unfiltered, the form is the same for every visitor while the facets are.
+                key=None if request.GET else ("public-contract-filters", repr(facets)),
+            ),
             "page": page,
-            "rows": [_row(p) for p in page.object_list],
+            "rows": _list_rows(page.object_list),
             "filtered": any(filters.values()),
             "query": query.urlencode(),
             "feed_url": reverse("api-ocds-releases"),

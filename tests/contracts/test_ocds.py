@@ -14,7 +14,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 from rest_framework.test import APIClient
 
-from contracts.models import Contract
+from contracts.models import Contract, OcdsRelease
 from contracts.publication import ocds
 from contracts.publication.services import publication_publish, publication_review, publication_withdraw
 from contracts.services import milestone_record_delivery, payment_record
@@ -347,8 +347,89 @@ def test_the_ocid_prefix_and_publisher_come_from_settings(published, settings):
 def test_the_feed_reads_a_fixed_number_of_queries(published, django_assert_max_num_queries):
     for n in range(6):
         published(number=f"HT-{n}")
-    with django_assert_max_num_queries(3):
-        assert len(feed()["releases"]) == 6
+    # The first read builds the six releases (page, contracts, milestones, payments) and stores them
+    # (the upsert inside its savepoint); the next reads take the page with its cached JSON in one query.
+    with django_assert_max_num_queries(7):
+        first = feed()
+    assert len(first["releases"]) == 6
+    with django_assert_max_num_queries(1):
+        assert feed() == first
+
+
+def _cached(contract) -> OcdsRelease:
+    return OcdsRelease.objects.get(publication__contract=contract)
+
+
+def test_an_unchanged_release_is_served_from_the_cache(published):
+    contract = published(number="HT-1")
+    release = feed()["releases"][0]
+    row = _cached(contract)
+    assert json.loads(row.data) == release and row.released_at == contract.publication.released_at
+    # What the feed sends is the stored text: change it behind the feed's back and the feed says so.
+    OcdsRelease.objects.filter(pk=row.pk).update(data=row.data.replace("道路养护服务采购", "CACHED"))
+    assert feed()["releases"][0]["contracts"][0]["title"] == "CACHED"
+
+
+def test_a_changed_contract_gets_a_new_release_built_again(published, clerk, travel):
+    contract = published(number="HT-1")
+    other = published(number="HT-2", signed_on="2026-08-05")
+    before = {r["contracts"][0]["id"]: r for r in feed()["releases"]}
+    kept = _cached(other)
+    OcdsRelease.objects.filter(pk=kept.pk).update(data=kept.data.replace("道路养护服务采购", "KEPT"))
+    pay(contract, clerk, travel, amount="40000.50")  # the payment moves HT-1's released_at
+    after = {r["contracts"][0]["id"]: r for r in feed()["releases"]}
+    assert after["HT-1"]["id"] == f"ocds-govcredit-{contract.pk}-20260910T020000.000000Z" != before["HT-1"]["id"]
+    assert after["HT-1"]["date"] == "2026-09-10T10:00:00+08:00"
+    assert after["HT-1"]["contracts"][0]["implementation"]["transactions"][0]["value"]["amount"] == 40000.5
+    assert after["HT-1"]["contracts"][0]["title"] == "道路养护服务采购"
+    assert after["HT-2"]["contracts"][0]["title"] == "KEPT"  # unchanged: served from the cache
+    assert _cached(contract).released_at == Contract.objects.get(pk=contract.pk).publication.released_at
+
+
+def test_the_sweep_moves_a_release_and_the_feed_rebuilds_it(published, travel):
+    from contracts.sweeps import sweep_payments
+
+    contract = published(number="HT-1")
+    feed()
+    milestone = contract.milestones.get(kind="payment")
+    type(milestone).objects.filter(pk=milestone.pk).update(status="due", payment_due_on=dt.date(2026, 9, 1))
+    travel("2026-09-03")
+    sweep_payments(as_of=dt.date(2026, 9, 3))  # set-based: the overdue payment moves released_at
+    release = feed()["releases"][0]
+    assert release["date"] == "2026-09-03T10:00:00+08:00"
+    assert release["contracts"][0]["implementation"]["milestones"][1]["status"] == "notMet"
+
+
+def test_a_withdrawn_contract_leaves_the_feed_and_the_cache(published, head):
+    kept = published(number="HT-KEEP")
+    gone = published(number="HT-GONE")
+    assert len(feed()["releases"]) == 2 and OcdsRelease.objects.count() == 2
+    publication_withdraw(contract=gone, reason="误发", acting_user=head)
+    assert [r["contracts"][0]["id"] for r in feed()["releases"]] == ["HT-KEEP"]
+    assert list(OcdsRelease.objects.values_list("publication__contract", flat=True)) == [kept.pk]
+
+
+def test_renaming_the_agency_or_changing_the_ocid_prefix_rebuilds_the_release(published, settings):
+    contract = published(number="HT-1")
+    feed()
+    agency = Agency.objects.get(code="XJTJ")
+    agency.name = "X市交通局"
+    agency.save()
+    assert feed()["releases"][0]["buyer"]["name"] == "X市交通局"
+    settings.GOVCREDIT_OCDS_PREFIX = "ocds-x1y2z3-"
+    assert feed()["releases"][0]["ocid"] == f"ocds-x1y2z3-{contract.pk}"
+
+
+def test_limit_sets_the_page_size_and_stays_in_the_links(published):
+    for n in range(3):
+        published(number=f"HT-{n}")
+    first = feed(limit=2)
+    assert [r["contracts"][0]["id"] for r in first["releases"]] == ["HT-0", "HT-1"]
+    assert "limit=2" in first["links"]["next"]
+    second = APIClient().get(first["links"]["next"]).json()
+    assert [r["contracts"][0]["id"] for r in second["releases"]] == ["HT-2"]
+    r = APIClient().get(FEED, {"limit": str(ocds.MAX_PAGE_SIZE + 1)})
+    assert r.status_code == 400 and list(r.json()["errors"]) == ["limit"]
 
 
 def test_an_empty_feed_is_still_a_valid_package(db, validators):
