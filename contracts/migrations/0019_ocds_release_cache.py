@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contracts', '0015_complaint_supervision_report_rule'),
+        ('contracts', '0018_kpi_month_figures'),
     ]
 
     operations = [
