@@ -6,7 +6,7 @@ Prints one line per record whose dates changed (each also has an audit row) and 
 """
 
 from repair.services.records import records_recompute_periods
-from workflow.management.commands._base import GovcreditCommand
+from workflow.management.base import GovcreditCommand
 
 
 class Command(GovcreditCommand):

@@ -1,7 +1,7 @@
 import json
 
 from workflow.deadlines import due_for
-from workflow.management.commands._base import GovcreditCommand, parse_date
+from workflow.management.base import GovcreditCommand, parse_date
 
 
 class Command(GovcreditCommand):

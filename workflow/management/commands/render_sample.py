@@ -19,7 +19,7 @@ from django.core.management.base import CommandError
 
 from workflow import clock
 from workflow.documents import document_issue, document_pdf_render, document_render
-from workflow.management.commands._base import GovcreditCommand
+from workflow.management.base import GovcreditCommand
 from workflow.models import Agency, Document
 
 DOC_TYPE = "sample_notice"

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from workflow import roles
-from workflow.management.commands._base import GovcreditCommand
+from workflow.management.base import GovcreditCommand
 from workflow.models import Agency, Enterprise, User
 
 AGENCIES = [

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from workflow.clock import SHANGHAI
-from workflow.management.commands._base import GovcreditCommand
+from workflow.management.base import GovcreditCommand
 
 DAILY_SWEEP_AT = dt.time(1, 30)
 

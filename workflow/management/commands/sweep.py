@@ -3,7 +3,7 @@
 from django.core.management.base import CommandError
 
 from workflow import clock
-from workflow.management.commands._base import GovcreditCommand, parse_date
+from workflow.management.base import GovcreditCommand, parse_date
 from workflow.sweeps import sweep_failed_steps, sweep_run
 
 

@@ -1,5 +1,5 @@
 from workflow import workdays
-from workflow.management.commands._base import GovcreditCommand, parse_date, parse_int
+from workflow.management.base import GovcreditCommand, parse_date, parse_int
 
 
 class Command(GovcreditCommand):
