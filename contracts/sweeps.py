@@ -133,7 +133,7 @@ def sweep_payments(*, as_of: dt.date) -> dict:
         action="milestone.overdue",
         changes={"as_of": as_of.isoformat()},
     )
-    statistics_refresh(Milestone, changed=overdue)
+    statistics_refresh(Milestone)
     overdue_now = payments.filter(status=Milestone.Status.OVERDUE)
     # Arrears: payments owed to SMEs past their due date, one case per milestone. The one-to-one
     # milestone index refuses a second case (ON CONFLICT DO NOTHING). No NOT EXISTS on the table
@@ -172,7 +172,7 @@ def sweep_payments(*, as_of: dt.date) -> dict:
         reference=as_of,
         **common,
     )
-    statistics_refresh(Warning, changed=raised_overdue + raised_soon)
+    statistics_refresh(Warning)
     # A "due soon" warning is superseded once the payment is overdue.
     resolved = transition_where(
         Warning.objects.filter(rule=Warning.Rule.PAYMENT_DUE_SOON, milestone__status=Milestone.Status.OVERDUE),
@@ -210,7 +210,7 @@ def sweep_milestones(*, as_of: dt.date) -> int:
         target=Milestone.Status.OVERDUE,
         action="milestone.overdue",
     )
-    statistics_refresh(Milestone, changed=changed)
+    statistics_refresh(Milestone)
     return changed
 
 

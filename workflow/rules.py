@@ -1,8 +1,10 @@
 """Selectors and services for the time-limit rules table."""
 
+import contextlib
 import datetime as dt
 import threading
 import time
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import Count, Max, Q
@@ -16,6 +18,8 @@ from workflow.models import Rule
 _lock = threading.Lock()
 _cache: dict = {"by_code": None, "signature": None, "checked": 0.0}
 REFRESH_SECONDS = 30
+# Inside `pinned()`: the rules as they were checked on entry, without the timed re-check.
+_pinned: ContextVar[bool] = ContextVar("rules_pinned", default=False)
 
 
 def _signature():
@@ -28,7 +32,7 @@ def _versions_by_code() -> dict[str, list[Rule]]:
     and rebuilt when a rule changes here (signal) or, within REFRESH_SECONDS, in another process."""
     with _lock:
         now = time.monotonic()
-        if _cache["by_code"] is None or now - _cache["checked"] > REFRESH_SECONDS:
+        if _cache["by_code"] is None or (now - _cache["checked"] > REFRESH_SECONDS and not _pinned.get()):
             sig = _signature()
             if _cache["by_code"] is None or sig != _cache["signature"]:
                 grouped: dict[str, list[Rule]] = {}
@@ -42,6 +46,22 @@ def _versions_by_code() -> dict[str, list[Rule]]:
 def invalidate() -> None:
     with _lock:
         _cache["by_code"] = None
+
+
+@contextlib.contextmanager
+def pinned():
+    """Read the rules as they are on entry for the whole block: one signature check now, none on the
+    timer afterwards (a change made in this process still drops the cache). A sweep uses one set of
+    rules from start to end, and its statement count does not grow with how long it runs."""
+    with _lock:
+        _cache["checked"] = 0.0  # force the check on the next read
+    token = _pinned.set(False)
+    try:
+        _versions_by_code()
+        _pinned.set(True)
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 def rule_in_force(code: str, on: dt.date) -> Rule:

@@ -17,9 +17,11 @@ process changed them (a cheap signature query).
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import threading
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import chinese_calendar
@@ -31,6 +33,8 @@ from workflow.errors import CalendarDataMissing
 from workflow.statutory_holidays import statutory_holidays
 
 REFRESH_SECONDS = 30
+# Inside `pinned()`: the calendar as it was checked on entry, without the timed re-check.
+_pinned: ContextVar[bool] = ContextVar("calendar_pinned", default=False)
 # A year with no notice is computed provisionally up to this many years after the current one
 # (a 60-day term from December, a 15-working-day clock extended twice, all fit); later ones are refused.
 PROVISIONAL_HORIZON = 2
@@ -166,7 +170,7 @@ def get_calendar() -> WorkingCalendar:
     with _lock:
         now = time.monotonic()
         stale = _state["calendar"] is None or _state["year"] != current_year
-        if stale or now - _state["checked"] > REFRESH_SECONDS:
+        if stale or (now - _state["checked"] > REFRESH_SECONDS and not _pinned.get()):
             sig = _signature()
             if stale or sig != _state["signature"]:
                 _state["calendar"] = _build(current_year)
@@ -179,6 +183,21 @@ def get_calendar() -> WorkingCalendar:
 def invalidate() -> None:
     with _lock:
         _state["calendar"] = None
+
+
+@contextlib.contextmanager
+def pinned():
+    """Use the calendar as it is on entry for the whole block: one signature check now, none on the
+    timer afterwards (an override saved in this process still drops it). See workflow.rules.pinned."""
+    with _lock:
+        _state["checked"] = 0.0
+    token = _pinned.set(False)
+    try:
+        get_calendar()
+        _pinned.set(True)
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 def add_working_days(start: dt.date, n: int) -> dt.date:

@@ -3,6 +3,8 @@ same-day re-run writes nothing (issue 11). The data comes from the bench generat
 which makes a realistic mix: overdue payments, SME arrears, late reports, ended terms, late registrations."""
 
 import datetime as dt
+import itertools
+import types
 
 import pytest
 from django.core.management import call_command
@@ -86,7 +88,22 @@ def test_a_same_day_rerun_writes_nothing_in_a_few_queries(world):
     # Every step of the sweep (the engine's, repair's, complaints', contracts') in about thirty
     # statements, with its SweepRun row: each contracts step one or two selective statements, each
     # repair step its fixed set-based statements (they run whether or not a row qualifies).
-    assert again[0] <= 32
+    assert again[0] <= 34  # with the two signature checks of the pinned rules and calendar
     payments = again[1]["contracts.payments"]["result"]
     assert set(payments.values()) == {0}
     assert again[1]["contracts.notify"]["result"] == 0
+
+
+def test_a_long_sweep_issues_as_many_statements_as_a_quick_one(world, monkeypatch):
+    """At 1M contracts a catch-up runs for ten minutes; the rules and calendar caches re-check their
+    signature every 30 s, and those checks made the sweep's statement count follow its wall time
+    (30 at 1M against 26 at 100k). The sweep now reads them as they are when it starts."""
+    _three_sweeps(10)
+    quick = [queries for queries, _results, _rows in _three_sweeps(10)]
+    # Every reading of either cache's clock is 31 s after the previous one: each read is "stale".
+    ticks = itertools.count(start=1000.0, step=31.0)
+    slow_clock = types.SimpleNamespace(monotonic=lambda: next(ticks))
+    monkeypatch.setattr("workflow.rules.time", slow_clock)
+    monkeypatch.setattr("workflow.workdays.time", slow_clock)
+    slow = [queries for queries, _results, _rows in _three_sweeps(10)]
+    assert slow == quick
