@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ DAY = dt.timedelta(days=1)
 DEFAULT_AS_OF = dt.date(2026, 11, 20)
 FIRST_SIGNING = dt.date(2024, 11, 1)
 CHUNK = 2000  # contracts per insert round
+RESERVE_LOCK = 74_201_120  # advisory lock key of the id reservations of a parallel load
 
 REGIONS = [
     ("X市东区", "东区", "410102"),
@@ -354,11 +356,23 @@ def generate(
     seed: int = 20261120,
     progress=None,
     copy: bool | None = None,
+    workers: int | None = None,
+    chunk: int = CHUNK,
 ) -> World:
     """Fill the (empty) contracts tables; the demo agencies/enterprises, when loaded, join in.
     `copy`: write contracts, milestones and payments with COPY (default: on PostgreSQL) or with
-    `bulk_create` (default elsewhere); both write the same rows."""
-    from django.db import transaction
+    `bulk_create` (default elsewhere); both write the same rows.
+
+    Each chunk of `chunk` contracts draws from its own random stream (seeded by `seed` and the chunk),
+    so the data does not depend on how the chunks are spread over processes. `workers`: processes
+    that generate and COPY chunks side by side (default: one per core for a COPY load of at least
+    4 chunks outside any transaction, else 1). With more than one, the ids are still reserved in
+    blocks per chunk (the blocks' order follows which process got there first), and the chunks are
+    written without firing triggers (`session_replication_role = replica`: no foreign-key checks per
+    row, no KPI triggers); afterwards every foreign key of the three tables is checked with one
+    anti-join each and the KPI tables are rebuilt from the base tables in one statement each, as the
+    migration that installed the triggers did."""
+    from django.db import connection, connections, transaction
 
     from contracts.models import Contract
     from workflow.models import Agency, Enterprise
@@ -367,7 +381,6 @@ def generate(
         raise RuntimeError("bench.data.generate needs a database without contracts")
     rng = random.Random(seed)
     world = World(as_of=as_of)
-    engine = _Engine(as_of)
     with transaction.atomic():
         taken = set(Enterprise.objects.values_list("uscc", flat=True)) | set(
             Agency.objects.exclude(uscc="").values_list("uscc", flat=True)
@@ -379,31 +392,103 @@ def generate(
     all_enterprises = list(Enterprise.objects.order_by("id").values_list("id", "size"))
     rng.shuffle(all_agencies)
     rng.shuffle(all_enterprises)
-    agency_weights = _skewed_cum_weights(len(all_agencies))
-    enterprise_weights = _skewed_cum_weights(len(all_enterprises), 0.5)
     world.counts.update(agencies=len(all_agencies), enterprises=len(all_enterprises))
 
-    last_signing = as_of - dt.timedelta(days=40)
-    signing_days = (last_signing - FIRST_SIGNING).days
-    writer = _Writer(copy)
-    for start in range(0, contracts, CHUNK):
-        stop = min(contracts, start + CHUNK)
-        with transaction.atomic():
-            writer.no_commit_wait()
-            _insert_chunk(
-                rng,
-                engine,
-                world,
-                writer,
-                range(start, stop),
-                rng.choices(all_agencies, cum_weights=agency_weights, k=stop - start),
-                rng.choices(all_enterprises, cum_weights=enterprise_weights, k=stop - start),
-                signing_days,
-            )
-        if progress:
-            progress(stop)
+    copy = connection.vendor == "postgresql" if copy is None else copy
+    chunks = [(start, min(contracts, start + chunk)) for start in range(0, contracts, chunk)]
+    if workers is None:
+        workers = (os.cpu_count() or 1) if copy and len(chunks) >= 4 and not connection.in_atomic_block else 1
+    workers = max(1, min(workers, len(chunks)))
+    if workers > 1 and (not copy or connection.in_atomic_block):
+        raise RuntimeError("parallel generation needs COPY (PostgreSQL) and no open transaction")
+    _JOB.update(
+        as_of=as_of,
+        seed=seed,
+        agencies=all_agencies,
+        agency_weights=_skewed_cum_weights(len(all_agencies)),
+        enterprises=all_enterprises,
+        enterprise_weights=_skewed_cum_weights(len(all_enterprises), 0.5),
+        signing_days=(as_of - dt.timedelta(days=40) - FIRST_SIGNING).days,
+        copy=copy,
+        parallel=workers > 1,
+    )
+    _PROCESS.clear()  # a fresh engine (as_of) and writer for this load, in this process and the forked ones
+    if workers == 1:
+        parts = map(_chunk_job, chunks)
+        _merge(world, parts, progress, chunks)
+    else:
+        import multiprocessing
+
+        connections.close_all()  # each process opens its own connection
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            _merge(world, pool.imap(_chunk_job, chunks), progress, chunks)
+        _after_parallel_load()
     world.clerks = _clerks_per_agency()
     return world
+
+
+# What every chunk needs, set before the worker processes fork (so it is not sent with each chunk).
+_JOB: dict = {}
+_PROCESS: dict = {}  # this process's deadline engine and writer
+
+
+def _chunk_job(bounds: tuple[int, int]) -> World:
+    """Generate and write the contracts [start, stop) in one transaction; what was generated."""
+    from django.db import transaction
+
+    start, stop = bounds
+    job = _JOB
+    if "engine" not in _PROCESS:
+        _PROCESS.update(engine=_Engine(job["as_of"]), writer=_Writer(job["copy"], concurrent=job["parallel"]))
+    rng = random.Random(f"{job['seed']}/{start}")
+    part = World(as_of=job["as_of"])
+    with transaction.atomic():
+        _PROCESS["writer"].no_commit_wait(no_triggers=job["parallel"])
+        _insert_chunk(
+            rng,
+            _PROCESS["engine"],
+            part,
+            _PROCESS["writer"],
+            range(start, stop),
+            rng.choices(job["agencies"], cum_weights=job["agency_weights"], k=stop - start),
+            rng.choices(job["enterprises"], cum_weights=job["enterprise_weights"], k=stop - start),
+            job["signing_days"],
+        )
+    return part
+
+
+def _merge(world: World, parts, progress, chunks) -> None:
+    for part, (_start, stop) in zip(parts, chunks, strict=True):
+        world.counts.update(part.counts)
+        world.unpaid_due += part.unpaid_due
+        world.planned += part.planned
+        world.contracts += part.contracts
+        if progress:
+            progress(stop)
+
+
+def _after_parallel_load() -> None:
+    """The checks and figures that the triggers would have made row by row: every foreign key of the
+    loaded tables points at a row (one anti-join each), then the KPI tables from the base tables."""
+    from django.db import connection, transaction
+
+    from contracts.evaluation import triggers
+    from contracts.models import Contract, Milestone, Payment
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in (Contract, Milestone, Payment):
+            for f in model._meta.concrete_fields:
+                if not f.is_relation:
+                    continue
+                target = f.related_model._meta
+                child, parent, fk, pk = model._meta.db_table, target.db_table, f.column, target.pk.column
+                sql = f"SELECT count(*) FROM {child} r LEFT JOIN {parent} t ON t.{pk} = r.{fk} WHERE r.{fk} IS NOT NULL AND t.{pk} IS NULL"  # noqa: S608, E501
+                cursor.execute(sql)  # model metadata only
+                dangling = cursor.fetchone()[0]
+                if dangling:
+                    raise RuntimeError(f"{dangling} rows of {model._meta.db_table}.{f.column} point nowhere")
+        for sql in triggers.backfill_sql(connection.vendor):
+            cursor.execute(sql)
 
 
 def _copy_str(value: str) -> str:
@@ -430,22 +515,27 @@ class _Writer:
     is built; elsewhere (SQLite): `bulk_create`. Both write the same values; the ids are the ones
     `bulk_create` would have given (the next values of the sequence, in order)."""
 
-    def __init__(self, copy: bool | None = None):
+    def __init__(self, copy: bool | None = None, *, concurrent: bool = False):
         from django.db import connection
         from django.utils import timezone
 
         self.connection = connection
         self.copy = connection.vendor == "postgresql" if copy is None else copy
+        self.concurrent = concurrent  # other processes reserve ids from the same sequences
         self.now = timezone.now()  # created_at / updated_at (auto_now), as bulk_create stamps them
         self._plans: dict = {}
 
-    def no_commit_wait(self) -> None:
+    def no_commit_wait(self, *, no_triggers: bool = False) -> None:
         """PostgreSQL: this transaction's commit does not wait for its WAL to reach the disk
         (`synchronous_commit = off`): a crash could lose the last chunks of a benchmark load, never
-        leave it inconsistent, and the generator no longer waits on fsync after every chunk."""
+        leave it inconsistent, and the generator no longer waits on fsync after every chunk.
+        `no_triggers`: the transaction fires no trigger (`session_replication_role = replica`), the
+        caller checks the foreign keys and rebuilds what triggers maintain afterwards."""
         if self.copy:
             with self.connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                if no_triggers:
+                    cursor.execute("SET LOCAL session_replication_role TO replica")
 
     def write(self, model, rows: list[dict]) -> list[int]:
         """Insert `rows` (field attname -> value; the other fields take their defaults) and return
@@ -458,9 +548,13 @@ class _Writer:
         table = model._meta.db_table
         pk = model._meta.pk.column
         with self.connection.cursor() as cursor:
+            if self.concurrent:  # the block must not interleave with another process's nextval
+                cursor.execute("SELECT pg_advisory_lock(%s)", [RESERVE_LOCK])
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))", [table, pk])
             first = cursor.fetchone()[0]
             cursor.execute("SELECT setval(pg_get_serial_sequence(%s, %s), %s)", [table, pk, first + len(rows) - 1])
+            if self.concurrent:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [RESERVE_LOCK])
             sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
             fmt, tab = _COPY_TEXT, "\t"
             with cursor.cursor.copy(sql) as copy:
