@@ -8,9 +8,10 @@ A period [lo, hi] is read as:
    this month up to today), from contracts_kpiday (one row per agency and day), added — or subtracted
    from their whole month when the days outside the period are fewer;
 3. the monthly figures say what is true *today* (paid so far, resolved so far); a period that ended
-   before today is corrected with what happened after its end — payments made after it (through the
-   index on contracts_payment.paid_on) and arrears cases resolved after it — which is nothing for a
-   period that ends today.
+   before today is corrected with what happened after its end, read the same way from
+   contracts_kpieventmonth (per agency, month and later month: payables paid in full and amounts paid,
+   arrears cases resolved and amounts repaid): its whole months × the months after its end's month, and
+   from the base tables only its edge days and the rest of its end's month (at most half a month each).
 The result is exactly what a GROUP BY over the base tables gives (tests/contracts/test_kpi_figures.py,
 and bench/kpi_bench.py at 100k and 1M).
 """
@@ -22,10 +23,10 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 
-from contracts.models import ArrearsCase, KpiDay, KpiMonth, Milestone, Payment
+from contracts.models import ArrearsCase, KpiDay, KpiEventMonth, KpiMonth, Milestone, Payment
 from workflow.models import Enterprise
 
 ZERO = Decimal("0")
@@ -120,38 +121,103 @@ def payments_by_agency(start: dt.date, horizon: dt.date) -> dict[int, dict]:
     return {a: {"total": t, "on_time": met} for a, (t, met) in rows.items() if t}
 
 
-def unpaid_by_agency(lo: dt.date, hi: dt.date, *, paid_by: dt.date) -> dict[int, dict]:
-    """SME payables (not large counterparties, with an amount, not waived) due in [lo, hi]:
-    {agency: {due, overdue, overdue_amount}}, overdue = not paid in full by `paid_by` (payments made on
-    or before it), overdue_amount = what they still owed then."""
-    if hi < lo:
-        return {}
-    out: dict[int, dict] = defaultdict(lambda: {"due": 0, "overdue": 0, "overdue_amount": ZERO})
-    for agency, (due, n, amount) in _sums(lo, hi, ("sme_due", "sme_unpaid", "sme_unpaid_amount")).items():
-        out[agency].update(due=due, overdue=n, overdue_amount=Decimal(amount))
-    # Today's figures, back to `paid_by`: milestones of the range paid (in part) after it.
-    later = (
-        Payment.objects.filter(
-            paid_on__gt=paid_by,
+def _after(t: dt.date) -> tuple[dt.date, list[tuple[dt.date, dt.date]], list[tuple[dt.date, dt.date]]]:
+    """How to read "after t": (the first event month to read from KpiEventMonth; day ranges to add from the
+    tables; day ranges to subtract from the tables): the months after t's month plus its days after t, or
+    from t's month on less its days up to t, whichever is fewer days (none when t is a month's last day)."""
+    start, end = t.replace(day=1), _next_month(t) - dt.timedelta(days=1)
+    if (end - t).days <= t.day:
+        return _next_month(t), ([(t + dt.timedelta(days=1), end)] if t < end else []), []
+    return start, [], [(start, t)]
+
+
+def _events_after(
+    lo: dt.date, hi: dt.date, t: dt.date, columns: tuple[str, ...], base, *, agency_ids=None, by_month=False
+) -> dict:
+    """{agency (or (agency, month)): [sum of each KpiEventMonth column]} for the rows of [lo, hi] and the
+    events after t: whole months × event months from KpiEventMonth; the edge days of [lo, hi] and the days
+    of t's own month from the base tables, `base(lo_ranges, event_q)` giving the same sums."""
+    out: dict = defaultdict(lambda: [0] * len(columns))
+    month_q, plus, minus = _month_split(lo, hi)
+    from_month, ev_plus, ev_minus = _after(t)
+    reads: list[tuple[int, Any]] = []
+    if month_q is not None:
+        keys = ("agency_id", "month") if by_month else ("agency_id",)
+        qs = KpiEventMonth.objects.filter(month_q, event_month__gte=from_month)
+        if agency_ids is not None:
+            qs = qs.filter(agency_id__in=agency_ids)
+        qs = qs.order_by().values_list(*keys).annotate(**{f"s{i}": Sum(c) for i, c in enumerate(columns)})
+        reads.append((1, qs))
+    # The edge days of [lo, hi] with every event from `from_month` on.
+    for sign, ranges in ((1, plus), (-1, minus)):
+        if ranges:
+            reads.append((sign, base(ranges, lambda field: Q(**{f"{field}__gte": from_month}))))
+    # The whole of [lo, hi] with the events of t's own month after t (or up to t, subtracted).
+    for sign, ranges in ((1, ev_plus), (-1, ev_minus)):
+        if ranges:
+            reads.append((sign, base([(lo, hi)], lambda field, ranges=ranges: _days(field, ranges))))
+    n = 2 if by_month else 1
+    for sign, qs in reads:
+        for row in qs:
+            acc = out[row[:n] if by_month else row[0]]
+            for i, value in enumerate(row[n:]):
+                acc[i] += sign * (value or 0)
+    return out
+
+
+def _sme_events(due_ranges, event_q):
+    """Per agency: [SME payables due in the ranges paid in full on a day event_q selects, amounts paid on
+    them on such days] from the base tables (a payable is paid in full on the day of its last payment,
+    its completed_on: payments never exceed what is owed)."""
+    due: Any = F("milestone__payment_due_on")
+    if len(due_ranges) == 1 and (due_ranges[0][1] - due_ranges[0][0]).days > 31:
+        # A whole period with a few days of payments: led by the payments (index on paid_on), not by the
+        # period's milestones (index on payment_due_on), whatever the planner guesses of their number.
+        due = Coalesce(due, Value(dt.date.min))
+    return (
+        Payment.objects.alias(due=due)
+        .filter(
+            event_q("paid_on"),
+            _days("due", due_ranges),
             milestone__kind=Milestone.Kind.PAYMENT,
-            milestone__payment_due_on__range=(lo, hi),
             milestone__amount__isnull=False,
         )
         .exclude(milestone__status=Milestone.Status.WAIVED)
         .exclude(milestone__contract__counterparty_size=Enterprise.Size.LARGE)
         .order_by()
-        .values_list("milestone_id", "milestone__contract__agency_id", "milestone__amount", "milestone__paid_amount")
-        .annotate(s=Sum("amount"))
+        .values_list("milestone__contract__agency_id")
+        .annotate(
+            settled=Count(
+                "milestone_id",
+                distinct=True,
+                filter=Q(
+                    paid_on=F("milestone__completed_on"),
+                    milestone__amount__gt=0,
+                    milestone__paid_amount__gte=F("milestone__amount"),
+                ),
+            ),
+            paid=Sum("amount"),
+        )
     )
-    for _m, agency, amount, paid_now, paid_later in later:
-        paid_then = paid_now - paid_later
+
+
+def unpaid_by_agency(lo: dt.date, hi: dt.date, *, paid_by: dt.date) -> dict[int, dict]:
+    """SME payables (not large counterparties, with an amount, not waived) due in [lo, hi]:
+    {agency: {due, overdue, overdue_amount}}, overdue = not paid in full by `paid_by` (payments made on
+    or before it), overdue_amount = what they still owed then.
+
+    Payments never exceed what is still owed (payment_record refuses an overpayment), so back at
+    `paid_by` the payables not paid in full were those unpaid today and those paid in full after it, and
+    they owed what they owe today plus what was paid on them after it: two sums of KpiEventMonth."""
+    if hi < lo:
+        return {}
+    out: dict[int, dict] = defaultdict(lambda: {"due": 0, "overdue": 0, "overdue_amount": ZERO})
+    for agency, (due, n, amount) in _sums(lo, hi, ("sme_due", "sme_unpaid", "sme_unpaid_amount")).items():
+        out[agency].update(due=due, overdue=n, overdue_amount=Decimal(amount))
+    for agency, (settled, paid) in _events_after(lo, hi, paid_by, ("sme_settled", "sme_paid"), _sme_events).items():
         row = out[agency]
-        if paid_now < amount:
-            row["overdue"] -= 1
-            row["overdue_amount"] -= amount - paid_now
-        if paid_then < amount:
-            row["overdue"] += 1
-            row["overdue_amount"] += amount - paid_then
+        row["overdue"] += settled
+        row["overdue_amount"] += Decimal(paid)
     return {a: r for a, r in out.items() if r["due"]}
 
 
@@ -164,32 +230,31 @@ def arrears_cells(start: dt.date, end: dt.date, agency_ids=None) -> dict[tuple[i
         start, end, columns, agency_ids=agency_ids, by_month=True
     ).items():
         out[key] = [identified, resolved, Decimal(owed), Decimal(repaid)]
-    cases = ArrearsCase.objects.order_by()
-    if agency_ids is not None:
-        cases = cases.filter(agency_id__in=agency_ids)
+
+    def base(ident_ranges, event_q):
+        # Per (agency, month identified): [resolved on a day event_q selects, paid after the due date then].
+        cases = ArrearsCase.objects.filter(_days("identified_on", ident_ranges)).order_by()
+        if agency_ids is not None:
+            cases = cases.filter(agency_id__in=agency_ids)
+        resolved = (
+            cases.filter(event_q("resolved_on"), status=ArrearsCase.Status.RESOLVED)
+            .annotate(m=TruncMonth("identified_on"))
+            .values_list("agency_id", "m")
+            .annotate(n=Count("id"), s=Value(ZERO))
+        )
+        paid = (
+            cases.filter(event_q("milestone__payments__paid_on"), milestone__payments__paid_on__gt=F("due_on"))
+            .annotate(m=TruncMonth("identified_on"))
+            .values_list("agency_id", "m")
+            .annotate(n=Value(0), s=Sum("milestone__payments__amount"))
+        )
+        return [*resolved, *paid]
+
     # Back to `end`: resolutions and payments after it.
-    in_period = cases.filter(identified_on__range=(start, end))
-    for agency, month, n in (
-        in_period.filter(status=ArrearsCase.Status.RESOLVED, resolved_on__gt=end)
-        .annotate(m=TruncMonth("identified_on"))
-        .values_list("agency_id", "m")
-        .annotate(n=Count("id"))
-    ):
-        out[(agency, month)][1] -= n
-    later = Payment.objects.filter(
-        Q(paid_on__gt=end),
-        Q(milestone__arrears__identified_on__range=(start, end)),
-        Q(paid_on__gt=F("milestone__arrears__due_on")),
-    )
-    if agency_ids is not None:
-        later = later.filter(milestone__arrears__agency_id__in=agency_ids)
-    for agency, month, s in (
-        later.order_by()
-        .annotate(m=TruncMonth("milestone__arrears__identified_on"))
-        .values_list("milestone__arrears__agency_id", "m")
-        .annotate(s=Sum("amount"))
-    ):
-        out[(agency, month)][3] -= s
+    events = _events_after(start, end, end, ("arr_resolved", "arr_paid"), base, agency_ids=agency_ids, by_month=True)
+    for key, (resolved, paid) in events.items():
+        out[key][1] -= resolved
+        out[key][3] -= Decimal(paid)
     return {k: v for k, v in out.items() if v[0]}
 
 

@@ -42,7 +42,15 @@ WARNING_KEYS = ("agency_id", "raised_on", "level")
 WARNING_FIGURES = ("open",)
 DAY_TABLE = "contracts_kpiday"
 DAY_KEYS = ("agency_id", "day")
-TARGETS = {TABLE: (KEYS, FIGURES), DAY_TABLE: (DAY_KEYS, FIGURES), WARNING_TABLE: (WARNING_KEYS, WARNING_FIGURES)}
+EVENT_TABLE = "contracts_kpieventmonth"
+EVENT_KEYS = ("agency_id", "month", "event_month")
+EVENT_FIGURES = ("sme_settled", "sme_paid", "arr_resolved", "arr_paid")
+TARGETS = {
+    TABLE: (KEYS, FIGURES),
+    DAY_TABLE: (DAY_KEYS, FIGURES),
+    WARNING_TABLE: (WARNING_KEYS, WARNING_FIGURES),
+    EVENT_TABLE: (EVENT_KEYS, EVENT_FIGURES),
+}
 _SME = "r.amount IS NOT NULL AND c.counterparty_size <> 'large'"
 _UNPAID = f"{_SME} AND r.paid_amount < r.amount"
 
@@ -59,7 +67,7 @@ CONTRIBUTIONS: dict[str, tuple[str, tuple[str, ...], str, str, str | None, dict[
     ),
     "milestone": (
         "contracts_milestone",
-        ("id", "contract_id", "kind", "payment_due_on", "status", "amount", "paid_amount"),
+        ("id", "contract_id", "kind", "payment_due_on", "status", "amount", "paid_amount", "completed_on"),
         "FROM {r} r JOIN {c} c ON c.id = r.contract_id "
         "WHERE r.kind = 'payment' AND r.payment_due_on IS NOT NULL AND r.status <> 'waived'",
         "c.agency_id",
@@ -74,7 +82,7 @@ CONTRIBUTIONS: dict[str, tuple[str, tuple[str, ...], str, str, str | None, dict[
     ),
     "arrears": (
         "contracts_arrearscase",
-        ("id", "agency_id", "milestone_id", "due_on", "identified_on", "status", "owed", "repaid"),
+        ("id", "agency_id", "milestone_id", "due_on", "identified_on", "status", "owed", "repaid", "resolved_on"),
         "FROM {r} r",
         "r.agency_id",
         "r.identified_on",
@@ -106,7 +114,77 @@ CONTRIBUTIONS["warning"] = (
     None,
     {"open": "1"},
 )
+
+# contracts_kpieventmonth (KpiEventMonth): what happened in a later month (`event_month`) to the figures of a
+# month (`month`, as in KpiMonth): SME payables due in the month paid in full then (the milestone's
+# completed_on, the date of its last payment) and paid on then (each payment), arrears cases identified in
+# the month resolved then, and paid on after their due date then. Linear in the rows, so a past period's
+# figures are today's less a SUM over the event months after it (contracts.evaluation.figures).
+# source: [(FROM … WHERE template, agency, month column, event date column, {figure: expression}, whole)];
+# {r} is the changed rows, {c} the contract rows of the milestone source. A figure that joins two tables is
+# contributed by both tables' triggers (each change against the other table's current rows); `whole` marks
+# the one contribution per figure that fresh_sql() and the back-fill read over the whole tables.
+_COUNTED = (
+    "r.kind = 'payment' AND r.payment_due_on IS NOT NULL AND r.status <> 'waived' "
+    "AND r.amount IS NOT NULL AND c.counterparty_size <> 'large'"
+)
+_SETTLED = f"{_COUNTED} AND r.amount > 0 AND r.paid_amount >= r.amount AND r.completed_on IS NOT NULL"
+_MILESTONE_PAID = (
+    "FROM {r} r JOIN {c} c ON c.id = r.contract_id JOIN contracts_payment p ON p.milestone_id = r.id WHERE " + _COUNTED
+)
+_PAYMENT_PAID = (
+    "FROM {r} p JOIN contracts_milestone r ON r.id = p.milestone_id "
+    "JOIN contracts_contract c ON c.id = r.contract_id WHERE " + _COUNTED
+)
+_ARREARS_PAID = "FROM {r} a JOIN contracts_payment p ON p.milestone_id = a.milestone_id WHERE p.paid_on > a.due_on"
+_PAYMENT_ARREARS = (
+    "FROM {r} p JOIN contracts_arrearscase a ON a.milestone_id = p.milestone_id WHERE p.paid_on > a.due_on"
+)
+EVENT_CONTRIBUTIONS: dict[str, list[tuple[str, str, str, str, dict[str, str], bool]]] = {
+    "milestone": [
+        (
+            "FROM {r} r JOIN {c} c ON c.id = r.contract_id WHERE " + _SETTLED,
+            "c.agency_id",
+            "r.payment_due_on",
+            "r.completed_on",
+            {"sme_settled": "1"},
+            True,
+        ),
+        (_MILESTONE_PAID, "c.agency_id", "r.payment_due_on", "p.paid_on", {"sme_paid": "p.amount"}, False),
+    ],
+    "payment": [
+        (_PAYMENT_PAID, "c.agency_id", "r.payment_due_on", "p.paid_on", {"sme_paid": "p.amount"}, True),
+        (_PAYMENT_ARREARS, "a.agency_id", "a.identified_on", "p.paid_on", {"arr_paid": "p.amount"}, True),
+    ],
+    "arrears": [
+        (
+            "FROM {r} a WHERE a.status = 'resolved' AND a.resolved_on IS NOT NULL",
+            "a.agency_id",
+            "a.identified_on",
+            "a.resolved_on",
+            {"arr_resolved": "1"},
+            True,
+        ),
+        (_ARREARS_PAID, "a.agency_id", "a.identified_on", "p.paid_on", {"arr_paid": "p.amount"}, False),
+    ],
+}
+# What the event figures read of a row, per source that the sweep updates in bulk ("waived" and "resolved"
+# are the only statuses that count).
+EVENT_READS = {
+    "milestone": (
+        "contract_id",
+        "kind",
+        "payment_due_on",
+        "amount",
+        "paid_amount",
+        "completed_on",
+        "status = 'waived'",
+    ),
+    "arrears": ("agency_id", "milestone_id", "due_on", "identified_on", "resolved_on", "status = 'resolved'"),
+}
 TARGET_OF = {source: [WARNING_TABLE] if source == "warning" else [TABLE, DAY_TABLE] for source in CONTRIBUTIONS}
+for _source in (*EVENT_CONTRIBUTIONS, "contract"):
+    TARGET_OF[_source].append(EVENT_TABLE)
 CONTRACT_COLUMNS = ("id", "agency_id", "counterparty_size")
 
 
@@ -114,6 +192,17 @@ def _month(vendor: str, column: str) -> str:
     if vendor == "postgresql":
         return f"CAST(date_trunc('month', {column}) AS date)"
     return f"date({column}, 'start of month')"
+
+
+def _event_parts(vendor: str, source: str, sign: int, r: str, c: str = "contracts_contract", whole=False) -> list[str]:
+    parts = []
+    for from_where, agency, date, event, figures, canonical in EVENT_CONTRIBUTIONS.get(source, []):
+        if whole and not canonical:
+            continue
+        values = ", ".join(f"{sign} * ({figures[f]}) AS {f}" if f in figures else f"0 AS {f}" for f in EVENT_FIGURES)
+        keys = f"{agency} AS agency_id, {_month(vendor, date)} AS month, {_month(vendor, event)} AS event_month"
+        parts.append(f"SELECT {keys}, {values} {from_where.format(r=r, c=c)}")
+    return parts
 
 
 def _part(vendor: str, source: str, sign: int, r: str, c: str = "contracts_contract", target: str = TABLE) -> str:
@@ -147,6 +236,10 @@ def _upsert(vendor: str, target: str, parts: list[str]) -> str:
 def _whole_tables(vendor: str, target: str) -> str:
     # A case's late payments are counted by the case's own contribution; the payment source only adds
     # those paid after the case was opened, one change at a time: over whole tables it would count twice.
+    if target == EVENT_TABLE:
+        return " UNION ALL ".join(
+            part for s in EVENT_CONTRIBUTIONS for part in _event_parts(vendor, s, 1, CONTRIBUTIONS[s][0], whole=True)
+        )
     return " UNION ALL ".join(
         _part(vendor, s, 1, CONTRIBUTIONS[s][0], target=target)
         for s in CONTRIBUTIONS
@@ -162,9 +255,11 @@ def fresh_sql(vendor: str, target: str = TABLE) -> str:
     return f"SELECT {key_list}, {sums} FROM ({_whole_tables(vendor, target)}) d GROUP BY {key_list}"
 
 
-def backfill_sql(vendor: str) -> list[str]:
+def backfill_sql(vendor: str, targets=None) -> list[str]:
     statements = []
     for target, (keys, figures) in TARGETS.items():
+        if targets is not None and target not in targets:
+            continue
         key_list = ", ".join(keys)
         sums = ", ".join(f"SUM({f})" for f in figures)
         statements += [
@@ -182,6 +277,9 @@ def _contract_moves(vendor: str, old: str, new: str, target: str) -> list[str]:
         "WHERE o.agency_id <> n.agency_id OR o.counterparty_size <> n.counterparty_size"
     )
     ids = changed.format(old=old, new=new)
+    moved = f"(SELECT * FROM contracts_milestone WHERE contract_id IN ({ids}))"
+    if target == EVENT_TABLE:
+        return _event_parts(vendor, "milestone", -1, moved, old) + _event_parts(vendor, "milestone", 1, moved, new)
     return [
         _part(
             vendor, "milestone", -1, f"(SELECT * FROM contracts_milestone WHERE contract_id IN ({ids}))", old, target
@@ -190,28 +288,50 @@ def _contract_moves(vendor: str, old: str, new: str, target: str) -> list[str]:
     ]
 
 
-def _upserts(vendor: str, source: str, op: str, new: str, old: str, contract_old: str, contract_new: str) -> str:
+def _upserts(
+    vendor: str, source: str, op: str, new: str, old: str, contract_old: str, contract_new: str, event: bool = True
+) -> str:
     """The statements of one trigger: per target, the new rows' contributions less the old rows'."""
     statements = []
     for target in TARGET_OF[source]:
         parts = []
-        if op != "DELETE":
-            parts.append(_part(vendor, source, 1, new, target=target))
-        if op != "INSERT":
-            parts.append(_part(vendor, source, -1, old, target=target))
+        if target == EVENT_TABLE:
+            if not event:
+                continue
+            if op == "UPDATE" and source in EVENT_READS and vendor == "postgresql":
+                # Only the rows whose event figures can change: a sweep statement that turns 250,000
+                # milestones overdue joins none of them to their payments.
+                reads = EVENT_READS[source]
+                before, after = (", ".join(f"{alias}.{expr}" for expr in reads) for alias in ("o", "n"))
+                changed = f"FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE ({before}) IS DISTINCT FROM ({after})"
+                ev_new, ev_old = f"(SELECT n.* {changed})", f"(SELECT o.* {changed})"
+            else:
+                ev_new, ev_old = new, old
+            if op != "DELETE":
+                parts += _event_parts(vendor, source, 1, ev_new)
+            if op != "INSERT":
+                parts += _event_parts(vendor, source, -1, ev_old)
+        else:
+            if op != "DELETE":
+                parts.append(_part(vendor, source, 1, new, target=target))
+            if op != "INSERT":
+                parts.append(_part(vendor, source, -1, old, target=target))
         if source == "contract" and op == "UPDATE" and "milestone" in CONTRIBUTIONS and target != WARNING_TABLE:
             parts += _contract_moves(vendor, contract_old, contract_new, target)
-        statements.append(_upsert(vendor, target, parts))
+        if parts:
+            statements.append(_upsert(vendor, target, parts))
     return "; ".join(statements)
 
 
-def install_sql(vendor: str) -> list[str]:
+def install_sql(vendor: str, event: bool = True) -> list[str]:
+    """The triggers' DDL (re)installing every trigger; event=False leaves out contracts_kpieventmonth (the
+    triggers as migration 0018 installed them, for reversing 0020)."""
     statements = []
     for source, (table, cols, *_rest) in CONTRIBUTIONS.items():
         for op in ("INSERT", "UPDATE", "DELETE"):
             name = f"kpimonth_{source}_{op.lower()}"
             if vendor == "postgresql":
-                body = _upserts(vendor, source, op, "new_rows", "old_rows", "old_rows", "new_rows")
+                body = _upserts(vendor, source, op, "new_rows", "old_rows", "old_rows", "new_rows", event)
                 refs = {"INSERT": "NEW TABLE AS new_rows", "UPDATE": "NEW TABLE AS new_rows OLD TABLE AS old_rows"}
                 refs["DELETE"] = "OLD TABLE AS old_rows"
                 statements += [
@@ -234,6 +354,7 @@ def install_sql(vendor: str) -> list[str]:
                     row("OLD"),
                     row("OLD", CONTRACT_COLUMNS),
                     row("NEW", CONTRACT_COLUMNS),
+                    event,
                 )
                 statements += [
                     f"DROP TRIGGER IF EXISTS {name}",

@@ -10,7 +10,9 @@ def install(apps, schema_editor):
     from contracts.evaluation import triggers
 
     vendor = schema_editor.connection.vendor
-    for sql in triggers.install_sql(vendor) + triggers.backfill_sql(vendor):
+    # As of this migration: without contracts_kpieventmonth (0020 adds it and installs the triggers again).
+    before_0020 = [triggers.TABLE, triggers.DAY_TABLE, triggers.WARNING_TABLE]
+    for sql in triggers.install_sql(vendor, event=False) + triggers.backfill_sql(vendor, targets=before_0020):
         schema_editor.execute(sql, params=None)
 
 

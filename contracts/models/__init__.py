@@ -7,7 +7,7 @@ from contracts.models.complaints import (
 )
 from contracts.models.contracts import Contract, ContractAttachment, ContractVersion
 from contracts.models.disposal import DisposalCase, DisposalProcess, EscalationProcess, GovernmentDishonestyRecord
-from contracts.models.evaluation import EvaluationWeights, KpiDay, KpiMonth, OpenWarningDay
+from contracts.models.evaluation import EvaluationWeights, KpiDay, KpiEventMonth, KpiMonth, OpenWarningDay
 from contracts.models.imports import ContractImport
 from contracts.models.lpr import LoanPrimeRate
 from contracts.models.milestones import Milestone, Payment, PerformanceReport
@@ -30,6 +30,7 @@ __all__ = [
     "EvaluationWeights",
     "GovernmentDishonestyRecord",
     "KpiDay",
+    "KpiEventMonth",
     "KpiMonth",
     "LoanPrimeRate",
     "OpenWarningDay",

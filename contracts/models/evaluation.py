@@ -94,6 +94,30 @@ class KpiDay(KpiFigures):
         constraints = [models.UniqueConstraint(fields=["day", "agency"], name="kpiday_day_agency")]
 
 
+class KpiEventMonth(models.Model):
+    """What happened in a later month (`event_month`) to the figures of a month (`month`, as in KpiMonth),
+    per agency: the SME payables due in the month that were paid in full then (their last payment) and the
+    amounts paid on them then; the arrears cases identified in the month that were resolved then and the
+    amounts paid on them (after their due date) then. KpiMonth says what is true today; a period that ended
+    before today is today's figures less these events after its end (contracts.evaluation.figures), so its
+    evaluation costs what a current one does. Kept by the same triggers as KpiMonth."""
+
+    agency = models.ForeignKey("workflow.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    month = models.DateField()
+    event_month = models.DateField()
+    sme_settled = models.IntegerField(default=0)
+    sme_paid = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    arr_resolved = models.IntegerField(default=0)
+    arr_paid = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("KPI events per month")
+        verbose_name_plural = _("KPI events per month")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "event_month", "agency"], name="kpieventmonth_month_event_agency")
+        ]
+
+
 class OpenWarningDay(models.Model):
     """Open (or acknowledged) warnings per agency, day raised and level: the dashboard's warnings by level
     and age without counting every open warning of the city. Kept like KpiMonth, by database triggers on

@@ -108,20 +108,23 @@ def payment_record(*, contract: Contract, milestone: Milestone, amount, paid_on:
     fields = ["paid_amount"]
     before = milestone.status
     if milestone.outstanding <= 0:
-        late = milestone.payment_due_on is not None and paid_on > milestone.payment_due_on
+        # Paid in full on the date of its latest payment, which is not this one when it is back-dated before
+        # an earlier recorded part payment (the evaluation of a past period relies on it: KpiEventMonth).
+        settled_on = max(paid_on, *milestone.payments.values_list("paid_on", flat=True))
+        late = milestone.payment_due_on is not None and settled_on > milestone.payment_due_on
         if late and milestone.status != Milestone.Status.OVERDUE:
             milestone.mark_overdue()
         if milestone.status == Milestone.Status.OVERDUE:
             milestone.meet_late()
         else:
             milestone.meet()
-        milestone.completed_on = paid_on
+        milestone.completed_on = settled_on
         fields += ["status", "completed_on"]
         for warning in Warning.objects.select_for_update().filter(
             milestone=milestone, status__in=[Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED]
         ):
             warning.resolve()
-            warning.closed_on = paid_on
+            warning.closed_on = settled_on
             warning.save(update_fields=["status", "closed_on"])
     milestone.save(update_fields=fields)
     case = ArrearsCase.objects.select_for_update().filter(milestone=milestone).first()
@@ -130,7 +133,7 @@ def payment_record(*, contract: Contract, milestone: Milestone, amount, paid_on:
         case_fields = ["repaid"]
         if milestone.outstanding <= 0:
             case.resolve()
-            case.resolved_on = paid_on
+            case.resolved_on = settled_on
             case_fields += ["status", "resolved_on"]
         elif case.status in (ArrearsCase.Status.IDENTIFIED, ArrearsCase.Status.CONFIRMED):
             case.start_repayment()

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from contracts.evaluation import triggers
 from contracts.evaluation.services import arrears_rates, evaluation_compute, overdue_report, period_parse
-from contracts.models import ArrearsCase, Contract, KpiDay, KpiMonth, Milestone, OpenWarningDay, Payment
+from contracts.models import ArrearsCase, Contract, KpiDay, KpiEventMonth, KpiMonth, Milestone, OpenWarningDay, Payment
 from contracts.services import milestone_record_delivery, milestone_waive, payment_record
 from workflow.models import Agency, Enterprise
 
@@ -26,12 +26,24 @@ def _maintained() -> dict:
     rows = KpiDay.objects.values_list("agency_id", "day", *triggers.FIGURES)
     per_day = {(a, d): tuple(v) for a, d, *v in rows if any(v)}
     days = OpenWarningDay.objects.filter(open__gt=0).values_list("agency_id", "raised_on", "level", "open")
-    return {"months": kept, "days": per_day, "warnings": {(a, d, lv): (n,) for a, d, lv, n in days}}
+    rows = KpiEventMonth.objects.values_list("agency_id", "month", "event_month", *triggers.EVENT_FIGURES)
+    events = {(a, m, e): tuple(v) for a, m, e, *v in rows if any(v)}
+    return {
+        "months": kept,
+        "days": per_day,
+        "warnings": {(a, d, lv): (n,) for a, d, lv, n in days},
+        "events": events,
+    }
 
 
 def _fresh() -> dict:
-    out: dict = {"months": {}, "days": {}, "warnings": {}}
-    targets = (("months", triggers.TABLE, 2), ("days", triggers.DAY_TABLE, 2), ("warnings", triggers.WARNING_TABLE, 3))
+    out: dict = {"months": {}, "days": {}, "warnings": {}, "events": {}}
+    targets = (
+        ("months", triggers.TABLE, 2),
+        ("days", triggers.DAY_TABLE, 2),
+        ("warnings", triggers.WARNING_TABLE, 3),
+        ("events", triggers.EVENT_TABLE, 3),
+    )
     for name, target, keys in targets:
         with connection.cursor() as cursor:
             cursor.execute(triggers.fresh_sql(connection.vendor, target))
@@ -211,11 +223,47 @@ PERIODS = [
     "2026-08-06..2026-10-09",  # ends before B's last payment: corrected back to 10-09
     "2026-08-01..2026-08-31",
     "2025-12-15..2026-09-04",
+    "2026-09-10..2026-10-31",  # partial first month, ends with a month after payments made later
+    "2026-07-01..2026-10-20",  # ends mid-month, after a back-dated payment (see `back_dated`)
 ]
 
 
+@pytest.fixture
+def back_dated(story, make_contract, clerk, travel):
+    """D: 10,000 due 2026-09-21, paid 4,000 on 10-20, then 6,000 recorded afterwards but paid on 10-05."""
+    d = make_contract(number="D", signed_on="2026-08-01", milestones=_pay("10000.00", planned="2026-09-01"))
+    md = d.milestones.get()
+    travel("2026-08-22")
+    milestone_record_delivery(milestone=md, delivered_on=D(2026, 8, 22), acting_user=clerk)
+    travel("2026-10-25")
+    payment_record(contract=d, milestone=md, amount="4000", paid_on=D(2026, 10, 20), acting_user=clerk)
+    assert_kept()
+    payment_record(contract=d, milestone=md, amount="6000", paid_on=D(2026, 10, 5), acting_user=clerk)
+    assert_kept()
+    travel("2026-11-01")
+    md.refresh_from_db()
+    return md
+
+
+def test_a_back_dated_last_payment_pays_in_full_on_the_latest_payment_date(back_dated, travel):
+    # Paid in full only when the 4,000 of 10-20 was paid, whatever order the payments were recorded in.
+    assert (back_dated.status, back_dated.completed_on) == (Milestone.Status.MET_LATE, D(2026, 10, 20))
+    tj = Agency.objects.get(code="XJTJ").pk
+    # On 10-10 (the 6,000 of 10-05 paid) D still owed 4,000; by the end of October it owed nothing.
+    rows = {
+        r["agency"]["id"]: r["figures"]
+        for r in evaluation_compute(period_start=D(2026, 9, 1), period_end=D(2026, 10, 10))
+    }
+    assert (rows[tj]["overdue_payables_count"], rows[tj]["overdue_payables_amount"]) == (1, "4000.00")
+    rows = {
+        r["agency"]["id"]: r["figures"]
+        for r in evaluation_compute(period_start=D(2026, 9, 1), period_end=D(2026, 10, 31))
+    }
+    assert (rows[tj]["overdue_payables_count"], rows[tj]["overdue_payables_amount"]) == (0, "0.00")
+
+
 @pytest.mark.parametrize("today", ["2026-11-01", "2026-09-01", "2026-08-22"])
-def test_the_evaluation_equals_the_group_by_for_any_period(story, travel, today):
+def test_the_evaluation_equals_the_group_by_for_any_period(back_dated, travel, today):
     travel(today)
     for raw in PERIODS:
         period = period_parse(raw)
