@@ -23,6 +23,7 @@ import hashlib
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
@@ -55,7 +56,11 @@ class CappedPaginator(Paginator):
         if not self.cached or COUNT_CACHE_SECONDS <= 0:
             return counting.count()
         version = cache.get(_version_key(self.cached), 0)
-        sql = hashlib.sha256(str(counting.query).encode()).hexdigest()
+        try:
+            text = str(counting.query)
+        except EmptyResultSet:  # e.g. `__in=[]`: matches nothing, and Django would not even query
+            return 0
+        sql = hashlib.sha256(text.encode()).hexdigest()
         key = f"pagination:count:{self.cached}:{version}:{sql}"
         counted = cache.get(key)
         if counted is None:

@@ -93,8 +93,9 @@ def contract_list(request):
             qs = qs.filter(status=f["status"])
         if f["kind"]:
             qs = qs.filter(kind=f["kind"])
-        if f["agency"]:
-            qs = qs.filter(agency__code=f["agency"])
+        codes = filters.agency_codes()
+        if codes is not None:
+            qs = qs.filter(agency__code__in=codes)
     page = CappedPaginator(qs, PER_PAGE, cached=selectors.CONTRACT_COUNTS).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -112,7 +113,12 @@ def contract_list(request):
                     "query": query.urlencode(),
                 },
                 # Unfiltered, the form is the same for everyone who sees these agencies.
-                key=None if request.GET else ("contracts-list-filters", tuple(agencies)),
+                key=None
+                if request.GET
+                else (
+                    "contracts-list-filters",
+                    "search" if ContractFilterForm.searches_agencies(agencies) else tuple(agencies),
+                ),
             ),
             "query": query.urlencode(),
             "show_agency": bool(agencies),
