@@ -9,8 +9,8 @@ from django.dispatch import receiver
 from contracts.models import ArrearsCase, Contract, ContractPublication, Milestone, Payment, Warning
 from workflow import roles
 from workflow.errors import NotFound, PermissionDenied
-from workflow.models import Agency
-from workflow.pagination import count_cache_forget
+from workflow.models import Agency, Enterprise
+from workflow.pagination import count_cache_forget, count_cache_version
 from workflow.scoping import agency_filter, enterprise_filter
 
 
@@ -169,4 +169,26 @@ def _contract_counts_forget(**kwargs) -> None:
 
 @receiver([post_save, post_delete], sender=ContractPublication, dispatch_uid="contracts-list-counts-publication")
 def _publication_counts_forget(**kwargs) -> None:
+    count_cache_forget(PUBLICATION_COUNTS)
+
+
+# -- the public list's first page (contracts.views.public) --------------------------------------------
+
+PUBLIC_LIST_SECONDS = 30
+
+
+def public_list_version() -> int:
+    """Changes (in this process) whenever something the public list shows is saved here: a publication
+    (published, withdrawn, redaction reviewed) or a contract (above), an agency or an enterprise (names),
+    a milestone or a payment (the overdue flag). The unfiltered first page is kept PUBLIC_LIST_SECONDS
+    under this version: dropped at once in the process that made the change, at most that old in
+    another process and after the sweep's set-based updates."""
+    return count_cache_version(PUBLICATION_COUNTS)
+
+
+@receiver([post_save, post_delete], sender=Agency, dispatch_uid="contracts-public-list-agency")
+@receiver([post_save, post_delete], sender=Enterprise, dispatch_uid="contracts-public-list-enterprise")
+@receiver([post_save, post_delete], sender=Milestone, dispatch_uid="contracts-public-list-milestone")
+@receiver([post_save, post_delete], sender=Payment, dispatch_uid="contracts-public-list-payment")
+def _public_list_forget(**kwargs) -> None:
     count_cache_forget(PUBLICATION_COUNTS)

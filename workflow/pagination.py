@@ -35,6 +35,12 @@ def _version_key(topic: str) -> str:
     return f"pagination:count-version:{topic}"
 
 
+def count_cache_version(topic: str) -> int:
+    """The topic's version in this process: it changes whenever count_cache_forget(topic) is called, so
+    other caches of the same data (e.g. a list's rendered page) can be keyed by it."""
+    return cache.get(_version_key(topic), 0)
+
+
 def count_cache_forget(topic: str) -> None:
     """Every cached count of `topic` is stale from now on (in this process's cache)."""
     try:
@@ -55,7 +61,7 @@ class CappedPaginator(Paginator):
         counting = queryset.order_by().values("pk")[: self.cap + 1]
         if not self.cached or COUNT_CACHE_SECONDS <= 0:
             return counting.count()
-        version = cache.get(_version_key(self.cached), 0)
+        version = count_cache_version(self.cached)
         try:
             text = str(counting.query)
         except EmptyResultSet:  # e.g. `__in=[]`: matches nothing, and Django would not even query
