@@ -69,3 +69,13 @@ def test_the_search_matches_only_agencies_the_user_may_see(three_agencies, monke
     # The education bureau exists, but not for this user: by name or by code, nothing of it.
     assert listed(head.get(STAFF_LIST, {"agency": "教育局"}).content.decode()) == set()
     assert listed(head.get(STAFF_LIST, {"agency": "XJYJ"}).content.decode()) == set()
+
+
+def test_rows_are_escaped_and_complete(make_contract):
+    contract = make_contract(number="HT<1>", title='<b>路灯 & "维护"</b>')
+    html = logged_in("supervisor").get(STAFF_LIST).content.decode()
+    row = html.split(f'<tr id="contract-{contract.pk}">', 1)[1].split("</tr>", 1)[0]
+    assert "<b>" not in row and "&lt;b&gt;路灯 &amp; &quot;维护&quot;&lt;/b&gt;" in row and "HT&lt;1&gt;" in row
+    assert f'href="/staff/contracts/{contract.pk}/"' in row
+    assert '<td class="small">X市交通运输局</td>' in row and "X市恒信建材有限公司" in row
+    assert "300,000.00" in row and "2026-08-03" in row and 'count-badge count-zero">0<' in row
