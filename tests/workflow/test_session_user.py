@@ -65,3 +65,20 @@ def test_user_roles_and_unread_count_cost_one_query(supervisor):
     assert len(sqls) == 3  # the session, the user (with its agency, roles and unread count), the page
     users = [sql for sql in sqls if 'FROM "workflow_user"' in sql]
     assert len(users) == 1 and '"auth_group"' in users[0] and '"workflow_notification"' in users[0]
+
+
+def test_the_kept_navigation_marks_each_page_and_follows_roles(supervisor):
+    client = Client()
+    client.force_login(supervisor)
+    home = client.get("/staff/").content.decode()
+    contracts = client.get("/staff/contracts/").content.decode()
+    assert 'href="/staff/" aria-current="page"' in home and 'href="/staff/contracts/" aria-current' not in home
+    assert (
+        'href="/staff/contracts/" aria-current="page"' in contracts and 'href="/staff/" aria-current' not in contracts
+    )
+    assert 'href="/admin/"' in home  # the supervisor is staff in the demo
+    clerk = Client()
+    clerk.force_login(User.objects.get(username="agency_clerk"))
+    html = clerk.get("/staff/").content.decode()
+    assert 'href="/staff/calendar/"' not in html and 'href="/admin/"' not in html
+    assert 'href="/staff/contracts/"' in html and 'href="/staff/" aria-current="page"' in html
