@@ -8,6 +8,7 @@ password is checked, so concurrent guesses cannot slip past the limit; a success
 """
 
 import datetime as dt
+import functools
 import ipaddress
 
 from django.conf import settings
@@ -70,6 +71,26 @@ def is_locked_out(username: str, ip: str | None = None) -> bool:
     return locked_out_minutes(username, ip) is not None
 
 
+@functools.cache
+def _session_users():
+    """The users with their agency, roles and unread count (LockoutModelBackend.get_user): built once per
+    process (a QuerySet is a template: each `.filter()` is a new query), not on every request."""
+    from django.contrib.auth import get_user_model
+
+    unread = (
+        Notification.objects.filter(recipient_id=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        get_user_model()
+        ._default_manager.select_related("agency")
+        .annotate(govcredit_group=F("groups__name"), govcredit_unread=Coalesce(Subquery(unread), 0))
+    )
+
+
 class LockoutModelBackend(ModelBackend):
     """ModelBackend that refuses a locked-out (username, address) even with the right password, and an
     address with too many recent failures. The refusal is marked on the request for the login form and
@@ -120,21 +141,7 @@ class LockoutModelBackend(ModelBackend):
         cached across requests, so a role granted or revoked (admin, seed, shell) and a notification
         sent or read by any process count from the user's next request; the badge counts what was
         unread when the request began."""
-        from django.contrib.auth import get_user_model
-
-        unread = (
-            Notification.objects.filter(recipient_id=OuterRef("pk"), read_at__isnull=True)
-            .order_by()
-            .values("recipient_id")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        rows = list(
-            get_user_model()
-            ._default_manager.select_related("agency")
-            .filter(pk=user_id)
-            .annotate(govcredit_group=F("groups__name"), govcredit_unread=Coalesce(Subquery(unread), 0))
-        )
+        rows = list(_session_users().filter(pk=user_id))
         if not rows:
             return None
         user = rows[0]
