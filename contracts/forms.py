@@ -287,6 +287,10 @@ class WarningActionForm(forms.Form):
 # --- filters ------------------------------------------------------------------------------------
 
 
+# Above this many visible agencies the contract list's agency filter is a search field, not a select.
+AGENCY_SELECT_MAX = 300
+
+
 class ContractFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),
@@ -303,7 +307,34 @@ class ContractFilterForm(forms.Form):
         everything = [("", _("All"))]
         choice_field(self, "status").choices = everything + list(Contract.Status.choices)
         choice_field(self, "kind").choices = everything + list(Contract.Kind.choices)
-        choice_field(self, "agency").choices = everything + list(agencies)  # (code, name) pairs
+        self.agencies = list(agencies)  # (code, name) pairs: those the user may see
+        self.agency_search = self.searches_agencies(self.agencies)
+        if self.agency_search:
+            # A city's thousands of agencies are not sent as a select: the user types a name or a code.
+            self.fields["agency"] = forms.CharField(
+                label=self.fields["agency"].label,
+                required=False,
+                max_length=100,
+                widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Agency name or code")}),
+            )
+        else:
+            choice_field(self, "agency").choices = everything + self.agencies
+
+    @staticmethod
+    def searches_agencies(agencies) -> bool:
+        return len(agencies) > AGENCY_SELECT_MAX
+
+    def agency_codes(self) -> list[str] | None:
+        """The codes of the visible agencies the (valid) form's agency filter names, None without one:
+        the chosen code, or in search mode every agency whose code is the term (any case) or whose
+        name contains it. Only agencies the user may see can match."""
+        term = (self.cleaned_data.get("agency") or "").strip()
+        if not term:
+            return None
+        if not self.agency_search:
+            return [term]
+        folded = term.casefold()
+        return [code for code, name in self.agencies if code.casefold() == folded or folded in name.casefold()]
 
 
 ACTIVE = "active"

@@ -1,5 +1,7 @@
 """Reads for government contracts, always scoped to what the user may see."""
 
+import functools
+
 from django.core.cache import cache
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -9,8 +11,8 @@ from django.dispatch import receiver
 from contracts.models import ArrearsCase, Contract, ContractPublication, Milestone, Payment, Warning
 from workflow import roles
 from workflow.errors import NotFound, PermissionDenied
-from workflow.models import Agency
-from workflow.pagination import count_cache_forget
+from workflow.models import Agency, Enterprise
+from workflow.pagination import count_cache_forget, count_cache_version
 from workflow.scoping import agency_filter, enterprise_filter
 
 
@@ -27,6 +29,13 @@ def contracts_for_list(user):
     """The staff list: visible contracts newest signed first (index contract_signed), each with
     `open_warnings` counted by a subquery per row of the page, never a GROUP BY over the table.
     Rows are dicts of LIST_COLUMNS and open_warnings (no model instances)."""
+    return _contracts_for_list_base().filter(_contract_scope(user))
+
+
+@functools.cache
+def _contracts_for_list_base():
+    """What contracts_for_list reads before the user's scope, built once per process (each `.filter()`
+    makes a new query): building it took about as long as running it on every list request."""
     open_warnings = (
         Warning.objects.filter(contract=OuterRef("pk"), status__in=Warning.OPEN_STATUSES)
         .order_by()
@@ -35,8 +44,7 @@ def contracts_for_list(user):
         .values("n")
     )
     return (
-        Contract.objects.filter(_contract_scope(user))
-        .annotate(open_warnings=Coalesce(Subquery(open_warnings, output_field=IntegerField()), 0))
+        Contract.objects.annotate(open_warnings=Coalesce(Subquery(open_warnings, output_field=IntegerField()), 0))
         .order_by("-signed_on", "-id")
         .values(*LIST_COLUMNS, "open_warnings")
     )
@@ -169,4 +177,26 @@ def _contract_counts_forget(**kwargs) -> None:
 
 @receiver([post_save, post_delete], sender=ContractPublication, dispatch_uid="contracts-list-counts-publication")
 def _publication_counts_forget(**kwargs) -> None:
+    count_cache_forget(PUBLICATION_COUNTS)
+
+
+# -- the public list's first page (contracts.views.public) --------------------------------------------
+
+PUBLIC_LIST_SECONDS = 30
+
+
+def public_list_version() -> int:
+    """Changes (in this process) whenever something the public list shows is saved here: a publication
+    (published, withdrawn, redaction reviewed) or a contract (above), an agency or an enterprise (names),
+    a milestone or a payment (the overdue flag). The unfiltered first page is kept PUBLIC_LIST_SECONDS
+    under this version: dropped at once in the process that made the change, at most that old in
+    another process and after the sweep's set-based updates."""
+    return count_cache_version(PUBLICATION_COUNTS)
+
+
+@receiver([post_save, post_delete], sender=Agency, dispatch_uid="contracts-public-list-agency")
+@receiver([post_save, post_delete], sender=Enterprise, dispatch_uid="contracts-public-list-enterprise")
+@receiver([post_save, post_delete], sender=Milestone, dispatch_uid="contracts-public-list-milestone")
+@receiver([post_save, post_delete], sender=Payment, dispatch_uid="contracts-public-list-payment")
+def _public_list_forget(**kwargs) -> None:
     count_cache_forget(PUBLICATION_COUNTS)

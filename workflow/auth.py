@@ -8,13 +8,16 @@ password is checked, so concurrent guesses cannot slip past the limit; a success
 """
 
 import datetime as dt
+import functools
 import ipaddress
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
-from workflow import clock, ratelimit
-from workflow.models import LoginAttempt
+from workflow import clock, ratelimit, roles
+from workflow.models import LoginAttempt, Notification
 
 
 def _valid_ip(value: str | None) -> str | None:
@@ -68,6 +71,26 @@ def is_locked_out(username: str, ip: str | None = None) -> bool:
     return locked_out_minutes(username, ip) is not None
 
 
+@functools.cache
+def _session_users():
+    """The users with their agency, roles and unread count (LockoutModelBackend.get_user): built once per
+    process (a QuerySet is a template: each `.filter()` is a new query), not on every request."""
+    from django.contrib.auth import get_user_model
+
+    unread = (
+        Notification.objects.filter(recipient_id=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        get_user_model()
+        ._default_manager.select_related("agency")
+        .annotate(govcredit_group=F("groups__name"), govcredit_unread=Coalesce(Subquery(unread), 0))
+    )
+
+
 class LockoutModelBackend(ModelBackend):
     """ModelBackend that refuses a locked-out (username, address) even with the right password, and an
     address with too many recent failures. The refusal is marked on the request for the login form and
@@ -111,6 +134,20 @@ class LockoutModelBackend(ModelBackend):
             ratelimit.hit(level_key, window=dt.timedelta(minutes=lock, days=1))
         return user
 
+    def get_user(self, user_id):
+        """The session's user read with what every staff page needs, in one query: its agency (scoping),
+        its roles (group names, one LEFT JOIN row per group) and its unread notifications (a count
+        subquery), instead of a query for each on every request (docs/performance.md). Nothing is
+        cached across requests, so a role granted or revoked (admin, seed, shell) and a notification
+        sent or read by any process count from the user's next request; the badge counts what was
+        unread when the request began."""
+        rows = list(_session_users().filter(pk=user_id))
+        if not rows:
+            return None
+        user = rows[0]
+        roles.roles_read(user, (row.govcredit_group for row in rows if row.govcredit_group is not None))
+        return user if self.user_can_authenticate(user) else None
+
     @staticmethod
     def _username_field():
         from django.contrib.auth import get_user_model
@@ -138,7 +175,6 @@ class RolePermissionBackend:
         cached = getattr(user_obj, "_govcredit_perm_cache", None)
         if cached is not None:
             return cached
-        from workflow import roles
         from workflow.scoping import agencies_for_user
 
         user_roles = roles.roles_of(user_obj)

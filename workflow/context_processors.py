@@ -19,6 +19,9 @@ def govcredit(request):
 def _unread_count(user) -> int | None:
     if not getattr(user, "is_authenticated", False):
         return None
+    counted = getattr(user, "govcredit_unread", None)  # read with the session's user (workflow.auth)
+    if counted is not None:
+        return counted
     from workflow.notifications import notifications_unread_count
 
     return notifications_unread_count(user)

@@ -20,9 +20,12 @@ from django.utils.safestring import SafeString, mark_safe
 FRAGMENT_SECONDS = 300
 
 
-def fragment(template_name: str, context: Callable[[], dict], *, key: object | None) -> SafeString:
+def fragment(
+    template_name: str, context: Callable[[], dict], *, key: object | None, seconds: int = FRAGMENT_SECONDS
+) -> SafeString:
     """`context` is a function: it is called only when the fragment is rendered (not on a cache hit),
-    so that what only the fragment needs (a form with thousands of choices) is not even built."""
+    so that what only the fragment needs (a form with thousands of choices) is not even built.
+    `seconds`: how long the fragment is kept (FRAGMENT_SECONDS unless given)."""
     if key is None:
         return mark_safe(render_to_string(template_name, context()))  # noqa: S308 - a rendered template
     digest = hashlib.sha256(repr((template_name, translation.get_language(), key)).encode()).hexdigest()
@@ -30,5 +33,5 @@ def fragment(template_name: str, context: Callable[[], dict], *, key: object | N
     html = cache.get(cache_key)
     if html is None:
         html = render_to_string(template_name, context())
-        cache.set(cache_key, html, FRAGMENT_SECONDS)
+        cache.set(cache_key, html, seconds)
     return mark_safe(html)  # noqa: S308 - a rendered template

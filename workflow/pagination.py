@@ -23,6 +23,7 @@ import hashlib
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
@@ -32,6 +33,12 @@ COUNT_CACHE_SECONDS = 60
 
 def _version_key(topic: str) -> str:
     return f"pagination:count-version:{topic}"
+
+
+def count_cache_version(topic: str) -> int:
+    """The topic's version in this process: it changes whenever count_cache_forget(topic) is called, so
+    other caches of the same data (e.g. a list's rendered page) can be keyed by it."""
+    return cache.get(_version_key(topic), 0)
 
 
 def count_cache_forget(topic: str) -> None:
@@ -54,8 +61,12 @@ class CappedPaginator(Paginator):
         counting = queryset.order_by().values("pk")[: self.cap + 1]
         if not self.cached or COUNT_CACHE_SECONDS <= 0:
             return counting.count()
-        version = cache.get(_version_key(self.cached), 0)
-        sql = hashlib.sha256(str(counting.query).encode()).hexdigest()
+        version = count_cache_version(self.cached)
+        try:
+            text = str(counting.query)
+        except EmptyResultSet:  # e.g. `__in=[]`: matches nothing, and Django would not even query
+            return 0
+        sql = hashlib.sha256(text.encode()).hexdigest()
         key = f"pagination:count:{self.cached}:{version}:{sql}"
         counted = cache.get(key)
         if counted is None:

@@ -5,6 +5,8 @@ an enterprise user sees only its own enterprise (by USCC). Every `<thing>_get_fo
 in the apps builds on these filters, so views never query unscoped.
 """
 
+import uuid
+
 from django.core.cache import cache
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
@@ -60,21 +62,31 @@ def enterprises_for_user(user):
     return Enterprise.objects.filter(pk=user.enterprise_id)
 
 
-AGENCY_CHOICES_KEY = "workflow:agency-choices:v1"
+AGENCY_CHOICES_KEY = "workflow:agency-choices:v2"
 AGENCY_CHOICES_SECONDS = 300
+# This process's copy of every agency's (code, name, path) and of the (code, name) pairs, under the
+# version held in the cache: a city's 2,000 agencies are not unpickled from the cache on every request.
+_agency_rows: tuple[object, list[tuple[str, str, str]], list[tuple[str, str]]] | None = None
 
 
 def agency_choices_for_user(user) -> list[tuple[str, str]]:
     """(code, name) of the agencies `user` sees, in tree order (by path): the filters of the staff lists.
+    The list is shared: do not change it.
 
-    Every agency's (code, name, path) is cached (AGENCY_CHOICES_SECONDS; dropped when an agency is
-    saved or deleted in this process), so a list page does not load the agency table on every request."""
-    rows = cache.get(AGENCY_CHOICES_KEY)
-    if rows is None:
+    Every agency's (code, name, path) is kept (AGENCY_CHOICES_SECONDS; dropped when an agency is
+    saved or deleted in this process), so a list page does not load the agency table on every request:
+    the cache holds a version (a small value), the process its rows for that version."""
+    global _agency_rows
+    version = cache.get(AGENCY_CHOICES_KEY)
+    memo = _agency_rows
+    if version is None or memo is None or memo[0] != version:
         rows = list(Agency.objects.order_by("path").values_list("code", "name", "path"))
-        cache.set(AGENCY_CHOICES_KEY, rows, AGENCY_CHOICES_SECONDS)
+        version = uuid.uuid4().hex
+        cache.set(AGENCY_CHOICES_KEY, version, AGENCY_CHOICES_SECONDS)
+        memo = _agency_rows = (version, rows, [(code, name) for code, name, _path in rows])
+    _version, rows, everything = memo
     if sees_everything(user):
-        return [(code, name) for code, name, _path in rows]
+        return everything
     if getattr(user, "agency_id", None) is None:
         return []
     prefix = user.agency.path

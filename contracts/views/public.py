@@ -137,16 +137,26 @@ def public_contract_list(request):
 
     form = make_form(request.GET) if request.GET else None
     filters = form.filters() if form is not None else {}
-    # Whether a contract has overdue payments: in the query only to filter by it; otherwise for the
-    # page's rows alone (as an EXISTS per row of the whole list, PostgreSQL hashed every overdue payment
-    # milestone: 0.96 s at 1M contracts).
-    publications = publications_public(**filters, with_overdue=bool(filters.get("performance")))
-    publications = publications.only(*LIST_COLUMNS)
-    page = CappedPaginator(publications, PER_PAGE, cached=selectors.PUBLICATION_COUNTS).get_page(
-        request.GET.get("page")
-    )
     query = request.GET.copy()
     query.pop("page", None)
+
+    def results() -> dict:
+        # Whether a contract has overdue payments: in the query only to filter by it; otherwise for the
+        # page's rows alone (as an EXISTS per row of the whole list, PostgreSQL hashed every overdue
+        # payment milestone: 0.96 s at 1M contracts).
+        publications = publications_public(**filters, with_overdue=bool(filters.get("performance")))
+        publications = publications.only(*LIST_COLUMNS)
+        page = CappedPaginator(publications, PER_PAGE, cached=selectors.PUBLICATION_COUNTS).get_page(
+            request.GET.get("page")
+        )
+        return {
+            "page": page,
+            "rows": _list_rows(page.object_list),
+            "filtered": any(filters.values()),
+            "query": query.urlencode(),
+            "feed_url": reverse("api-ocds-releases"),
+        }
+
     return render(
         request,
         "portal/contracts/list.html",
@@ -157,11 +167,15 @@ def public_contract_list(request):
                 # Unfiltered, the form is the same for every visitor while the facets are.
                 key=None if request.GET else ("public-contract-filters", repr(facets)),
             ),
-            "page": page,
-            "rows": _list_rows(page.object_list),
-            "filtered": any(filters.values()),
-            "query": query.urlencode(),
-            "feed_url": reverse("api-ocds-releases"),
+            # Unfiltered, the first page is the same for every visitor: kept PUBLIC_LIST_SECONDS under a
+            # version that any save of what it shows changes in this process (a withdrawal drops it at
+            # once here; another process's copy is at most that old). Filtered pages are read fresh.
+            "results_html": fragment(
+                "portal/contracts/_results.html",
+                results,
+                key=None if request.GET else ("public-contract-results", selectors.public_list_version()),
+                seconds=selectors.PUBLIC_LIST_SECONDS,
+            ),
         },
     )
 

@@ -162,6 +162,38 @@ def test_the_list_reads_a_fixed_number_of_queries(published, visitor, django_ass
     assert rows(html) == 20  # one page
 
 
+def test_the_unfiltered_first_page_is_kept_and_dropped_by_any_change_it_shows(published, head, clerk, visitor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workflow.models import Agency, Enterprise
+
+    contract = published(number="JT-2026-010")
+    kept = published(number="JT-2026-011", signed_on="2026-08-04")
+    page(visitor, LIST)
+    with CaptureQueriesContext(connection) as ctx:
+        html = page(visitor, LIST)
+    assert len(ctx.captured_queries) == 0 and "JT-2026-010" in html  # facets, count and rows from the cache
+    # Each change below shows on the very next request (the same process made it).
+    agency = Agency.objects.get(code="XJTJ")
+    agency.name = "X市交通运输委员会"
+    agency.save()
+    assert "X市交通运输委员会" in page(visitor, LIST)
+    counterparty = contract.counterparty
+    counterparty.name = "X市恒信新材料有限公司"
+    counterparty.save()
+    assert "X市恒信新材料有限公司" in page(visitor, LIST)
+    assert isinstance(counterparty, Enterprise)
+    assert withheld() not in page(visitor, LIST)
+    # A published contract's amount is withheld after a new review: hidden at once.
+    publication_review(contract=kept, redacted=["amount"], note="单价属商业秘密", acting_user=head)
+    html = page(visitor, LIST)
+    assert "JT-2026-011" in html and withheld() in html and "300,000.00" in html  # the other one's amount
+    publication_withdraw(contract=contract, reason="含个人信息", acting_user=head)
+    html = page(visitor, LIST)
+    assert "JT-2026-010" not in html and "JT-2026-011" in html
+
+
 def test_pages_are_paginated_and_keep_the_filters(published, visitor):
     for n in range(21):
         published(number=f"P-{n:02d}")
