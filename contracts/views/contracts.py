@@ -8,6 +8,8 @@ The clerk's other actions on a contract are in contracts.views.performance, warn
 
 from __future__ import annotations
 
+import html
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -16,7 +18,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -149,22 +150,29 @@ def _list_rows(contracts, *, show_agency: bool) -> SafeString:
     and the queries. Every value from the database is escaped (tests/contracts/test_list_agency_filter.py
     lists a title with markup)."""
     detail = url_pattern("contracts-detail")
-    labels = {value: escape(label) for value, label in Contract.Status.choices}
+
+    # The standard library's escape writes what django.utils.html.escape writes (& < > " ' as entities)
+    # for a str, without the lazy-string wrapper that costs more than the escape itself (about 240 calls a
+    # page: 1 of the 2 ms the rows took at 1M).
+    def esc(value) -> str:
+        return html.escape(str(value))
+
+    labels = {value: esc(label) for value, label in Contract.Status.choices}
     rows = []
     for c in contracts:
         pk = int(c["id"])
         rows.append(
             _ROW.format(
                 pk=pk,
-                url=escape(detail.format(pk)),
-                number=escape(c["number"]),
-                title=escape(c["title"]),
-                agency=f'<td class="small">{escape(c["agency__name"])}</td>' if show_agency else "",
-                counterparty=escape(c["counterparty__name"]),
-                amount=escape(money.rmb(c["amount"])),
+                url=esc(detail.format(pk)),
+                number=esc(c["number"]),
+                title=esc(c["title"]),
+                agency=f'<td class="small">{esc(c["agency__name"])}</td>' if show_agency else "",
+                counterparty=esc(c["counterparty__name"]),
+                amount=esc(money.rmb(c["amount"])),
                 signed_on=c["signed_on"].isoformat() if c["signed_on"] else "",
-                status=escape(c["status"]),
-                status_label=labels.get(c["status"], escape(c["status"])),
+                status=esc(c["status"]),
+                status_label=labels.get(c["status"], esc(c["status"])),
                 zero="" if c["open_warnings"] else " count-zero",
                 open_warnings=int(c["open_warnings"] or 0),
             )
