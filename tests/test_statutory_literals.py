@@ -42,6 +42,8 @@ ALLOWED = {
     ("contracts/forms.py", "acceptance_period_days", 365): "input bound of an agreed acceptance period",
     ("contracts/complaints/forms.py", "days", 365): "input bound; deadline_extend applies the rule's ceiling",
     ("contracts/forms.py", "report_period_months", 12): "input bound: a report period of at most a year",
+    # A query-planning threshold of the evaluation's figures (a range longer than a month is read led by its payments).
+    ("contracts/evaluation/figures.py", "PAYMENT_LED_AFTER_DAYS", 31): "query plan choice, not a period of law",
     # Excel's binary noise on amounts.
     ("workflow/spreadsheets.py", "parse_amount", Decimal("0.000001")): "float-noise tolerance, not a rate",
     # repair/: the repair-periods rework owns these; they are UI defaults and input bounds, and

@@ -165,12 +165,16 @@ def _events_after(
     return out
 
 
+# Not a statutory period: a due range longer than a month is read led by its (few) payment days.
+PAYMENT_LED_AFTER_DAYS = 31
+
+
 def _sme_events(due_ranges, event_q):
     """Per agency: [SME payables due in the ranges paid in full on a day event_q selects, amounts paid on
     them on such days] from the base tables (a payable is paid in full on the day of its last payment,
     its completed_on: payments never exceed what is owed)."""
     due: Any = F("milestone__payment_due_on")
-    if len(due_ranges) == 1 and (due_ranges[0][1] - due_ranges[0][0]).days > 31:
+    if len(due_ranges) == 1 and (due_ranges[0][1] - due_ranges[0][0]).days > PAYMENT_LED_AFTER_DAYS:
         # A whole period with a few days of payments: led by the payments (index on paid_on), not by the
         # period's milestones (index on payment_due_on), whatever the planner guesses of their number.
         due = Coalesce(due, Value(dt.date.min))
