@@ -17,6 +17,7 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from workflow import clock, ratelimit, roles
+from workflow.compiled import compiled_rows
 from workflow.models import LoginAttempt, Notification
 
 
@@ -141,7 +142,8 @@ class LockoutModelBackend(ModelBackend):
         cached across requests, so a role granted or revoked (admin, seed, shell) and a notification
         sent or read by any process count from the user's next request; the badge counts what was
         unread when the request began."""
-        rows = list(_session_users().filter(pk=user_id))
+        # The SQL is compiled once per user id and process (workflow.compiled); the row is read now.
+        rows = compiled_rows(("session-user", user_id), lambda: _session_users().filter(pk=user_id))
         if not rows:
             return None
         user = rows[0]

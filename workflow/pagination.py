@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Hashable
 from typing import Any
 
 from django.core.cache import cache
@@ -50,10 +51,22 @@ def count_cache_forget(topic: str) -> None:
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, cap: int | None = None, cached: str | None = None, **kwargs):
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *,
+        cap: int | None = None,
+        cached: str | None = None,
+        key: Hashable | None = None,
+        **kwargs,
+    ):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
         self.cached = cached
+        # Names the cached count instead of its compiled SQL (compiling only to name it cost about 0.3 ms
+        # a request): the caller guarantees that `key` determines the rows, as a scope's Q does.
+        self.key = key
 
     @cached_property
     def _counted(self) -> int:
@@ -62,10 +75,13 @@ class CappedPaginator(Paginator):
         if not self.cached or COUNT_CACHE_SECONDS <= 0:
             return counting.count()
         version = count_cache_version(self.cached)
-        try:
-            text = str(counting.query)
-        except EmptyResultSet:  # e.g. `__in=[]`: matches nothing, and Django would not even query
-            return 0
+        if self.key is not None:
+            text = repr(self.key)
+        else:
+            try:
+                text = str(counting.query)
+            except EmptyResultSet:  # e.g. `__in=[]`: matches nothing, and Django would not even query
+                return 0
         sql = hashlib.sha256(text.encode()).hexdigest()
         key = f"pagination:count:{self.cached}:{version}:{sql}"
         counted = cache.get(key)

@@ -112,6 +112,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = ["workflow.auth.LockoutModelBackend", "workflow.auth.RolePermissionBackend"]
 LOGIN_URL = "login"
+# Sessions in the database, read with one statement written once (workflow/sessions.py).
+SESSION_ENGINE = "workflow.sessions"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "portal-home"
 # Lock a username *from one client address* after this many failed logins, for the window; each

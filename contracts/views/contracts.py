@@ -82,8 +82,10 @@ def contract_list(request):
     # (normalising thousands of agency choices cost more than the rest of the page at city scale).
     filters = ContractFilterForm(request.GET, agencies=agencies) if request.GET else None
     qs = selectors.contracts_for_list(user)
+    narrowed = False
     if filters is not None and filters.is_valid():
         f = filters.cleaned_data
+        narrowed = bool(f["q"] or f["status"] or f["kind"] or filters.agency_codes() is not None)
         if f["q"]:
             q = f["q"].strip()
             qs = qs.filter(
@@ -99,7 +101,15 @@ def contract_list(request):
         codes = filters.agency_codes()
         if codes is not None:
             qs = qs.filter(agency__code__in=codes)
-    page = CappedPaginator(qs, PER_PAGE, cached=selectors.CONTRACT_COUNTS).get_page(request.GET.get("page"))
+    if narrowed:
+        page = CappedPaginator(qs, PER_PAGE, cached=selectors.CONTRACT_COUNTS).get_page(request.GET.get("page"))
+    else:
+        # The list everyone opens first: its count is named by the user's scope rather than by its
+        # compiled SQL, and its page is read with SQL compiled once per scope (selectors).
+        page = CappedPaginator(
+            qs, PER_PAGE, cached=selectors.CONTRACT_COUNTS, key=selectors.contracts_for_list_key(user)
+        ).get_page(request.GET.get("page"))
+        page.object_list = selectors.contracts_for_list_page(user, offset=(page.number - 1) * PER_PAGE, limit=PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
